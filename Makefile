@@ -1,0 +1,82 @@
+# fieldapp: `make run` to serve with demo data, `make test` to check everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+WORKERS ?= 2
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: help run serve install install-dev db demo test lint typecheck pytest format openapi bench lock clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Create the virtual environment and install runtime dependencies
+
+install-dev: $(VENV)/.installed-dev ## Install runtime and development dependencies
+
+db: install ## Migrate the database (embedded SQLite unless FIELDAPP_DATABASE_URL is set)
+	$(FLASK) db upgrade
+
+demo: db ## Load demo data on first run and print how to sign in
+	$(FLASK) demo load
+	@$(FLASK) demo show --base-url http://127.0.0.1:$(PORT)
+
+run: demo ## Set up everything and serve with gunicorn on 127.0.0.1:PORT (default 5000)
+	@echo "Serving fieldapp on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
+	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) wsgi:app
+
+lint: install-dev ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev ## mypy (strict) on fieldapp/
+	$(BIN)/mypy
+
+pytest: install-dev ## The test suite on SQLite, then on PostgreSQL if FIELDAPP_TEST_DATABASE_URL is set
+	FIELDAPP_TEST_BACKEND=sqlite $(BIN)/pytest
+	@if [ -n "$$FIELDAPP_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$FIELDAPP_TEST_DATABASE_URL"; \
+		FIELDAPP_TEST_BACKEND=postgres $(BIN)/pytest; \
+	else echo "FIELDAPP_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test: lint typecheck pytest ## Lint, type check and the whole suite (SQLite, and PostgreSQL when configured)
+
+format: install-dev ## Format and autofix the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+openapi: install ## Regenerate the committed openapi.yaml from the code
+	$(FLASK) openapi write --output openapi.yaml
+
+bench: install-dev ## Benchmark under gunicorn with wrk (BENCH_DB=sqlite|postgres)
+	$(BIN)/python -m benchmarks.run
+
+lock: ## Re-pin requirements*.txt from requirements*.in (needs network)
+	rm -rf /tmp/fieldapp-lock && $(PYTHON) -m venv /tmp/fieldapp-lock
+	/tmp/fieldapp-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned runtime dependencies, generated from requirements.in by 'make lock'."; \
+	  /tmp/fieldapp-lock/bin/pip freeze | sort -f; } > requirements.txt
+	/tmp/fieldapp-lock/bin/pip install --quiet -r requirements-dev.in
+	{ echo "# Pinned development and test tools, generated from requirements-dev.in by 'make lock'."; \
+	  echo "-r requirements.txt"; \
+	  /tmp/fieldapp-lock/bin/pip freeze | sort -f | grep -vixFf <(grep -v '^#' requirements.txt); \
+	} > requirements-dev.txt
+
+clean: ## Remove the virtual environment and caches (keeps instance/ data)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,52 @@
+"""fieldapp: the JSON API behind police officers' work phones."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from fieldapp import access, bodies, database, errors, logs, openapi, tokens
+from fieldapp.api import register as register_api
+from fieldapp.api.context import PASSWORDS_KEY
+from fieldapp.commands import register as register_commands
+from fieldapp.config import build_config
+from fieldapp.limits import init_app as init_limits
+from fieldapp.services.passwords import Passwords
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application from the environment, with optional overrides for tests."""
+    instance = Path(os.environ.get("FIELDAPP_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    app = Flask(__name__, instance_path=str(instance.resolve()), static_folder=None)
+    app.config.from_mapping(build_config(os.environ, instance))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+    app.extensions[PASSWORDS_KEY] = Passwords(
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_cost=app.config["ARGON2_MEMORY_COST"],
+        parallelism=app.config["ARGON2_PARALLELISM"],
+    )
+    # Order matters: request id first, then body parsing, rate limits, and access control.
+    logs.init_app(app)
+    bodies.init_app(app)
+    database.init_app(app)
+    tokens.init_app(app)
+    init_limits(app)
+    api = openapi.init_app(app)
+    register_api(api)
+    access.init_app(app)
+    errors.init_app(app)
+    register_commands(app)
+    return app

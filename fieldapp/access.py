@@ -1,0 +1,76 @@
+"""Deny-by-default access control: every route needs a signed-in caller unless it is public.
+
+A route is reachable only if its endpoint is in ``PUBLIC_ENDPOINTS`` or its view
+declares the roles allowed with ``@allow(...)``. Anything else answers 403 to everyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
+from flask_jwt_extended import verify_jwt_in_request
+
+from fieldapp.core.roles import ROLES
+from fieldapp.errors import Forbidden
+
+#: The explicit public list: the only endpoints anyone may call without a token.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "operations.health",
+        "operations.ready",
+        "api-docs.openapi_json",
+        "api-docs.openapi_swagger_ui",
+        "docs.openapi_yaml",
+        "docs.swagger_ui_asset",
+        "auth.login",
+    }
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """Which roles may call a view, and whether it takes the refresh token."""
+
+    roles: frozenset[str]
+    refresh: bool = False
+
+
+def allow(*roles: str, refresh: bool = False) -> Callable[[F], F]:
+    """Declare the roles allowed to call a view (all roles if none are named)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    policy = AccessPolicy(frozenset(roles or ROLES), refresh)
+
+    def decorate(view: F) -> F:
+        view.access_policy = policy  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def policy_for(endpoint: str) -> AccessPolicy | None:
+    """The declared policy of an endpoint, if any."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_policy", None)
+
+
+def enforce_access() -> None:
+    """Before every request: authenticate and authorise, or refuse."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return  # unrouted requests become 404/405 in the one error shape
+    policy = policy_for(endpoint)
+    verify_jwt_in_request(refresh=policy.refresh if policy else False)
+    if policy is None or g.principal.role not in policy.roles:
+        raise Forbidden()
+
+
+def init_app(app: Flask) -> None:
+    """Install the access check in front of every view."""
+    app.before_request(enforce_access)

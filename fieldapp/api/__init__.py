@@ -1,0 +1,12 @@
+"""The HTTP shell: blueprints that parse with a schema, call one service and dump."""
+
+from __future__ import annotations
+
+from fieldapp.api import auth, me, operations, users
+from fieldapp.openapi import FieldappApi
+
+
+def register(api: FieldappApi) -> None:
+    """Register every blueprint with flask-smorest so it is documented."""
+    for module in (operations, auth, me, users):
+        api.register_blueprint(module.bp)

@@ -1,0 +1,60 @@
+"""Sign-in for phones: login, refresh with rotation, logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_jwt_extended import get_jwt
+
+from fieldapp.access import allow
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.api.context import current_principal, passwords, refresh_lifetime
+from fieldapp.database import get_session
+from fieldapp.limits import (
+    failed,
+    limiter,
+    login_client_key,
+    login_username_key,
+    per_client_limit,
+    per_username_limit,
+)
+from fieldapp.schemas.auth import LoginSchema, TokenPairSchema
+from fieldapp.services import auth
+from fieldapp.tokens import TokenPair
+
+bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in for devices.")
+
+
+@bp.post("/login")
+@bp.arguments(LoginSchema)
+@bp.response(200, TokenPairSchema)
+@bp.doc(security=[])
+@limiter.limit(per_username_limit, key_func=login_username_key, deduct_when=failed)
+@limiter.limit(per_client_limit, key_func=login_client_key)
+def login(credentials: dict[str, Any]) -> TokenPair:
+    """Sign in on a device and receive an access token and a refresh token."""
+    return auth.sign_in(
+        get_session(), passwords=passwords(), refresh_lifetime=refresh_lifetime(), **credentials
+    )
+
+
+@bp.post("/refresh")
+@bp.response(200, TokenPairSchema)
+@bp.doc(security=[{"refreshToken": []}])
+@allow(refresh=True)
+def refresh() -> TokenPair:
+    """Spend the refresh token for a new pair; reusing a spent one ends the session."""
+    return auth.rotate_refresh_token(
+        get_session(),
+        actor=current_principal(),
+        presented_jti=get_jwt()["jti"],
+        refresh_lifetime=refresh_lifetime(),
+    )
+
+
+@bp.post("/logout")
+@bp.response(204)
+@allow()
+def logout() -> None:
+    """End this device's session; its tokens stop working at once."""
+    auth.sign_out(get_session(), actor=current_principal())

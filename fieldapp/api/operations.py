@@ -1,0 +1,43 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.database import get_database
+from fieldapp.errors import ServiceUnavailable
+from fieldapp.schemas.base import ApiSchema
+
+bp = Blueprint("operations", __name__, description="Health checks for load balancers.")
+
+
+class HealthSchema(ApiSchema):
+    """The state of the service."""
+
+    status = fields.String(required=True)
+
+
+@bp.get("/health")
+@bp.response(200, HealthSchema)
+@bp.doc(security=[])
+def health() -> dict[str, Any]:
+    """Liveness: the process is serving requests."""
+    return {"status": "ok"}
+
+
+@bp.get("/ready")
+@bp.response(200, HealthSchema)
+@bp.doc(security=[])
+def ready() -> dict[str, Any]:
+    """Readiness: the database answers."""
+    try:
+        with get_database().autocommit.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        raise ServiceUnavailable("The database is not answering.") from exc
+    return {"status": "ready"}

@@ -1,0 +1,35 @@
+"""Keyset-paged list responses: ``{"value": [...], "nextLink": "<absolute URL>"}``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from flask import request, url_for
+
+from fieldapp.core.cursors import InvalidCursor, decode_cursor, encode_cursor
+from fieldapp.errors import ValidationFailed
+
+T = TypeVar("T")
+
+
+def cursor_key(query: dict[str, Any], *, length: int) -> list[Any] | None:
+    """The sort key the client's cursor points after, or None for the first page."""
+    cursor = query.get("cursor")
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(cursor, length=length)
+    except InvalidCursor as exc:
+        raise ValidationFailed(errors={"cursor": [str(exc)]}) from exc
+
+
+def page(items: Sequence[T], *, limit: int, key: Callable[[T], list[Any]]) -> dict[str, Any]:
+    """Wrap up to ``limit`` items; services fetch one extra to know if more follow."""
+    body: dict[str, Any] = {"value": list(items[:limit])}
+    if len(items) > limit:
+        args = {name: value for name, value in request.args.items() if name != "cursor"}
+        args["cursor"] = encode_cursor(key(items[limit - 1]))
+        view_args = request.view_args or {}
+        body["nextLink"] = url_for(str(request.endpoint), _external=True, **view_args, **args)
+    return body

@@ -1,0 +1,105 @@
+"""Account and team administration."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response
+
+from fieldapp.access import allow
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.api.context import current_principal, passwords
+from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
+from fieldapp.api.paging import cursor_key, page
+from fieldapp.core.roles import ADMIN
+from fieldapp.database import get_session
+from fieldapp.models import Team, User
+from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.schemas.users import (
+    TeamListSchema,
+    TeamSchema,
+    UserCreateSchema,
+    UserPageSchema,
+    UserSchema,
+    UserUpdateSchema,
+)
+from fieldapp.services import teams, users
+
+bp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts and teams.")
+
+
+@bp.get("/users")
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, UserPageSchema)
+@allow(ADMIN)
+def list_users(query: dict[str, Any]) -> dict[str, Any]:
+    """List accounts, a page at a time, by username."""
+    after = cursor_key(query, length=1)
+    found = users.list_users(
+        get_session(), after=after[0] if after else None, limit=query["limit"] + 1
+    )
+    return page(found, limit=query["limit"], key=lambda user: [user.username])
+
+
+@bp.post("/users")
+@bp.arguments(UserCreateSchema)
+@bp.response(201, UserSchema)
+@allow(ADMIN)
+def create_user(data: dict[str, Any]) -> tuple[User, int, dict[str, str]]:
+    """Create an account in an existing team."""
+    user = users.create_user(get_session(), passwords=passwords(), data=data)
+    return user, 201, {"ETag": etag_for(user.version)}
+
+
+@bp.get("/users/<uuid:user_id>")
+@bp.response(200, UserSchema)
+@allow(ADMIN)
+def get_user(user_id: uuid.UUID) -> tuple[User, int, dict[str, str]]:
+    """Read one account, with its ETag for a later change."""
+    user = users.get_user(get_session(), user_id)
+    return user, 200, {"ETag": etag_for(user.version)}
+
+
+@bp.patch("/users/<uuid:user_id>")
+@bp.arguments(UserUpdateSchema)
+@bp.response(200, UserSchema)
+@bp.doc(parameters=[IF_MATCH_PARAMETER])
+@allow(ADMIN)
+def update_user(changes: dict[str, Any], user_id: uuid.UUID) -> tuple[User, int, dict[str, str]]:
+    """Change an account; role, team, password or status changes sign them out everywhere."""
+    user = users.update_user(
+        get_session(),
+        actor=current_principal(),
+        passwords=passwords(),
+        user_id=user_id,
+        expected_version=expected_version(),
+        changes=changes,
+    )
+    return user, 200, {"ETag": etag_for(user.version)}
+
+
+@bp.delete("/users/<uuid:user_id>/sessions")
+@bp.response(204)
+@allow(ADMIN)
+def revoke_user_sessions(user_id: uuid.UUID) -> Response | None:
+    """Sign a user out of every device at once (lost phone, suspected misuse)."""
+    users.revoke_sessions(get_session(), user_id=user_id)
+    return None
+
+
+@bp.get("/teams")
+@bp.response(200, TeamListSchema)
+@allow(ADMIN)
+def list_teams() -> dict[str, list[Team]]:
+    """List every team."""
+    return {"value": teams.list_teams(get_session())}
+
+
+@bp.post("/teams")
+@bp.arguments(TeamSchema)
+@bp.response(201, TeamSchema)
+@allow(ADMIN)
+def create_team(data: dict[str, Any]) -> Team:
+    """Create a team."""
+    return teams.create_team(get_session(), name=data["name"])

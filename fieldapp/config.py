@@ -1,0 +1,138 @@
+"""Settings: environment variables with the ``FIELDAPP_`` prefix over safe defaults.
+
+Secrets are never committed. In development they are generated once into the
+instance folder; in production the app refuses to start without explicit ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PREFIX = "FIELDAPP_"
+MIN_SECRET_BYTES = 32
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    """Read an on/off environment value."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    """Read an integer environment value, refusing nonsense loudly."""
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{PREFIX}{name} must be an integer, got {raw!r}") from exc
+
+
+def load_secrets(instance_path: Path) -> dict[str, str]:
+    """Return development secrets, generating them once into the instance folder."""
+    path = instance_path / "secrets.json"
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        return stored
+    instance_path.mkdir(parents=True, exist_ok=True)
+    generated = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+    }
+    # Create with 0600 so other local users cannot read the signing keys.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(generated, handle)
+    return generated
+
+
+def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment."""
+    production = env.get(PREFIX + "ENV", "development").strip().lower() == "production"
+    debug = _flag(env.get(PREFIX + "DEBUG"))
+    secret_key = env.get(PREFIX + "SECRET_KEY", "")
+    jwt_secret = env.get(PREFIX + "JWT_SECRET_KEY", "")
+    if production:
+        _check_production(debug=debug, secret_key=secret_key, jwt_secret=jwt_secret)
+    elif not secret_key or not jwt_secret:
+        generated = load_secrets(instance_path)
+        secret_key = secret_key or generated["SECRET_KEY"]
+        jwt_secret = jwt_secret or generated["JWT_SECRET_KEY"]
+    database_url = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance_path / 'fieldapp.db'}"
+    redis_url = env.get(PREFIX + "REDIS_URL", "")
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "DEBUG": debug,
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 256 * 1024),
+        "JSON_MAX_DEPTH": _int(env, "JSON_MAX_DEPTH", 32),
+        "PAGE_SIZE_MAX": 200,
+        "PAGE_SIZE_DEFAULT": 50,
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST": _int(env, "ARGON2_MEMORY_COST", 64 * 1024),
+        "ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", 2),
+        "LOGIN_LIMIT_PER_USERNAME": env.get(
+            PREFIX + "LOGIN_LIMIT_PER_USERNAME", "5/minute;20/hour"
+        ),
+        "LOGIN_LIMIT_PER_CLIENT": env.get(PREFIX + "LOGIN_LIMIT_PER_CLIENT", "30/minute"),
+        "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
+        "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
+        # flask-jwt-extended
+        "JWT_SECRET_KEY": jwt_secret,
+        "JWT_ALGORITHM": "HS256",
+        "JWT_DECODE_ALGORITHMS": ["HS256"],
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 14)),
+        "JWT_ENCODE_ISSUER": "fieldapp",
+        "JWT_DECODE_ISSUER": "fieldapp",
+        "JWT_ENCODE_AUDIENCE": "fieldapp-api",
+        "JWT_DECODE_AUDIENCE": "fieldapp-api",
+        "JWT_DECODE_LEEWAY": 30,
+        "JWT_ERROR_MESSAGE_KEY": "detail",
+        "JWT_COOKIE_CSRF_PROTECT": False,  # tokens travel only in the Authorization header
+        # flask-limiter
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": _flag(env.get(PREFIX + "RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_KEY_PREFIX": "fieldapp",
+        # flask-smorest / OpenAPI
+        "API_TITLE": "fieldapp",
+        "API_VERSION": "1.0.0",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+    }
+
+
+def _check_production(*, debug: bool, secret_key: str, jwt_secret: str) -> None:
+    """Refuse unsafe production settings."""
+    if debug:
+        raise ConfigurationError("Refusing to start: debug mode is on in production.")
+    for name, value in (("SECRET_KEY", secret_key), ("JWT_SECRET_KEY", jwt_secret)):
+        if len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"Refusing to start: {PREFIX}{name} must be set to at least "
+                f"{MIN_SECRET_BYTES} random bytes in production."
+            )
+    if secret_key == jwt_secret:
+        raise ConfigurationError(
+            f"Refusing to start: {PREFIX}JWT_SECRET_KEY must differ from {PREFIX}SECRET_KEY."
+        )

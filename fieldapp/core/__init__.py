@@ -1,0 +1,1 @@
+"""Pure core packages: no Flask, no SQLAlchemy, plain data in and out."""

@@ -1,0 +1,32 @@
+"""Opaque keyset cursors: the last key of a page, encoded for a URL."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+
+class InvalidCursor(ValueError):
+    """A cursor that was not made by ``encode_cursor``."""
+
+
+def encode_cursor(key: list[Any]) -> str:
+    """Encode the last row's sort key as an opaque URL-safe string."""
+    raw = json.dumps(key, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, *, length: int) -> list[Any]:
+    """Decode a cursor back into a sort key of the expected length."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise InvalidCursor("The cursor is not valid.") from exc
+    if not isinstance(key, list) or len(key) != length:
+        raise InvalidCursor("The cursor is not valid.")
+    if not all(isinstance(part, str | int | float) for part in key):
+        raise InvalidCursor("The cursor is not valid.")
+    return key

@@ -1,0 +1,75 @@
+"""The database engine and the per-request SQLAlchemy session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+EXTENSION_KEY = "fieldapp.database"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever driver the URL names."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with settings that suit each database."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15})
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=False)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, enforced foreign keys, wait rather than fail on locks."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+class Database:
+    """Holds the engine, a read-only autocommit view of it, and the session factory."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        # One round trip per read on PostgreSQL: no BEGIN/ROLLBACK around single-row lookups.
+        self.autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the database and close each request's session when it ends."""
+    app.extensions[EXTENSION_KEY] = Database(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
+
+
+def get_database(app: Flask | None = None) -> Database:
+    """The app's database."""
+    database: Database = (app or current_app).extensions[EXTENSION_KEY]
+    return database
+
+
+def get_session() -> Session:
+    """This request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = get_database().sessions()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    """Roll back anything uncommitted and return the connection to the pool."""
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()

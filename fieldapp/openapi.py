@@ -1,0 +1,129 @@
+"""The OpenAPI 3 document, generated from the marshmallow schemas by flask-smorest.
+
+Served at /openapi.json and /openapi.yaml, with Swagger UI at /docs whose assets come
+from the ``swagger-ui-bundle`` package (no CDN). ``flask --app wsgi openapi write``
+regenerates the committed ``openapi.yaml``.
+"""
+
+from __future__ import annotations
+
+import http
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from swagger_ui_bundle import swagger_ui_path
+
+from fieldapp.errors import PROBLEM_MEDIA_TYPE
+from fieldapp.schemas.problems import ProblemSchema
+
+DESCRIPTION = (
+    "fieldapp is the JSON API behind police officers' work phones: sign-in per device, "
+    "cases, victims and Victims' Code duties, and victim-update messages written from "
+    "reviewed templates. Every error is RFC 9457 problem details."
+)
+
+
+ACCESS_DOC = "The access_token from POST /api/v1/auth/login, as 'Authorization: Bearer ...'."
+REFRESH_DOC = "The refresh_token, sent only to POST /api/v1/auth/refresh."
+
+
+def _schema_name(schema: Any) -> str:
+    """Name components after the schema class, without the 'Schema' suffix."""
+    cls = schema if isinstance(schema, type) else schema.__class__
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and getattr(schema, "partial", False):
+        name += "Patch"
+    return name
+
+
+class FieldappApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, documenting errors as application/problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """Document every error status with the problem schema and media type."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Any error, as problem details.", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_MEDIA_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+def current_api() -> FieldappApi:
+    """The running app's Api (one per app, so tests can build many apps)."""
+    api: FieldappApi = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    return api
+
+
+docs_bp = Blueprint("docs", __name__)
+
+
+def generate_document() -> str:
+    """The OpenAPI document as YAML, exactly as committed in openapi.yaml."""
+    spec: dict[str, Any] = current_api().spec.to_dict()
+    # Conventional order: version and info first, then paths and components.
+    first = ("openapi", "info", "security", "tags", "paths", "components")
+    ordered = {key: spec[key] for key in first if key in spec}
+    ordered.update((key, value) for key, value in spec.items() if key not in ordered)
+    return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
+
+
+@docs_bp.get("/openapi.yaml")
+def openapi_yaml() -> Response:
+    """The OpenAPI document as YAML."""
+    return Response(generate_document(), mimetype="application/yaml")
+
+
+@docs_bp.get("/docs/assets/<path:filename>")
+def swagger_ui_asset(filename: str) -> Response:
+    """Swagger UI's scripts and styles, shipped by the swagger-ui-bundle package."""
+    response = send_from_directory(str(swagger_ui_path), filename, max_age=3600)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@click.group("openapi")
+def openapi_cli() -> None:
+    """OpenAPI document commands."""
+
+
+@openapi_cli.command("write")
+@click.option("--output", default="openapi.yaml", type=click.Path(dir_okay=False))
+def write_openapi(output: str) -> None:
+    """Write the generated document to openapi.yaml."""
+    Path(output).write_text(generate_document(), encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+def init_app(app: Flask) -> FieldappApi:
+    """Attach flask-smorest, the YAML route, the UI assets and the CLI."""
+    api = FieldappApi(
+        app,
+        spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+            "info": {"description": DESCRIPTION},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": ACCESS_DOC},
+    )
+    api.spec.components.security_scheme(
+        "refreshToken",
+        {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": REFRESH_DOC},
+    )
+    app.register_blueprint(docs_bp)
+    app.cli.add_command(openapi_cli)
+    return api

@@ -1,0 +1,78 @@
+"""User accounts and teams, as admins manage them."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from fieldapp.core.roles import ROLES
+from fieldapp.schemas.base import ApiSchema, UtcDateTime
+
+USERNAME = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$",
+    error="Use 3 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit.",
+)
+PASSWORD = validate.Length(min=12, max=128, error="Use 12 to 128 characters.")
+
+
+class TeamSchema(ApiSchema):
+    """A team."""
+
+    id = fields.UUID(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    created_at = UtcDateTime(dump_only=True)
+
+
+class TeamListSchema(ApiSchema):
+    """Every team."""
+
+    value = fields.List(fields.Nested(TeamSchema), required=True)
+
+
+class UserSchema(ApiSchema):
+    """An account; never includes the password hash."""
+
+    id = fields.UUID(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    team = fields.Function(lambda user: user.team.name, required=True)
+    team_id = fields.UUID(required=True)
+    rank = fields.String(metadata={"description": "Absent when not recorded."})
+    collar_number = fields.String(metadata={"description": "Absent when not recorded."})
+    disabled = fields.Boolean(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
+    version = fields.Integer(required=True, metadata={"description": "Send as If-Match."})
+
+
+class UserCreateSchema(ApiSchema):
+    """A new account; the team must exist."""
+
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, load_only=True, validate=PASSWORD)
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    team = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    rank = fields.String(validate=validate.Length(max=40))
+    collar_number = fields.String(validate=validate.Length(max=20))
+
+
+class UserUpdateSchema(ApiSchema):
+    """Changes to an account; changing role, team, password or status signs them out."""
+
+    display_name = fields.String(validate=validate.Length(min=1, max=120))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    team = fields.String(validate=validate.Length(min=1, max=80))
+    rank = fields.String(validate=validate.Length(max=40))
+    collar_number = fields.String(validate=validate.Length(max=20))
+    disabled = fields.Boolean()
+    password = fields.String(load_only=True, validate=PASSWORD)
+
+
+class UserPageSchema(ApiSchema):
+    """One page of accounts."""
+
+    value = fields.List(fields.Nested(UserSchema), required=True)
+    nextLink = fields.String(  # noqa: N815 - the name Power Platform pages by
+        metadata={"description": "Absolute URL of the next page; absent on the last page."}
+    )

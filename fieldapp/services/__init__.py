@@ -1,0 +1,1 @@
+"""Use cases: permissions, transactions and rules; no Flask request or g in here."""

@@ -1,0 +1,96 @@
+"""Device sessions: who is calling, and ending sessions (logout, lost phone, account change)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.orm import Session
+
+from fieldapp.core.principal import Principal
+from fieldapp.errors import NotFound
+from fieldapp.models import DeviceSession, Team, User
+from fieldapp.models.base import utcnow
+
+_PRINCIPAL_QUERY = (
+    select(
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.team_id,
+        Team.name,
+        User.rank,
+        User.collar_number,
+        User.disabled,
+        User.sessions_valid_after,
+        DeviceSession.user_id,
+        DeviceSession.created_at,
+        DeviceSession.expires_at,
+        DeviceSession.revoked_at,
+    )
+    .join(User, User.id == DeviceSession.user_id)
+    .join(Team, Team.id == User.team_id)
+)
+
+
+def load_principal(
+    connection: Connection, *, session_id: uuid.UUID, user_id: uuid.UUID, token_type: str
+) -> Principal | None:
+    """Return the caller of a live session in one query, or None if the session is dead."""
+    row = connection.execute(_PRINCIPAL_QUERY.where(DeviceSession.id == session_id)).first()
+    if row is None or row.user_id != user_id or row.disabled or row.revoked_at is not None:
+        return None
+    if row.created_at <= row.sessions_valid_after:
+        return None
+    if token_type == "refresh" and row.expires_at <= utcnow():
+        return None
+    return Principal(
+        user_id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        team_id=row.team_id,
+        team_name=row.name,
+        rank=row.rank,
+        collar_number=row.collar_number,
+        session_id=session_id,
+    )
+
+
+def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[DeviceSession]:
+    """A user's live device sessions, most recently used first."""
+    user = session.get(User, user_id)
+    valid_after = user.sessions_valid_after if user else utcnow()
+    query = (
+        select(DeviceSession)
+        .where(
+            DeviceSession.user_id == user_id,
+            DeviceSession.revoked_at.is_(None),
+            DeviceSession.expires_at > utcnow(),
+            DeviceSession.created_at > valid_after,
+        )
+        .order_by(DeviceSession.last_seen_at.desc(), DeviceSession.id)
+    )
+    return list(session.scalars(query))
+
+
+def revoke_own_session(session: Session, *, actor: Principal, session_id: uuid.UUID) -> None:
+    """Sign one of the caller's own devices out (a lost phone)."""
+    device = session.get(DeviceSession, session_id)
+    if device is None or device.user_id != actor.user_id or device.revoked_at is not None:
+        raise NotFound("No such session.")
+    device.revoked_at = utcnow()
+    device.revoked_reason = "signed_out_by_user"
+    session.commit()
+
+
+def end_all_sessions(session: Session, *, user: User, reason: str, now: datetime) -> None:
+    """Kill every token of a user at once; the caller commits."""
+    user.sessions_valid_after = now
+    session.execute(
+        update(DeviceSession)
+        .where(DeviceSession.user_id == user.id, DeviceSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )

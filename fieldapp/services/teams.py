@@ -1,0 +1,42 @@
+"""Teams: listing, creating and finding them by name."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fieldapp.errors import Conflict, ValidationFailed
+from fieldapp.models import Team
+
+
+def list_teams(session: Session) -> list[Team]:
+    """Every team, by name."""
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def find_team(session: Session, name: str) -> Team | None:
+    """The team with exactly this name, if any."""
+    return session.scalar(select(Team).where(Team.name == name.strip()))
+
+
+def require_team(session: Session, name: str, *, field: str = "team") -> Team:
+    """The named team, or a 422 naming the field."""
+    team = find_team(session, name)
+    if team is None:
+        raise ValidationFailed(errors={field: [f"Unknown team {name.strip()!r}."]})
+    return team
+
+
+def create_team(session: Session, *, name: str) -> Team:
+    """Create a team; a duplicate name is a 409."""
+    if find_team(session, name) is not None:
+        raise Conflict(f"A team called {name.strip()!r} already exists.")
+    team = Team(name=name.strip())
+    session.add(team)
+    try:
+        session.commit()
+    except IntegrityError as exc:  # a concurrent create won the race
+        session.rollback()
+        raise Conflict(f"A team called {name.strip()!r} already exists.") from exc
+    return team

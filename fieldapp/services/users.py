@@ -1,0 +1,113 @@
+"""User accounts: create, list, change, disable, and end their sessions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from fieldapp.core.principal import Principal
+from fieldapp.core.roles import ADMIN
+from fieldapp.core.usernames import normalise_username
+from fieldapp.errors import Conflict, NotFound, PreconditionFailed
+from fieldapp.models import User
+from fieldapp.models.base import utcnow
+from fieldapp.services.device_sessions import end_all_sessions
+from fieldapp.services.passwords import Passwords
+from fieldapp.services.teams import require_team
+
+# Changing any of these changes what the person may do or proves who they are.
+SESSION_ENDING_FIELDS = frozenset({"role", "team", "disabled", "password"})
+
+
+def create_user(session: Session, *, passwords: Passwords, data: Mapping[str, Any]) -> User:
+    """Create an account in an existing team; a taken username is a 409."""
+    username = normalise_username(data["username"])
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"The username {username!r} is taken.")
+    team = require_team(session, data["team"])
+    now = utcnow()
+    user = User(
+        username=username,
+        display_name=data.get("display_name") or username,
+        role=data["role"],
+        team=team,
+        rank=data.get("rank"),
+        collar_number=data.get("collar_number"),
+        password_hash=passwords.hash(data["password"]),
+        disabled=False,
+        sessions_valid_after=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as exc:  # a concurrent create took the username first
+        session.rollback()
+        raise Conflict(f"The username {username!r} is taken.") from exc
+    return user
+
+
+def list_users(session: Session, *, after: str | None, limit: int) -> list[User]:
+    """One page of accounts in username order (keyset: strictly after ``after``)."""
+    query = select(User).order_by(User.username).limit(limit)
+    if after is not None:
+        query = query.where(User.username > after)
+    return list(session.scalars(query))
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> User:
+    """One account, or a 404."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Principal,
+    passwords: Passwords,
+    user_id: uuid.UUID,
+    expected_version: int,
+    changes: Mapping[str, Any],
+) -> User:
+    """Apply an admin's changes; password, role, team or status changes end every session."""
+    user = get_user(session, user_id)
+    if user.version != expected_version:
+        raise PreconditionFailed(extra={"current_version": user.version})
+    if user.id == actor.user_id and (
+        changes.get("disabled") is True or changes.get("role", ADMIN) != ADMIN
+    ):
+        raise Conflict("You cannot disable your own account or remove your own admin role.")
+    for field in ("display_name", "role", "rank", "collar_number", "disabled"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    if "team" in changes:
+        user.team = require_team(session, changes["team"])
+    if "password" in changes:
+        user.password_hash = passwords.hash(changes["password"])
+    now = utcnow()
+    if SESSION_ENDING_FIELDS & changes.keys():
+        end_all_sessions(session, user=user, reason="account_changed", now=now)
+    user.updated_at = now
+    try:
+        session.commit()
+    except StaleDataError as exc:  # another admin saved in between
+        session.rollback()
+        raise PreconditionFailed() from exc
+    return user
+
+
+def revoke_sessions(session: Session, *, user_id: uuid.UUID) -> None:
+    """Sign a user out of every device at once."""
+    user = get_user(session, user_id)
+    end_all_sessions(session, user=user, reason="revoked_by_admin", now=utcnow())
+    session.commit()

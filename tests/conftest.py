@@ -1,0 +1,101 @@
+"""Fixtures: a migrated database per run (SQLite or PostgreSQL), an app and client per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from fieldapp import create_app, migrate
+from fieldapp.database import get_database, normalise_url
+from fieldapp.models import Base
+
+BACKEND = os.environ.get("FIELDAPP_TEST_BACKEND", "sqlite")
+
+TEST_SECRETS = {
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "JWT_SECRET_KEY": "test-jwt-key-that-is-long-enough-and-different-98765",
+}
+
+
+def _reset_postgres(url: str) -> None:
+    """Start from an empty schema so that migrations run from scratch."""
+    engine = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A freshly migrated database for this run."""
+    if BACKEND == "postgres":
+        url = os.environ.get("FIELDAPP_TEST_DATABASE_URL", "")
+        if not url:
+            pytest.exit("FIELDAPP_TEST_BACKEND=postgres needs FIELDAPP_TEST_DATABASE_URL", 2)
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
+    """An app on the test database with cheap password hashing and in-memory rate limits."""
+    os.environ["FIELDAPP_INSTANCE_PATH"] = str(instance)
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOG_LEVEL": "WARNING",
+        **TEST_SECRETS,
+        **overrides,
+    }
+    return create_app(config)
+
+
+def _empty_tables(app: Flask) -> None:
+    """Delete every row, children first, so each test starts clean."""
+    engine = get_database(app).engine
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app under test; tables are emptied afterwards."""
+    application = make_app(database_url, tmp_path / "instance")
+    yield application
+    _empty_tables(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session outside any request, for arranging and checking state."""
+    with get_database(app).sessions() as db_session:
+        yield db_session
