@@ -15,6 +15,7 @@ import click
 import yaml
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask.cli import AppGroup
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from swagger_ui_bundle import swagger_ui_path
@@ -93,9 +94,7 @@ def swagger_ui_asset(filename: str) -> Response:
     return response
 
 
-@click.group("openapi")
-def openapi_cli() -> None:
-    """OpenAPI document commands."""
+openapi_cli = AppGroup("openapi", help="OpenAPI document commands.")
 
 
 @openapi_cli.command("write")

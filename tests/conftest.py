@@ -62,7 +62,20 @@ def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
         **TEST_SECRETS,
         **overrides,
     }
-    return create_app(config)
+    application = create_app(config)
+    _apps_to_close.append(application)
+    return application
+
+
+_apps_to_close: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_extra_apps() -> Iterator[None]:
+    """Dispose the engines of apps a test built itself, so no connection outlives it."""
+    yield
+    while _apps_to_close:
+        get_database(_apps_to_close.pop()).engine.dispose()
 
 
 def _empty_tables(app: Flask) -> None:

@@ -13,13 +13,13 @@ from fieldapp.errors import ValidationFailed
 T = TypeVar("T")
 
 
-def cursor_key(query: dict[str, Any], *, length: int) -> list[Any] | None:
+def cursor_key(query: dict[str, Any], *, types: tuple[type, ...]) -> list[Any] | None:
     """The sort key the client's cursor points after, or None for the first page."""
     cursor = query.get("cursor")
     if not cursor:
         return None
     try:
-        return decode_cursor(cursor, length=length)
+        return decode_cursor(cursor, types=types)
     except InvalidCursor as exc:
         raise ValidationFailed(errors={"cursor": [str(exc)]}) from exc
 

@@ -35,7 +35,7 @@ bp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts an
 @allow(ADMIN)
 def list_users(query: dict[str, Any]) -> dict[str, Any]:
     """List accounts, a page at a time, by username."""
-    after = cursor_key(query, length=1)
+    after = cursor_key(query, types=(str,))
     found = users.list_users(
         get_session(), after=after[0] if after else None, limit=query["limit"] + 1
     )

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from fieldapp import migrate
 
-
-@click.group("db")
-def db_cli() -> None:
-    """Database schema commands."""
+db_cli = AppGroup("db", help="Database schema commands.")
 
 
 @db_cli.command("upgrade")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from fieldapp.api.context import passwords
 from fieldapp.database import get_database
@@ -21,9 +22,7 @@ def _credentials_path() -> Path:
     return Path(current_app.instance_path) / CREDENTIALS_FILE
 
 
-@click.group("demo")
-def demo_cli() -> None:
-    """Demo data commands."""
+demo_cli = AppGroup("demo", help="Demo data commands.")
 
 
 @demo_cli.command("load")

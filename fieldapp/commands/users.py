@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from marshmallow import ValidationError
 
 from fieldapp.api.context import passwords
@@ -15,10 +16,7 @@ from fieldapp.errors import FieldappError
 from fieldapp.schemas.users import UserCreateSchema
 from fieldapp.services import teams, users
 
-
-@click.group("users")
-def users_cli() -> None:
-    """User account commands."""
+users_cli = AppGroup("users", help="User account commands.")
 
 
 @users_cli.command("create")

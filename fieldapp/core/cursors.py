@@ -18,15 +18,16 @@ def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str, *, length: int) -> list[Any]:
-    """Decode a cursor back into a sort key of the expected length."""
+def decode_cursor(cursor: str, *, types: tuple[type, ...]) -> list[Any]:
+    """Decode a cursor back into a sort key whose parts have the expected types."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, UnicodeError, binascii.Error) as exc:
         raise InvalidCursor("The cursor is not valid.") from exc
-    if not isinstance(key, list) or len(key) != length:
+    if not isinstance(key, list) or len(key) != len(types):
         raise InvalidCursor("The cursor is not valid.")
-    if not all(isinstance(part, str | int | float) for part in key):
+    # bool is an int in Python; a cursor never holds one.
+    if any(type(part) is not kind for part, kind in zip(key, types, strict=True)):
         raise InvalidCursor("The cursor is not valid.")
     return key

@@ -1,0 +1,284 @@
+"""Admin management of accounts and teams, and what account changes do to sessions."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldapp.models import DeviceSession, Team, User
+from tests.factories import PASSWORD, bearer, create_team, create_user, login
+
+
+@pytest.fixture
+def admin_token(app: Flask, client: FlaskClient, session: Session) -> str:
+    """A signed-in admin's access token."""
+    create_user(app, session, username="admin.one", role="admin")
+    return str(login(client, "admin.one")["access_token"])
+
+
+def _new_user_body(team: str, **overrides: object) -> dict[str, object]:
+    return {
+        "username": "PC.New",
+        "password": "a long enough password",
+        "display_name": "PC New Starter",
+        "role": "officer",
+        "team": team,
+        "rank": "Constable",
+        "collar_number": "9001",
+        **overrides,
+    }
+
+
+def test_admin_creates_a_user_who_can_then_sign_in(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    team = create_team(session, name="Response A")
+    response = client.post(
+        "/api/v1/users", json=_new_user_body(team.name), headers=bearer(admin_token)
+    )
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["username"] == "pc.new"
+    assert body["team"] == "Response A"
+    assert body["version"] == 1
+    assert response.headers["ETag"] == '"1"'
+    assert "password" not in body and "password_hash" not in body
+    stored = session.scalar(select(User).where(User.username == "pc.new"))
+    assert stored is not None and stored.password_hash.startswith("$argon2id$")
+    login(client, "pc.new", "a long enough password")
+
+
+def test_create_user_refuses_a_taken_username_with_409(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    team = create_team(session)
+    create_user(app, session, username="pc.new", team=team)
+    response = client.post(
+        "/api/v1/users", json=_new_user_body(team.name), headers=bearer(admin_token)
+    )
+    assert response.status_code == 409
+    assert response.get_json()["code"] == "conflict"
+    assert session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_create_user_names_each_bad_field(client: FlaskClient, admin_token: str) -> None:
+    body = _new_user_body("No Such Team", role="chief", password="short", username="a b")
+    body["is_admin"] = True
+    response = client.post("/api/v1/users", json=body, headers=bearer(admin_token))
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert set(errors) == {"role", "password", "username", "is_admin"}
+    assert errors["is_admin"] == ["Unknown field."]
+
+
+def test_create_user_in_an_unknown_team_is_a_422(client: FlaskClient, admin_token: str) -> None:
+    response = client.post(
+        "/api/v1/users", json=_new_user_body("No Such Team"), headers=bearer(admin_token)
+    )
+    assert response.status_code == 422
+    assert "team" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor", "auditor"])
+def test_only_admins_manage_users(
+    app: Flask, client: FlaskClient, session: Session, role: str
+) -> None:
+    create_user(app, session, username=f"not.admin.{role}", role=role)
+    token = login(client, f"not.admin.{role}")["access_token"]
+    listing = client.get("/api/v1/users", headers=bearer(token))
+    creating = client.post("/api/v1/users", json=_new_user_body("x"), headers=bearer(token))
+    for response in (listing, creating):
+        assert response.status_code == 403
+        assert response.get_json()["code"] == "forbidden"
+    assert session.scalar(select(User).where(User.username == "pc.new")) is None
+
+
+def test_user_list_pages_with_next_link(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    team = create_team(session)
+    for n in range(5):
+        create_user(app, session, username=f"zz.page{n}", team=team)
+    seen: list[str] = []
+    url: str | None = "/api/v1/users?limit=2"
+    pages = 0
+    while url:
+        response = client.get(url, headers=bearer(admin_token))
+        assert response.status_code == 200
+        body = response.get_json()
+        assert len(body["value"]) <= 2
+        seen.extend(user["username"] for user in body["value"])
+        url = body.get("nextLink")
+        if url:
+            assert url.startswith("http://localhost/api/v1/users?")
+            assert "limit=2" in url
+        pages += 1
+    assert seen == sorted(seen)
+    assert len(seen) == len(set(seen)) == 6
+    assert pages == 3
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=x", "cursor=%%%", "cursor=WzFd"])
+def test_user_list_refuses_bad_paging(client: FlaskClient, admin_token: str, query: str) -> None:
+    response = client.get(f"/api/v1/users?{query}", headers=bearer(admin_token))
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) <= {"limit", "cursor"}
+
+
+def test_patch_needs_if_match_and_refuses_a_stale_one(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    user = create_user(app, session, username="pc.patch")
+    url = f"/api/v1/users/{user.id}"
+    missing = client.patch(url, json={"rank": "Sergeant"}, headers=bearer(admin_token))
+    assert missing.status_code == 428
+    assert missing.get_json()["code"] == "precondition_required"
+    stale = client.patch(
+        url, json={"rank": "Sergeant"}, headers={**bearer(admin_token), "If-Match": '"7"'}
+    )
+    assert stale.status_code == 412
+    assert stale.get_json()["current_version"] == 1
+    etag = client.get(url, headers=bearer(admin_token)).headers["ETag"]
+    ok = client.patch(
+        url, json={"rank": "Sergeant"}, headers={**bearer(admin_token), "If-Match": etag}
+    )
+    assert ok.status_code == 200
+    assert ok.get_json()["rank"] == "Sergeant"
+    assert ok.headers["ETag"] == '"2"'
+    replay = client.patch(
+        url, json={"rank": "Inspector"}, headers={**bearer(admin_token), "If-Match": etag}
+    )
+    assert replay.status_code == 412
+    session.expire_all()
+    stored = session.get(User, user.id)
+    assert stored is not None and stored.rank == "Sergeant" and stored.version == 2
+
+
+def test_display_name_change_keeps_sessions(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    user = create_user(app, session, username="pc.rename")
+    token = login(client, "pc.rename")["access_token"]
+    response = client.patch(
+        f"/api/v1/users/{user.id}",
+        json={"display_name": "PC Renamed"},
+        headers={**bearer(admin_token), "If-Match": '"1"'},
+    )
+    assert response.status_code == 200
+    me = client.get("/api/v1/me", headers=bearer(token))
+    assert me.status_code == 200
+    assert me.get_json()["display_name"] == "PC Renamed"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"disabled": True}, {"role": "supervisor"}, {"password": "a brand new password"}],
+)
+def test_disabling_or_changing_role_or_password_kills_tokens_at_once(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str, change: dict[str, object]
+) -> None:
+    user = create_user(app, session, username="pc.changed")
+    tokens = login(client, "pc.changed")
+    assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 200
+    response = client.patch(
+        f"/api/v1/users/{user.id}", json=change, headers={**bearer(admin_token), "If-Match": '"1"'}
+    )
+    assert response.status_code == 200
+    refused = client.get("/api/v1/me", headers=bearer(tokens["access_token"]))
+    assert refused.status_code == 401
+    assert (
+        client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])).status_code
+        == 401
+    )
+    open_sessions = session.scalar(
+        select(func.count())
+        .select_from(DeviceSession)
+        .where(DeviceSession.user_id == user.id, DeviceSession.revoked_at.is_(None))
+    )
+    assert open_sessions == 0
+
+
+def test_a_role_change_takes_effect_from_the_database_not_the_token(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    user = create_user(app, session, username="pc.promoted")
+    client.patch(
+        f"/api/v1/users/{user.id}",
+        json={"role": "admin"},
+        headers={**bearer(admin_token), "If-Match": '"1"'},
+    )
+    token = login(client, "pc.promoted")["access_token"]
+    assert client.get("/api/v1/users", headers=bearer(token)).status_code == 200
+
+
+def test_admin_revokes_every_session_of_a_user(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    user = create_user(app, session, username="pc.lostall")
+    phone = login(client, "pc.lostall", device="Phone")
+    tablet = login(client, "pc.lostall", device="Tablet")
+    response = client.delete(f"/api/v1/users/{user.id}/sessions", headers=bearer(admin_token))
+    assert response.status_code == 204
+    for tokens in (phone, tablet):
+        assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer(admin_token)).status_code == 200
+    login(client, "pc.lostall")  # signing in again still works
+
+
+def test_admin_cannot_lock_themselves_out(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    me = client.get("/api/v1/me", headers=bearer(admin_token)).get_json()
+    for change in ({"disabled": True}, {"role": "officer"}):
+        response = client.patch(
+            f"/api/v1/users/{me['id']}",
+            json=change,
+            headers={**bearer(admin_token), "If-Match": '"1"'},
+        )
+        assert response.status_code == 409
+    stored = session.get(User, uuid.UUID(me["id"]))
+    assert stored is not None and stored.role == "admin" and not stored.disabled
+
+
+def test_unknown_user_is_a_404_problem(client: FlaskClient, admin_token: str) -> None:
+    response = client.get(f"/api/v1/users/{uuid.uuid4()}", headers=bearer(admin_token))
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "not_found"
+    malformed = client.get("/api/v1/users/not-a-uuid", headers=bearer(admin_token))
+    assert malformed.status_code == 404
+
+
+def test_admin_creates_and_lists_teams(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    created = client.post(
+        "/api/v1/teams", json={"name": "Roads Policing"}, headers=bearer(admin_token)
+    )
+    assert created.status_code == 201
+    assert created.get_json()["name"] == "Roads Policing"
+    duplicate = client.post(
+        "/api/v1/teams", json={"name": "Roads Policing"}, headers=bearer(admin_token)
+    )
+    assert duplicate.status_code == 409
+    names = [
+        t["name"] for t in client.get("/api/v1/teams", headers=bearer(admin_token)).json["value"]
+    ]
+    assert "Roads Policing" in names
+    assert (
+        session.scalar(select(func.count()).select_from(Team).where(Team.name == "Roads Policing"))
+        == 1
+    )
+
+
+def test_password_is_never_returned(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    create_user(app, session, username="pc.secret")
+    text = client.get("/api/v1/users", headers=bearer(admin_token)).get_data(as_text=True)
+    assert "argon2" not in text
+    assert PASSWORD not in text

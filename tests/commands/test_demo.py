@@ -1,0 +1,45 @@
+"""Demo data for make run."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldapp.models import User
+from tests.factories import bearer, login
+
+
+def test_demo_load_creates_one_account_per_role_once(
+    app: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    credentials_file = Path(app.instance_path) / "demo-credentials.json"
+    assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
+    credentials = json.loads(credentials_file.read_text())
+    roles = {row.username: row.role for row in session.execute(select(User.username, User.role))}
+    assert sorted(roles.values()) == ["admin", "auditor", "officer", "supervisor"]
+    assert set(credentials) == set(roles)
+    second = runner.invoke(args=["demo", "load"])
+    assert "nothing loaded" in second.output
+    assert session.scalar(select(func.count()).select_from(User)) == 4
+    assert json.loads(credentials_file.read_text()) == credentials
+
+
+def test_demo_show_prints_a_working_sign_in(app: Flask, runner: FlaskCliRunner) -> None:
+    runner.invoke(args=["demo", "load"])
+    shown = runner.invoke(args=["demo", "show", "--base-url", "http://127.0.0.1:5000"])
+    assert "curl -s -X POST http://127.0.0.1:5000/api/v1/auth/login" in shown.output
+    credentials = json.loads((Path(app.instance_path) / "demo-credentials.json").read_text())
+    assert credentials["pc.ashworth"] in shown.output
+    client = app.test_client()
+    token = login(client, "pc.ashworth", credentials["pc.ashworth"])["access_token"]
+    me = client.get("/api/v1/me", headers=bearer(token)).get_json()
+    assert me["display_name"] == "PC Sam Ashworth"
+    assert me["role"] == "officer"

@@ -1,0 +1,62 @@
+"""flask --app wsgi users create."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.models import Team, User
+from tests.factories import login
+
+
+def test_users_create_reads_the_password_from_stdin_and_creates_the_team(
+    app: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    result = runner.invoke(
+        args=[
+            "users", "create", "--username", "PS.Khan", "--role", "supervisor",
+            "--team", "Eastfield Response", "--password-stdin",
+            "--display-name", "PS Amira Khan", "--rank", "Sergeant", "--collar-number", "3301",
+        ],
+        input="a very long password\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "created supervisor ps.khan" in result.output
+    user = session.scalar(select(User).where(User.username == "ps.khan"))
+    assert user is not None
+    assert (user.role, user.rank, user.collar_number) == ("supervisor", "Sergeant", "3301")
+    assert user.team.name == "Eastfield Response"
+    assert "a very long password" not in result.output
+    login(app.test_client(), "ps.khan", "a very long password")
+
+
+def test_users_create_refuses_a_weak_password_and_creates_nothing(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    args = ["users", "create", "--username", "pc.weak", "--role", "officer", "--team", "T1"]
+    result = runner.invoke(args=[*args, "--password-stdin"], input="short\n")
+    assert result.exit_code != 0
+    assert "password" in result.output
+    assert session.scalar(select(User).where(User.username == "pc.weak")) is None
+    assert session.scalar(select(Team).where(Team.name == "T1")) is None
+
+
+def test_users_create_refuses_an_unknown_role(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["users", "create", "--username", "x.y", "--role", "chief", "--team", "T",
+              "--password-stdin"],
+        input="a very long password\n",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "chief" in result.output
+
+
+def test_users_create_refuses_a_taken_username(runner: FlaskCliRunner, session: Session) -> None:
+    args = ["users", "create", "--username", "pc.dup", "--role", "officer", "--team", "T2",
+            "--password-stdin"]  # fmt: skip
+    assert runner.invoke(args=args, input="a very long password\n").exit_code == 0
+    second = runner.invoke(args=args, input="another long password\n")
+    assert second.exit_code == 1
+    assert "taken" in second.output

@@ -1,0 +1,79 @@
+"""Route inventory: every route is either on the explicit public list or needs sign-in."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from fieldapp.access import PUBLIC_ENDPOINTS, AccessPolicy
+
+
+def _concrete_path(rule: str) -> str:
+    """Fill a rule's variables with plausible values."""
+    path = rule
+    for name in ("session_id", "user_id", "case_id", "victim_id", "duty_id", "message_id"):
+        path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
+    return path.replace("<path:filename>", "swagger-ui.css")
+
+
+def test_every_route_is_public_or_declares_who_may_call_it(app: Flask) -> None:
+    undeclared = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        policy = getattr(view, "access_policy", None)
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            assert policy is None, f"{rule.endpoint} is public and also declares roles"
+        elif not isinstance(policy, AccessPolicy):
+            undeclared.append(f"{rule.rule} -> {rule.endpoint}")
+    assert undeclared == [], "routes neither public nor declared"
+
+
+def test_the_public_list_names_only_real_endpoints(app: Flask) -> None:
+    assert set(app.view_functions) >= PUBLIC_ENDPOINTS
+
+
+def test_every_non_public_route_refuses_a_caller_without_a_token(
+    app: Flask, client: FlaskClient
+) -> None:
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        path = _concrete_path(rule.rule)
+        assert "<" not in path, f"add a sample value for {rule.rule}"
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method, json={} if method != "GET" else None)
+            assert response.status_code == 401, f"{method} {rule.rule} answered without a token"
+            assert response.get_json()["code"] == "unauthorized"
+            checked += 1
+    assert checked >= 12
+
+
+def test_public_routes_answer_without_a_token(client: FlaskClient) -> None:
+    for path in (
+        "/health",
+        "/openapi.json",
+        "/openapi.yaml",
+        "/docs",
+        "/docs/assets/swagger-ui.css",
+    ):
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+
+
+def test_a_route_without_a_declared_policy_is_refused_to_everyone(app: Flask) -> None:
+    """Deny by default: forgetting @allow makes a route unusable, not open."""
+    from tests.factories import bearer, create_user, login
+
+    app.add_url_rule("/api/v1/forgotten", "forgotten", lambda: {"secret": True})
+    client = app.test_client()
+    from fieldapp.database import get_database
+
+    with get_database(app).sessions() as session:
+        create_user(app, session, username="admin.deny", role="admin")
+    token = login(client, "admin.deny")["access_token"]
+    response = client.get("/api/v1/forgotten", headers=bearer(token))
+    assert response.status_code == 403
+    assert "secret" not in response.get_data(as_text=True)

@@ -1,0 +1,90 @@
+"""Configuration: environment over safe defaults; no committed secrets; strict production."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from fieldapp.config import ConfigurationError, build_config
+
+STRONG_A = "a" * 40
+STRONG_B = "b" * 40
+
+
+def test_development_generates_secrets_once_into_the_instance_folder(tmp_path: Path) -> None:
+    first = build_config({}, tmp_path)
+    second = build_config({}, tmp_path)
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert first["JWT_SECRET_KEY"] == second["JWT_SECRET_KEY"]
+    assert first["SECRET_KEY"] != first["JWT_SECRET_KEY"]
+    assert len(first["JWT_SECRET_KEY"]) >= 43  # 32 random bytes or more
+    secrets_file = tmp_path / "secrets.json"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+
+
+def test_environment_overrides_defaults(tmp_path: Path) -> None:
+    config = build_config(
+        {
+            "FIELDAPP_DATABASE_URL": "postgresql://db.example/fieldapp",
+            "FIELDAPP_REDIS_URL": "redis://cache:6379/0",
+            "FIELDAPP_ACCESS_TOKEN_MINUTES": "5",
+            "FIELDAPP_JWT_SECRET_KEY": STRONG_B,
+        },
+        tmp_path,
+    )
+    assert config["DATABASE_URL"] == "postgresql://db.example/fieldapp"
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    assert config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds() == 300
+    assert config["JWT_SECRET_KEY"] == STRONG_B
+
+
+def test_defaults_are_safe(tmp_path: Path) -> None:
+    config = build_config({}, tmp_path)
+    assert config["DEBUG"] is False
+    assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'fieldapp.db'}"
+    assert config["JWT_DECODE_ALGORITHMS"] == ["HS256"]
+    assert config["JWT_TOKEN_LOCATION"] == ["headers"]
+    assert config["MAX_CONTENT_LENGTH"] == 256 * 1024
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        build_config({"FIELDAPP_ENV": "production"}, tmp_path)
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_production_refuses_short_or_shared_secrets(tmp_path: Path) -> None:
+    env = {"FIELDAPP_ENV": "production", "FIELDAPP_SECRET_KEY": STRONG_A}
+    with pytest.raises(ConfigurationError, match="32"):
+        build_config({**env, "FIELDAPP_JWT_SECRET_KEY": "short"}, tmp_path)
+    with pytest.raises(ConfigurationError, match="differ"):
+        build_config({**env, "FIELDAPP_JWT_SECRET_KEY": STRONG_A}, tmp_path)
+
+
+def test_production_refuses_debug(tmp_path: Path) -> None:
+    env = {
+        "FIELDAPP_ENV": "production",
+        "FIELDAPP_SECRET_KEY": STRONG_A,
+        "FIELDAPP_JWT_SECRET_KEY": STRONG_B,
+        "FIELDAPP_DEBUG": "1",
+    }
+    with pytest.raises(ConfigurationError, match="debug"):
+        build_config(env, tmp_path)
+
+
+def test_production_starts_with_explicit_secrets(tmp_path: Path) -> None:
+    env = {
+        "FIELDAPP_ENV": "production",
+        "FIELDAPP_SECRET_KEY": STRONG_A,
+        "FIELDAPP_JWT_SECRET_KEY": STRONG_B,
+    }
+    config = build_config(env, tmp_path)
+    assert config["ENV_NAME"] == "production"
+    assert config["JWT_SECRET_KEY"] == STRONG_B
+
+
+def test_nonsense_numbers_are_refused_loudly(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="FIELDAPP_MAX_BODY_BYTES"):
+        build_config({"FIELDAPP_MAX_BODY_BYTES": "lots"}, tmp_path)

@@ -1,0 +1,125 @@
+"""Every mistake gets the right status in the one problem-details shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from fieldapp.access import allow
+from tests.factories import bearer, create_user, login
+
+LOGIN = "/api/v1/auth/login"
+SHAPE = {"type", "title", "status", "detail", "code", "trace_id"}
+
+
+def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
+    """Check the status, the media type and the members of a problem response."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body: dict[str, Any] = response.get_json()
+    assert body.keys() >= SHAPE
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == f"urn:fieldapp:problem:{code}"
+    assert body["trace_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def test_malformed_json_is_400(client: FlaskClient) -> None:
+    response = client.post(LOGIN, data='{"username": ', content_type="application/json")
+    assert_problem(response, 400, "malformed_json")
+
+
+def test_invalid_utf8_is_400(client: FlaskClient) -> None:
+    response = client.post(LOGIN, data=b'{"username": "\xff"}', content_type="application/json")
+    assert_problem(response, 400, "malformed_json")
+
+
+@pytest.mark.parametrize("depth", [33, 1_000, 100_000])
+def test_absurdly_deep_json_is_400_not_500(client: FlaskClient, depth: int) -> None:
+    body = "[" * depth + "]" * depth
+    response = client.post(LOGIN, data=body, content_type="application/json")
+    assert_problem(response, 400, "json_too_deep")
+
+
+def test_json_within_the_depth_limit_reaches_validation(client: FlaskClient) -> None:
+    nested: Any = "x"
+    for _ in range(20):
+        nested = {"a": nested}
+    response = client.post(LOGIN, json={"username": nested, "password": "p", "device_name": "d"})
+    body = assert_problem(response, 422, "validation_failed")
+    assert body["errors"]["username"] == ["Not a valid string."]
+
+
+def test_wrong_types_and_unknown_fields_are_422_per_field(client: FlaskClient) -> None:
+    response = client.post(
+        LOGIN, json={"username": 12, "password": ["x"], "device_name": "d", "role": "admin"}
+    )
+    body = assert_problem(response, 422, "validation_failed")
+    assert body["errors"] == {
+        "username": ["Not a valid string."],
+        "password": ["Not a valid string."],
+        "role": ["Unknown field."],
+    }
+
+
+def test_a_json_array_body_is_422(client: FlaskClient) -> None:
+    response = client.post(LOGIN, json=[1, 2, 3])
+    body = assert_problem(response, 422, "validation_failed")
+    assert "body" in body["errors"]
+
+
+def test_missing_body_is_422_naming_required_fields(client: FlaskClient) -> None:
+    response = client.post(LOGIN)
+    body = assert_problem(response, 422, "validation_failed")
+    assert set(body["errors"]) == {"username", "password", "device_name"}
+
+
+def test_non_json_body_is_415(client: FlaskClient) -> None:
+    response = client.post(LOGIN, data="username=a&password=b", content_type="text/plain")
+    assert_problem(response, 415, "unsupported_media_type")
+
+
+def test_body_over_the_size_limit_is_413(client: FlaskClient) -> None:
+    huge = '{"username": "' + "a" * (300 * 1024) + '"}'
+    response = client.post(LOGIN, data=huge, content_type="application/json")
+    assert_problem(response, 413, "payload_too_large")
+
+
+def test_unknown_route_is_404(client: FlaskClient) -> None:
+    assert_problem(client.get("/api/v1/nothing-here"), 404, "not_found")
+
+
+def test_wrong_method_is_405_with_allow(client: FlaskClient) -> None:
+    response = client.delete("/api/v1/me")
+    assert_problem(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unexpected_failure_is_a_generic_500_that_leaks_nothing(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    @allow()
+    def explode() -> None:
+        raise RuntimeError("password=hunter2 at postgresql://secret-host/db")
+
+    app.add_url_rule("/api/v1/explode", "explode", explode)
+    create_user(app, session, username="pc.boom")
+    token = login(client, "pc.boom")["access_token"]
+    response = client.get("/api/v1/explode", headers=bearer(token))
+    body = assert_problem(response, 500, "internal_error")
+    text = response.get_data(as_text=True)
+    assert "hunter2" not in text and "secret-host" not in text and "Traceback" not in text
+    assert body["detail"] == "Something went wrong on our side. The error has been logged."
+
+
+def test_every_jwt_failure_uses_the_one_shape(client: FlaskClient) -> None:
+    for headers in ({}, {"Authorization": "Bearer x.y.z"}, {"Authorization": "Token abc"}):
+        response = client.get("/api/v1/me", headers=headers)
+        body = assert_problem(response, 401, response.get_json()["code"])
+        assert body["code"] in {"unauthorized", "invalid_token"}
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")

@@ -1,0 +1,54 @@
+"""The committed OpenAPI document is what the code generates, and the docs need no CDN."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from flask import Flask
+from flask.testing import FlaskClient
+
+from fieldapp.openapi import generate_document
+
+COMMITTED = Path(__file__).resolve().parent.parent / "openapi.yaml"
+
+
+def test_committed_openapi_yaml_matches_the_code(app: Flask) -> None:
+    with app.app_context():
+        generated = generate_document()
+    assert COMMITTED.read_text(encoding="utf-8") == generated, (
+        "openapi.yaml is stale: run 'make openapi' and commit the result"
+    )
+
+
+def test_served_documents_equal_the_committed_one(client: FlaskClient) -> None:
+    committed = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    assert client.get("/openapi.json").get_json() == committed
+    served_yaml = client.get("/openapi.yaml")
+    assert served_yaml.status_code == 200
+    assert yaml.safe_load(served_yaml.get_data(as_text=True)) == committed
+
+
+def test_document_describes_errors_as_problem_details() -> None:
+    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    assert document["openapi"].startswith("3.")
+    default = document["components"]["responses"]["DEFAULT_ERROR"]
+    assert list(default["content"]) == ["application/problem+json"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            assert "default" in operation["responses"], f"{method} {path}"
+            assert operation.get("summary"), f"{method} {path} has no summary"
+
+
+def test_docs_page_loads_its_assets_from_this_server(client: FlaskClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/docs/assets/swagger-ui-bundle.js" in html
+    assert not re.search(r"(src|href)=\"https?://", html), "docs must not load from a CDN"
+    with client.get("/docs/assets/swagger-ui-bundle.js") as bundle:
+        assert bundle.status_code == 200
+        assert len(bundle.get_data()) > 100_000
