@@ -111,6 +111,8 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _flag(env.get(PREFIX + "RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_KEY_PREFIX": "fieldapp",
+        # If Redis goes away, keep limiting per worker rather than failing sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # flask-smorest / OpenAPI
         "API_TITLE": "fieldapp",
         "API_VERSION": "1.0.0",

@@ -41,6 +41,14 @@ def failed(response: Response) -> bool:
     return response.status_code == 401
 
 
+def rate_limit_storage_answers() -> bool:
+    """Whether the shared counter store answers (always true for in-memory storage)."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # any client error means "not answering"
+        return False
+
+
 def init_app(app: Flask) -> None:
     """Attach the limiter."""
     limiter.init_app(app)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.database import get_database
 from fieldapp.errors import ServiceUnavailable
+from fieldapp.limits import rate_limit_storage_answers
 from fieldapp.schemas.base import ApiSchema
 
 bp = Blueprint("operations", __name__, description="Health checks for load balancers.")
@@ -40,4 +41,6 @@ def ready() -> dict[str, Any]:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         raise ServiceUnavailable("The database is not answering.") from exc
+    if not rate_limit_storage_answers():
+        raise ServiceUnavailable("The rate-limit store (Redis) is not answering.")
     return {"status": "ready"}

@@ -18,6 +18,9 @@ class PageQuerySchema(ApiSchema):
         metadata={"description": f"Items per page, at most {PAGE_SIZE_MAX}."},
     )
     cursor = fields.String(
-        validate=validate.Length(max=512),
+        validate=[
+            validate.Length(max=512),
+            validate.Regexp(r"^[A-Za-z0-9_-]*$", error="The cursor is not valid."),
+        ],
         metadata={"description": "Opaque cursor taken from the previous page's nextLink."},
     )

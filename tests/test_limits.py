@@ -1,0 +1,54 @@
+"""Sign-in rate limits are shared through Redis, so every worker and machine counts together."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_app
+
+REDIS_URL = os.environ.get("FIELDAPP_TEST_REDIS_URL", "")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="FIELDAPP_TEST_REDIS_URL is not set")
+def test_two_workers_share_one_login_limit_through_redis(database_url: str, tmp_path: Path) -> None:
+    settings = {
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"fieldapp-test-{uuid.uuid4().hex}",
+        "LOGIN_LIMIT_PER_CLIENT": "3/minute",
+    }
+    workers = [make_app(database_url, tmp_path / f"w{n}", **settings) for n in range(2)]
+    clients = [worker.test_client() for worker in workers]
+    attempt = {"username": "nobody", "password": "not it", "device_name": "x"}
+    codes = [clients[n % 2].post("/api/v1/auth/login", json=attempt).status_code for n in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="FIELDAPP_TEST_REDIS_URL is not set")
+def test_ready_reports_redis_when_configured(database_url: str, tmp_path: Path) -> None:
+    app = make_app(database_url, tmp_path / "r", RATELIMIT_STORAGE_URI=REDIS_URL)
+    assert app.test_client().get("/ready").status_code == 200
+    down = make_app(database_url, tmp_path / "d", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    response = down.test_client().get("/ready")
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "service_unavailable"
+
+
+def test_sign_in_still_works_and_is_limited_when_redis_is_down(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = make_app(
+        database_url,
+        tmp_path / "x",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+        LOGIN_LIMIT_PER_CLIENT="2/minute",
+    )
+    client = app.test_client()
+    attempt = {"username": "nobody", "password": "not it", "device_name": "x"}
+    codes = [client.post("/api/v1/auth/login", json=attempt).status_code for _ in range(4)]
+    assert 500 not in codes
+    assert codes[0] == 401
+    assert 429 in codes
