@@ -19,14 +19,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options: Any) -> Engine:
     """Create an engine with settings that suit each database."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": 15}, **options)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=False)
+    return create_engine(url, pool_size=5, max_overflow=5, **options)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -43,9 +43,15 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
-        # One round trip per read on PostgreSQL: no BEGIN/ROLLBACK around single-row lookups.
-        self.autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # A separate pool of autocommit connections for single-row reads on every request
+        # (the caller's session): one round trip, no BEGIN/ROLLBACK, nothing to reset.
+        self.autocommit = make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+        self.autocommit.dispose()
 
 
 def init_app(app: Flask) -> None:

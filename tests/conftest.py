@@ -75,16 +75,16 @@ def _close_extra_apps() -> Iterator[None]:
     """Dispose the engines of apps a test built itself, so no connection outlives it."""
     yield
     while _apps_to_close:
-        get_database(_apps_to_close.pop()).engine.dispose()
+        get_database(_apps_to_close.pop()).dispose()
 
 
 def _empty_tables(app: Flask) -> None:
     """Delete every row, children first, so each test starts clean."""
-    engine = get_database(app).engine
-    with engine.begin() as connection:
+    database = get_database(app)
+    with database.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-    engine.dispose()
+    database.dispose()
 
 
 @pytest.fixture
