@@ -9,6 +9,8 @@ from flask_limiter.util import get_remote_address
 from fieldapp.bodies import current_body
 from fieldapp.core.usernames import normalise_username
 
+# One limiter per process (the decorators below bind to it). flask-limiter keeps some settings,
+# such as the key prefix, from the first app it is given; fieldapp serves one app per process.
 limiter = Limiter(key_func=get_remote_address)
 
 

@@ -15,14 +15,14 @@ REDIS_URL = os.environ.get("FIELDAPP_TEST_REDIS_URL", "")
 
 @pytest.mark.skipif(not REDIS_URL, reason="FIELDAPP_TEST_REDIS_URL is not set")
 def test_two_workers_share_one_login_limit_through_redis(database_url: str, tmp_path: Path) -> None:
-    settings = {
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": f"fieldapp-test-{uuid.uuid4().hex}",
-        "LOGIN_LIMIT_PER_CLIENT": "3/minute",
-    }
+    settings = {"RATELIMIT_STORAGE_URI": REDIS_URL, "LOGIN_LIMIT_PER_CLIENT": "3/minute"}
     workers = [make_app(database_url, tmp_path / f"w{n}", **settings) for n in range(2)]
+    # A client address and username of this run only: Redis outlives test runs.
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:8]}"
     clients = [worker.test_client() for worker in workers]
-    attempt = {"username": "nobody", "password": "not it", "device_name": "x"}
+    for client in clients:
+        client.environ_base["REMOTE_ADDR"] = address
+    attempt = {"username": f"nobody-{uuid.uuid4().hex}", "password": "not it", "device_name": "x"}
     codes = [clients[n % 2].post("/api/v1/auth/login", json=attempt).status_code for n in range(4)]
     assert codes == [401, 401, 401, 429]
 
