@@ -1,0 +1,97 @@
+"""The HTTP client side: single requests to 127.0.0.1 and the officer's access token.
+
+wrk carries the load; this module only checks endpoints, polls ``/health`` and signs in, and it
+refuses to send anything anywhere but :data:`benchmarks.settings.HOST`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from email.message import Message
+from typing import IO, Any
+
+from benchmarks.errors import BenchmarkError
+from benchmarks.instance import USERNAME
+from benchmarks.settings import HOST
+
+#: Sign in again when the access token would expire within this margin of a wrk run's end.
+TOKEN_MARGIN_SECONDS = 60.0
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Treat a redirect as the answer: the benchmark wants 2xx, not a followed 3xx."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: Message,
+        newurl: str,
+    ) -> None:
+        """Follow no redirect."""
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def http(
+    url: str, *, token: str | None = None, body: Mapping[str, Any] | None = None
+) -> tuple[int, bytes]:
+    """One request to 127.0.0.1: the status and the body, whatever the status."""
+    if not url.startswith(f"http://{HOST}:"):
+        raise BenchmarkError(f"refusing to send traffic anywhere but {HOST}: {url}")
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (127.0.0.1)
+    try:
+        with _OPENER.open(request, timeout=30) as response:
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def check_endpoint(url: str, token: str) -> None:
+    """One request first, so that a 3xx or an error shows with its body, not just a count."""
+    status, body = http(url, token=token)
+    if not 200 <= status < 300:
+        raise BenchmarkError(f"GET {url} answered {status}: {body.decode(errors='replace')}")
+
+
+class Credentials:
+    """The benchmark officer's access token, signing in again before it would expire."""
+
+    def __init__(self, base_url: str, password: str) -> None:
+        """Credentials for the app at ``base_url``, not signed in yet."""
+        self.base_url = base_url
+        self.password = password
+        self.token = ""
+        self.expires_at = 0.0
+
+    def token_for(self, seconds: float) -> str:
+        """A token still valid ``seconds`` from now, with a margin."""
+        if time.monotonic() + seconds + TOKEN_MARGIN_SECONDS >= self.expires_at:
+            self.sign_in()
+        return self.token
+
+    def sign_in(self) -> None:
+        """POST /api/v1/auth/login and keep the access token."""
+        started = time.monotonic()
+        credentials = {"username": USERNAME, "password": self.password, "device_name": "wrk"}
+        status, body = http(f"{self.base_url}/api/v1/auth/login", body=credentials)
+        if status != 200:
+            raise BenchmarkError(f"sign-in answered {status}: {body.decode(errors='replace')}")
+        payload = json.loads(body)
+        self.token = str(payload["access_token"])
+        self.expires_at = started + float(payload["expires_in"])
