@@ -39,7 +39,7 @@ demo: db ## Load demo data on first run and print how to sign in
 
 run: demo ## Set up everything and serve with gunicorn on 127.0.0.1:PORT (default 5000)
 	@echo "Serving fieldapp on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
-	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket wsgi:app
+	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) wsgi:app
 
 lint: install-dev ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -1,0 +1,15 @@
+"""gunicorn settings, read by every gunicorn started from the repository root.
+
+Command-line options (``--workers``, ``--bind``) still override these.
+"""
+
+# Sync workers: steady latency on small machines (see benchmarks/README.md).
+worker_class = "sync"
+
+# gunicorn's own limit answers with an HTML page before fieldapp sees the request; raise it to
+# gunicorn's maximum so that long URLs (e.g. many query parameters) reach the app and get a
+# problem-details answer. Longer request lines are refused by gunicorn (or the load balancer).
+limit_request_line = 8190
+
+# gunicorn 27 opens a control socket at one fixed path per user; two servers would clash.
+control_socket_disable = True
