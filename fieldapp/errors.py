@@ -270,6 +270,7 @@ def _retry_after_seconds() -> int:
     """Seconds until the breached rate-limit window resets (at least 1)."""
     import time
 
+    # Imported here: fieldapp.limits imports request parsing, which imports this module.
     from fieldapp.limits import limiter
 
     current = limiter.current_limit

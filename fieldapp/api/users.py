@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response
-
 from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import current_principal, passwords
@@ -82,10 +80,9 @@ def update_user(changes: dict[str, Any], user_id: uuid.UUID) -> tuple[User, int,
 @bp.delete("/users/<uuid:user_id>/sessions")
 @bp.response(204)
 @allow(ADMIN)
-def revoke_user_sessions(user_id: uuid.UUID) -> Response | None:
+def revoke_user_sessions(user_id: uuid.UUID) -> None:
     """Sign a user out of every device at once (lost phone, suspected misuse)."""
     users.revoke_sessions(get_session(), user_id=user_id)
-    return None
 
 
 @bp.get("/teams")
