@@ -92,6 +92,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_CLIENT": env.get(PREFIX + "LOGIN_LIMIT_PER_CLIENT", "30/minute"),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
+        "AUDIT_DEFAULT_PURPOSE": env.get(PREFIX + "AUDIT_DEFAULT_PURPOSE", "investigation"),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

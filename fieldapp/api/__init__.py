@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fieldapp.api import auth, me, operations, users
+from fieldapp.api import audit, auth, cases, me, operations, users
 from fieldapp.openapi import FieldappApi
 
 
 def register(api: FieldappApi) -> None:
     """Register every blueprint with flask-smorest so it is documented."""
-    for module in (operations, auth, me, users):
+    for module in (operations, auth, me, users, cases, audit):
         api.register_blueprint(module.bp)

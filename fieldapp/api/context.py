@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, g
+from flask import current_app, g, request
 
 from fieldapp.core.principal import Principal
+from fieldapp.errors import ValidationFailed
+from fieldapp.services.audit import AuditContext
 from fieldapp.services.passwords import Passwords
 
 PASSWORDS_KEY = "fieldapp.passwords"
+MAX_PURPOSE = 80
 
 
 def current_principal() -> Principal:
@@ -28,3 +31,15 @@ def refresh_lifetime() -> timedelta:
     """How long a refresh token (and so an idle device session) lives."""
     lifetime: timedelta = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     return lifetime
+
+
+def audit_context() -> AuditContext:
+    """Who is acting and why, for the audit trail: ``X-Purpose`` or the configured default."""
+    purpose = request.headers.get("X-Purpose", "").strip()
+    if purpose and (len(purpose) > MAX_PURPOSE or not purpose.isprintable()):
+        raise ValidationFailed(errors={"X-Purpose": [f"Use at most {MAX_PURPOSE} characters."]})
+    return AuditContext(
+        actor=current_principal(),
+        purpose=purpose or current_app.config["AUDIT_DEFAULT_PURPOSE"],
+        request_id=g.get("request_id"),
+    )

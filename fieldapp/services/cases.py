@@ -1,0 +1,177 @@
+"""Cases, scoped to the caller's team (admins see all); everything read or changed is audited."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from fieldapp.core.roles import ADMIN
+from fieldapp.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from fieldapp.models import Case, User
+from fieldapp.models.base import utcnow
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
+
+RESOURCE = "case"
+# Field groups named in audit records for changes (never the values themselves).
+FIELD_GROUPS = {"offence": "offence", "status": "status", "officer_in_charge_id": "allocation"}
+
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def scoped(query: SelectT, context: AuditContext) -> SelectT:
+    """Limit a case query to what the caller may see."""
+    if context.actor.role == ADMIN:
+        return query
+    return query.where(Case.team_id == context.actor.team_id)
+
+
+def list_cases(
+    session: Session,
+    context: AuditContext,
+    *,
+    mine: bool,
+    status: str | None,
+    updated_since: datetime | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Case]:
+    """A page of ``limit`` cases in (updated_at, id) order, plus one to show more follow.
+
+    Each case returned to the caller is an audited read.
+    """
+    query = scoped(select(Case), context).where(Case.deleted_at.is_(None))
+    if mine:
+        query = query.where(Case.officer_in_charge_id == context.actor.user_id)
+    if status is not None:
+        query = query.where(Case.status == status)
+    if updated_since is not None:
+        query = query.where(Case.updated_at >= updated_since)
+    if after is not None:
+        stamp, last_id = after
+        query = query.where(
+            or_(Case.updated_at > stamp, and_(Case.updated_at == stamp, Case.id > last_id))
+        )
+    found = list(session.scalars(query.order_by(Case.updated_at, Case.id).limit(limit + 1)))
+    ids = [str(case.id) for case in found[:limit]]
+    audit.record(
+        session, context, operation=audit.CONSULTATION, resource_type=RESOURCE, resource_ids=ids
+    )
+    session.commit()
+    return found
+
+
+def get_case(session: Session, context: AuditContext, case_id: uuid.UUID) -> Case:
+    """One case in scope (an audited read); out of scope is a 404, audited as denied."""
+    case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
+    outcome = "allowed" if case is not None and case.deleted_at is None else "denied"
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(case_id)],
+        outcome=outcome,
+    )
+    session.commit()
+    if outcome == "denied" or case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def _officer_in_charge(session: Session, context: AuditContext, user_id: uuid.UUID | None) -> User:
+    """The officer in charge: the caller by default, otherwise an active user of their team."""
+    officer = session.get(User, user_id or context.actor.user_id)
+    allowed = (
+        officer is not None
+        and not officer.disabled
+        and (context.actor.role == ADMIN or officer.team_id == context.actor.team_id)
+    )
+    if officer is None or not allowed:
+        raise ValidationFailed(errors={"officer_in_charge_id": ["No such officer in your team."]})
+    return officer
+
+
+def create_case(
+    session: Session,
+    context: AuditContext,
+    *,
+    data: Mapping[str, Any],
+    on_created: Callable[[Case], None] | None = None,
+) -> Case:
+    """Open a case in the officer in charge's team; a taken crime reference is a 409."""
+    officer = _officer_in_charge(session, context, data.get("officer_in_charge_id"))
+    now = utcnow()
+    case = Case(
+        crime_reference=data["crime_reference"].strip().upper(),
+        offence=data["offence"].strip(),
+        status=data.get("status", "open"),
+        team_id=officer.team_id,
+        officer_in_charge=officer,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"A case with crime reference {case.crime_reference} exists.") from exc
+    audit.record(
+        session,
+        context,
+        operation=audit.COLLECTION,
+        resource_type=RESOURCE,
+        resource_ids=[str(case.id)],
+    )
+    if on_created is not None:
+        on_created(case)
+    session.commit()
+    return case
+
+
+def update_case(
+    session: Session,
+    context: AuditContext,
+    *,
+    case_id: uuid.UUID,
+    expected_version: int,
+    changes: Mapping[str, Any],
+) -> Case:
+    """Change a case in scope, if the caller has the current version."""
+    case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
+    if case is None or case.deleted_at is not None:
+        raise NotFound("No such case.")
+    if case.version != expected_version:
+        raise PreconditionFailed(extra={"current_version": case.version})
+    if "officer_in_charge_id" in changes:
+        case.officer_in_charge = _officer_in_charge(
+            session, context, changes["officer_in_charge_id"]
+        )
+    for field in ("offence", "status"):
+        if field in changes:
+            setattr(case, field, changes[field].strip() if field == "offence" else changes[field])
+    case.updated_at = utcnow()
+    groups = sorted({FIELD_GROUPS[field] for field in changes if field in FIELD_GROUPS})
+    audit.record(
+        session,
+        context,
+        operation=audit.ALTERATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(case.id)],
+        field_groups=groups,
+    )
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise PreconditionFailed() from exc
+    return case

@@ -1,0 +1,73 @@
+"""GET /api/v1/audit: auditors and admins only, filtered, and itself audited."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.models import AuditRecord
+from tests.factories import bearer, create_team, create_user, login
+
+
+def test_auditor_filters_the_trail_by_resource_and_the_reading_is_recorded(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    team = create_team(session)
+    create_user(app, session, username="pc.acts", team=team)
+    create_user(app, session, username="auditor.reads", role="auditor", team=team)
+    officer = login(client, "pc.acts")["access_token"]
+    case = client.post(
+        "/api/v1/cases",
+        json={"crime_reference": "42/0101/26", "offence": "Fraud"},
+        headers=bearer(officer),
+    ).get_json()
+    client.get(f"/api/v1/cases/{case['id']}", headers=bearer(officer))
+    auditor = login(client, "auditor.reads")["access_token"]
+    response = client.get(
+        f"/api/v1/audit?resource_type=case&resource_id={case['id']}", headers=bearer(auditor)
+    )
+    assert response.status_code == 200
+    trail = response.get_json()["value"]
+    assert [(r["operation"], r["actor_name"]) for r in trail] == [
+        ("collection", "pc.acts"),
+        ("consultation", "pc.acts"),
+    ]
+    assert all(len(r["hash"]) == 64 for r in trail)
+    recorded = session.scalars(
+        select(AuditRecord).where(AuditRecord.resource_type == "audit_trail")
+    ).all()
+    assert [(r.actor_name, r.resource_id) for r in recorded] == [
+        ("auditor.reads", f"{trail[0]['seq']}-{trail[1]['seq']}")
+    ]
+
+
+def test_officers_and_supervisors_cannot_read_the_trail(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    for role in ("officer", "supervisor"):
+        create_user(app, session, username=f"no.audit.{role}", role=role)
+        token = login(client, f"no.audit.{role}")["access_token"]
+        assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 403
+
+
+def test_audit_trail_pages_with_next_link(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    team = create_team(session)
+    create_user(app, session, username="pc.many", team=team)
+    create_user(app, session, username="admin.reads", role="admin", team=team)
+    officer = login(client, "pc.many")["access_token"]
+    for n in range(3):
+        client.post(
+            "/api/v1/cases",
+            json={"crime_reference": f"42/020{n}/26", "offence": "Theft"},
+            headers=bearer(officer),
+        )
+    admin = login(client, "admin.reads")["access_token"]
+    first = client.get("/api/v1/audit?limit=2&resource_type=case", headers=bearer(admin)).json
+    assert len(first["value"]) == 2
+    second = client.get(first["nextLink"], headers=bearer(admin)).json
+    assert [r["seq"] for r in second["value"]] > [r["seq"] for r in first["value"]]
+    assert "nextLink" not in second
