@@ -1,7 +1,8 @@
 """The HTTP client side: single requests to 127.0.0.1 and the officer's access token.
 
-wrk carries the load; this module only checks endpoints, polls ``/health`` and signs in, and it
-refuses to send anything anywhere but :data:`benchmarks.settings.HOST`.
+wrk carries the load; this module only checks endpoints, polls ``/health``, signs in and creates
+the data the endpoints read, and it refuses to send anything anywhere but
+:data:`benchmarks.settings.HOST`.
 """
 
 from __future__ import annotations
@@ -95,3 +96,14 @@ class Credentials:
         payload = json.loads(body)
         self.token = str(payload["access_token"])
         self.expires_at = started + float(payload["expires_in"])
+
+
+def create_case(base_url: str, token: str, *, crime_reference: str, offence: str) -> str:
+    """POST /api/v1/cases as the officer; the new case's id."""
+    case = {"crime_reference": crime_reference, "offence": offence}
+    status, body = http(f"{base_url}/api/v1/cases", token=token, body=case)
+    if status != 201:
+        raise BenchmarkError(
+            f"creating case {crime_reference} answered {status}: {body.decode(errors='replace')}"
+        )
+    return str(json.loads(body)["id"])

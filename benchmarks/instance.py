@@ -51,13 +51,18 @@ def run_checked(command: Sequence[str], *, env: Mapping[str, str], stdin: str | 
     return done.stdout
 
 
+def postgres_conninfo(url: str) -> str:
+    """A SQLAlchemy-style PostgreSQL URL (``postgresql+psycopg://``) as libpq connection info."""
+    return re.sub(r"^postgres(?:ql)?(?:\+\w+)?://", "postgresql://", url)
+
+
 def prepare_postgres(url: str) -> None:
     """Create the benchmark database if needed, then drop and recreate its public schema."""
     import psycopg
     from psycopg import sql
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    conninfo = re.sub(r"^postgres(?:ql)?(?:\+\w+)?://", "postgresql://", url)
+    conninfo = postgres_conninfo(url)
     params = conninfo_to_dict(conninfo)
     hosts = [h for h in str(params.get("host") or "").split(",") if h and not h.startswith("/")]
     hosts += [h for h in str(params.get("hostaddr") or "").split(",") if h]

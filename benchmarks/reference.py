@@ -6,20 +6,32 @@ reference endpoint's is comparable across runs and machines (see benchmarks/READ
 - ``GET /_reference/bare``: a bare Flask JSON response.
 - ``GET /_reference/jwt``: flask-jwt-extended's ``@jwt_required()`` only, verifying the very
   tokens fieldapp issues (same key, algorithms, audience, issuer and leeway).
+- ``GET /_reference/jwt-row/<id>``: ``@jwt_required()``, then one case row read by primary key
+  from fieldapp's own database (its ``DATABASE_URL``, an engine from
+  :func:`fieldapp.database.make_engine`) with a SQLAlchemy Core ``select`` on a plain pooled
+  connection per request, as a typical Flask app would; a few columns as JSON.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec
 
-from flask import Flask
+from flask import Flask, abort, current_app
 from flask_jwt_extended import JWTManager, get_jwt_identity, jwt_required
+from sqlalchemy import Engine, select
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from fieldapp import create_app
+from fieldapp.database import make_engine
+from fieldapp.models import Case
 
 REFERENCE_PREFIX = "/_reference"
+#: Where the reference app keeps its engine on fieldapp's database.
+ENGINE_KEY = "benchmarks.reference.engine"
+
+P = ParamSpec("P")
 
 #: The JWT settings copied from fieldapp so that the reference app accepts its tokens.
 SHARED_JWT_KEYS = (
@@ -40,9 +52,9 @@ def bare() -> dict[str, Any]:
     return {"status": "ok"}
 
 
-def require_jwt(view: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+def require_jwt(view: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
     """flask-jwt-extended's ``@jwt_required()``, typed (the library declares it as ``Any``)."""
-    protected: Callable[[], dict[str, Any]] = jwt_required()(view)
+    protected: Callable[P, dict[str, Any]] = jwt_required()(view)
     return protected
 
 
@@ -52,14 +64,35 @@ def jwt_only() -> dict[str, Any]:
     return {"sub": get_jwt_identity()}
 
 
+@require_jwt
+def jwt_row(case_id: uuid.UUID) -> dict[str, Any]:
+    """Verify the bearer token, then read one case by primary key: a connection per request."""
+    engine: Engine = current_app.extensions[ENGINE_KEY]
+    query = select(Case.id, Case.crime_reference, Case.status, Case.updated_at).where(
+        Case.id == case_id
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        abort(404)
+    return {
+        "id": str(row.id),
+        "crime_reference": row.crime_reference,
+        "status": row.status,
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
 def create_reference_app(source: Flask) -> Flask:
-    """A minimal Flask app that verifies the tokens ``source`` issues."""
+    """A minimal Flask app that verifies the tokens ``source`` issues and reads its database."""
     reference = Flask(__name__)
     for key in SHARED_JWT_KEYS:
         reference.config[key] = source.config[key]
     JWTManager(reference)
+    reference.extensions[ENGINE_KEY] = make_engine(source.config["DATABASE_URL"])
     reference.add_url_rule("/bare", "bare", bare, methods=["GET"])
     reference.add_url_rule("/jwt", "jwt", jwt_only, methods=["GET"])
+    reference.add_url_rule("/jwt-row/<uuid:case_id>", "jwt_row", jwt_row, methods=["GET"])
     return reference
 
 

@@ -43,6 +43,8 @@ class Measurements:
     busy_before: float | None
     busy_after: float | None
     problems: list[str]
+    #: The values filled into the path templates (e.g. ``case_id``).
+    path_values: dict[str, str]
 
 
 def summarise(
@@ -115,6 +117,7 @@ def build_report(
         "environment": describe_environment(wrk)
         | {"cpu_busy_before": measured.busy_before, "cpu_busy_after": measured.busy_after},
         "pairs": [list(pair) for pair in pairs],
+        "path_values": measured.path_values,
         "results": [asdict(s) for s in summarise(measured.results, pairs)],
         "rounds": measured.rounds,
         "log_problems": measured.problems[:20],

@@ -6,8 +6,9 @@ the environment (``BENCH_DB``, ``BENCH_DURATION``, ``BENCH_CONNECTIONS``, ``BENC
 matching command-line options (``--help``).
 
 Each run migrates a fresh database, creates one officer, serves :mod:`benchmarks.reference` with
-gunicorn sync workers on 127.0.0.1, signs in once, and drives every endpoint of ``PAIRS`` with
-wrk: a warm-up each, then rounds interleaving the endpoints. It prints medians and the ratio of
+gunicorn sync workers on 127.0.0.1, signs in once, creates the case the case endpoints read
+(through the API), and drives every endpoint of ``PAIRS`` with wrk: a warm-up each, then rounds
+interleaving the endpoints. It prints medians and the ratio of
 each endpoint's throughput to its reference's, and writes the same as JSON into
 ``benchmarks/results/``.
 
@@ -24,14 +25,14 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from benchmarks.client import Credentials, check_endpoint
+from benchmarks.client import Credentials, check_endpoint, create_case
 from benchmarks.errors import BenchmarkError
 from benchmarks.instance import prepare_instance
 from benchmarks.machine import cpu_busy_share, warn_if_busy
@@ -41,11 +42,16 @@ from benchmarks.settings import HOST, REPO_ROOT, Settings, parse_settings
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk
 
 #: (endpoint, reference): each endpoint's req/s is reported as a ratio to its reference's, both
-#: measured in the same run and the same gunicorn workers. Later work adds pairs here.
+#: measured in the same run and the same gunicorn workers. Later work adds pairs here. Paths are
+#: templates: ``{case_id}`` is filled in with the case :func:`create_data` makes after sign-in.
 PAIRS: tuple[tuple[str, str], ...] = (
     ("/_reference/jwt", "/_reference/bare"),
     ("/api/v1/me", "/_reference/jwt"),
+    # Reads one case in the caller's team and writes its audit record in the same transaction.
+    ("/api/v1/cases/{case_id}", "/_reference/jwt-row/{case_id}"),
 )
+#: The case the benchmark officer opens through the API for the ``{case_id}`` endpoints.
+BENCH_CASE = {"crime_reference": "BENCH/0001/26", "offence": "Burglary"}
 
 
 def endpoint_paths(pairs: Sequence[tuple[str, str]]) -> list[str]:
@@ -58,31 +64,52 @@ def endpoint_paths(pairs: Sequence[tuple[str, str]]) -> list[str]:
     return paths
 
 
+def create_data(base_url: str, credentials: Credentials) -> dict[str, str]:
+    """Create what the endpoints read, through the API; the values for the path templates."""
+    case_id = create_case(base_url, credentials.token_for(1), **BENCH_CASE)
+    return {"case_id": case_id}
+
+
+def fill(path: str, values: Mapping[str, str]) -> str:
+    """A path template with its ``{placeholders}`` filled in."""
+    try:
+        return path.format_map(values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise BenchmarkError(f"cannot fill in the path {path!r} from {dict(values)}") from exc
+
+
 def warm_up(
-    wrk: str, settings: Settings, base_url: str, credentials: Credentials, paths: Sequence[str]
+    wrk: str,
+    settings: Settings,
+    urls: Mapping[str, str],
+    credentials: Credentials,
 ) -> None:
     """Check that every endpoint answers 2xx, then drive each for the warm-up seconds."""
-    for path in paths:
-        check_endpoint(base_url + path, credentials.token_for(1))
-    for path in paths:
+    for url in urls.values():
+        check_endpoint(url, credentials.token_for(1))
+    for path, url in urls.items():
         print(f"warm-up {path} ({settings.warmup}s)", flush=True)
         token = credentials.token_for(settings.warmup)
-        run_wrk(wrk, settings, base_url + path, token, settings.warmup)
+        run_wrk(wrk, settings, url, token, settings.warmup)
 
 
 def measure(
-    wrk: str, settings: Settings, base_url: str, credentials: Credentials
+    wrk: str, settings: Settings, urls: Mapping[str, str], credentials: Credentials
 ) -> tuple[dict[str, list[WrkResult]], list[dict[str, Any]]]:
-    """Warm up each endpoint, then run the rounds, rotating the endpoint order each round."""
-    paths = endpoint_paths(PAIRS)
-    warm_up(wrk, settings, base_url, credentials, paths)
+    """Warm up each endpoint, then run the rounds, rotating the endpoint order each round.
+
+    ``urls`` maps each path template of :func:`endpoint_paths` to its URL; results are keyed by
+    the templates, so that runs compare whatever ids they created.
+    """
+    paths = list(urls)
+    warm_up(wrk, settings, urls, credentials)
     results: dict[str, list[WrkResult]] = {path: [] for path in paths}
     log: list[dict[str, Any]] = []
     for number in range(settings.rounds):
         shift = number % len(paths)
         for path in paths[shift:] + paths[:shift]:
             token = credentials.token_for(settings.duration)
-            result = run_wrk(wrk, settings, base_url + path, token, settings.duration)
+            result = run_wrk(wrk, settings, urls[path], token, settings.duration)
             results[path].append(result)
             log.append({"round": number + 1, "endpoint": path, **asdict(result)})
             print(
@@ -114,10 +141,14 @@ def benchmark_in(workdir: Path, log_path: Path, wrk: str, settings: Settings) ->
     warn_if_busy(busy_before, "just before")
     with serve(settings, env, log_path):
         base_url = f"http://{HOST}:{settings.port}"
-        results, rounds = measure(wrk, settings, base_url, Credentials(base_url, password))
+        credentials = Credentials(base_url, password)
+        values = create_data(base_url, credentials)
+        urls = {path: base_url + fill(path, values) for path in endpoint_paths(PAIRS)}
+        results, rounds = measure(wrk, settings, urls, credentials)
     busy_after = cpu_busy_share()
     warn_if_busy(busy_after, "just after")
-    return Measurements(results, rounds, busy_before, busy_after, log_problems(log_path))
+    problems = log_problems(log_path)
+    return Measurements(results, rounds, busy_before, busy_after, problems, values)
 
 
 def run(settings: Settings) -> dict[str, Any]:

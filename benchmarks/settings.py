@@ -8,7 +8,7 @@ Each setting comes from a command-line option, with the matching environment var
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class Settings:
     keep_tmp: bool
 
 
-def _seconds(value: str) -> int:
+def parse_seconds(value: str) -> int:
     """Parse a duration in whole seconds, such as ``10`` or ``10s``."""
     try:
         seconds = int(value.strip().removesuffix("s"))
@@ -48,7 +48,7 @@ def _seconds(value: str) -> int:
     return seconds
 
 
-def _positive(value: str) -> int:
+def parse_positive(value: str) -> int:
     """Parse a positive integer."""
     try:
         number = int(value)
@@ -61,13 +61,35 @@ def _positive(value: str) -> int:
 
 #: (option, environment variable, default, parser) for the numeric settings.
 _OPTIONS: tuple[tuple[str, str, str, Callable[[str], int]], ...] = (
-    ("--duration", "BENCH_DURATION", "10s", _seconds),
-    ("--connections", "BENCH_CONNECTIONS", "16", _positive),
-    ("--threads", "BENCH_THREADS", "2", _positive),
-    ("--workers", "BENCH_WORKERS", "2", _positive),
-    ("--rounds", "BENCH_ROUNDS", "3", _positive),
-    ("--port", "BENCH_PORT", "5077", _positive),
+    ("--duration", "BENCH_DURATION", "10s", parse_seconds),
+    ("--connections", "BENCH_CONNECTIONS", "16", parse_positive),
+    ("--threads", "BENCH_THREADS", "2", parse_positive),
+    ("--workers", "BENCH_WORKERS", "2", parse_positive),
+    ("--rounds", "BENCH_ROUNDS", "3", parse_positive),
+    ("--port", "BENCH_PORT", "5077", parse_positive),
 )
+
+
+def add_numeric_options(
+    parser: argparse.ArgumentParser, env: Mapping[str, str], flags: Collection[str]
+) -> None:
+    """Add the named numeric options of ``_OPTIONS``, their environment variables as defaults."""
+    for flag, variable, default, kind in _OPTIONS:
+        if flag in flags:
+            parser.add_argument(
+                flag,
+                type=kind,
+                default=env.get(variable) or default,
+                help=f"{variable}, default {default}",
+            )
+
+
+def check_load(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a wrk or gunicorn set-up that cannot work."""
+    if args.connections < args.threads:
+        parser.error("wrk needs at least as many connections as threads")
+    if args.port > 65535:
+        parser.error(f"not a port: {args.port}")
 
 
 def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
@@ -82,16 +104,10 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         default=env.get("BENCH_DB", "sqlite"),
         help="database backend (BENCH_DB, default sqlite)",
     )
-    for flag, variable, default, kind in _OPTIONS:
-        parser.add_argument(
-            flag,
-            type=kind,
-            default=env.get(variable) or default,
-            help=f"{variable}, default {default}",
-        )
+    add_numeric_options(parser, env, [flag for flag, *_ in _OPTIONS])
     parser.add_argument(
         "--warmup",
-        type=_seconds,
+        type=parse_seconds,
         default=WARMUP_SECONDS,
         help=f"warm-up seconds per endpoint, default {WARMUP_SECONDS}",
     )
@@ -109,10 +125,7 @@ def parse_settings(argv: Sequence[str] | None, env: Mapping[str, str]) -> Settin
     args = parser.parse_args(argv)
     if args.db not in ("sqlite", "postgres"):
         parser.error(f"BENCH_DB must be sqlite or postgres, got {args.db!r}")
-    if args.connections < args.threads:
-        parser.error("wrk needs at least as many connections as threads")
-    if args.port > 65535:
-        parser.error(f"not a port: {args.port}")
+    check_load(parser, args)
     return Settings(
         db=args.db,
         duration=args.duration,

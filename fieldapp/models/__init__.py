@@ -4,17 +4,23 @@ from fieldapp.models.audit import AuditChainHead, AuditRecord
 from fieldapp.models.base import Base
 from fieldapp.models.case import Case
 from fieldapp.models.device_session import DeviceSession
+from fieldapp.models.duty import ContactDuty
+from fieldapp.models.event import InvestigationEvent
 from fieldapp.models.idempotency import IdempotencyRecord
 from fieldapp.models.team import Team
 from fieldapp.models.user import User
+from fieldapp.models.victim import Victim
 
 __all__ = [
     "AuditChainHead",
     "AuditRecord",
     "Base",
     "Case",
+    "ContactDuty",
     "DeviceSession",
     "IdempotencyRecord",
+    "InvestigationEvent",
     "Team",
     "User",
+    "Victim",
 ]

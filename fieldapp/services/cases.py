@@ -175,3 +175,20 @@ def update_case(
         session.rollback()
         raise PreconditionFailed() from exc
     return case
+
+
+def require_case(session: Session, context: AuditContext, case_id: uuid.UUID) -> Case:
+    """A case in scope for a nested route; otherwise a 404, audited as denied."""
+    case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
+    if case is None or case.deleted_at is not None:
+        audit.record(
+            session,
+            context,
+            operation=audit.CONSULTATION,
+            resource_type=RESOURCE,
+            resource_ids=[str(case_id)],
+            outcome="denied",
+        )
+        session.commit()
+        raise NotFound("No such case.")
+    return case

@@ -1,0 +1,44 @@
+"""Investigation events on a case; recording one creates the victims' contact duties."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fieldapp.access import allow
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.api.context import audit_context
+from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
+from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
+from fieldapp.database import get_session
+from fieldapp.models import InvestigationEvent
+from fieldapp.schemas.events import EventCreateSchema, EventListSchema, EventSchema
+from fieldapp.services import events
+
+bp = Blueprint("events", __name__, url_prefix="/api/v1", description="Investigation events.")
+event_schema = EventSchema()
+ROLES = (OFFICER, SUPERVISOR, ADMIN)
+
+
+@bp.get("/cases/<uuid:case_id>/events")
+@bp.response(200, EventListSchema)
+@allow(*ROLES)
+def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
+    """List a case's events in the order they happened."""
+    return {"value": events.list_events(get_session(), audit_context(), case_id=case_id)}
+
+
+@bp.post("/cases/<uuid:case_id>/events")
+@bp.arguments(EventCreateSchema)
+@bp.response(201, EventSchema)
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@allow(*ROLES)
+def record_event(data: dict[str, Any], case_id: uuid.UUID) -> Any:
+    """Record what happened (arrest, charge, ...); each victim gets a duty with a deadline."""
+    result = create_once(
+        lambda remember: events.record_event(
+            get_session(), audit_context(), case_id=case_id, data=data, on_created=remember
+        ),
+        schema=event_schema,
+    )
+    return result if not isinstance(result, InvestigationEvent) else (result, 201)

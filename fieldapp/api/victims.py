@@ -1,0 +1,85 @@
+"""Victims and other recipients of updates, with their safe-contact profile."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response
+
+from fieldapp.access import allow
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.api.context import audit_context
+from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
+from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
+from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
+from fieldapp.database import get_session
+from fieldapp.models import Victim
+from fieldapp.schemas.victims import (
+    VictimChangesSchema,
+    VictimCreateSchema,
+    VictimListSchema,
+    VictimSchema,
+)
+from fieldapp.services import victims
+
+bp = Blueprint("victims", __name__, url_prefix="/api/v1", description="Victims and recipients.")
+victim_schema = VictimSchema()
+ROLES = (OFFICER, SUPERVISOR, ADMIN)
+
+
+@bp.get("/cases/<uuid:case_id>/victims")
+@bp.response(200, VictimListSchema)
+@allow(*ROLES)
+def list_victims(case_id: uuid.UUID) -> dict[str, list[Victim]]:
+    """List the people who receive updates on a case."""
+    return {"value": victims.list_victims(get_session(), audit_context(), case_id=case_id)}
+
+
+@bp.post("/cases/<uuid:case_id>/victims")
+@bp.arguments(VictimCreateSchema)
+@bp.response(201, VictimSchema)
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@allow(*ROLES)
+def create_victim(data: dict[str, Any], case_id: uuid.UUID) -> Any:
+    """Add a victim or other recipient to a case."""
+    result = create_once(
+        lambda remember: victims.create_victim(
+            get_session(), audit_context(), case_id=case_id, data=data, on_created=remember
+        ),
+        schema=victim_schema,
+    )
+    return result if isinstance(result, Response) else (result, 201, _etag(result))
+
+
+@bp.get("/victims/<uuid:victim_id>")
+@bp.response(200, VictimSchema)
+@allow(*ROLES)
+def get_victim(victim_id: uuid.UUID) -> tuple[Victim, int, dict[str, str]]:
+    """Read one recipient, with its ETag."""
+    victim = victims.get_victim(get_session(), audit_context(), victim_id)
+    return victim, 200, _etag(victim)
+
+
+@bp.patch("/victims/<uuid:victim_id>")
+@bp.arguments(VictimChangesSchema)
+@bp.response(200, VictimSchema)
+@bp.doc(parameters=[IF_MATCH_PARAMETER])
+@allow(*ROLES)
+def update_victim(
+    changes: dict[str, Any], victim_id: uuid.UUID
+) -> tuple[Victim, int, dict[str, str]]:
+    """Change a recipient; a change of enhanced rights recomputes their open deadlines."""
+    victim = victims.update_victim(
+        get_session(),
+        audit_context(),
+        victim_id=victim_id,
+        expected_version=expected_version(),
+        changes=changes,
+    )
+    return victim, 200, _etag(victim)
+
+
+def _etag(victim: Victim) -> dict[str, str]:
+    """The ETag header of a recipient."""
+    return {"ETag": etag_for(victim.version)}

@@ -1,0 +1,67 @@
+"""Contact duties: the officer's worklist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from fieldapp.schemas.base import ApiSchema, UtcDateTime
+from fieldapp.schemas.paging import PageQuerySchema
+
+DUTY_STATUSES = ("open", "met", "missed", "not_required")
+
+
+class DutySchema(ApiSchema):
+    """A duty to tell a victim something by a deadline."""
+
+    id = fields.UUID(required=True)
+    case_id = fields.UUID(required=True)
+    crime_reference = fields.String(required=True)
+    victim_id = fields.UUID(required=True)
+    victim_name = fields.String(required=True)
+    event_id = fields.UUID(metadata={"description": "Absent for periodic updates."})
+    event_type = fields.String(metadata={"description": "Absent for periodic updates."})
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    due_at = UtcDateTime(required=True)
+    overdue = fields.Boolean(required=True)
+    working_days = fields.Integer(metadata={"description": "Absent for periodic updates."})
+    ruleset_version = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(DUTY_STATUSES))
+    reason = fields.String(metadata={"description": "Why it was missed or not required."})
+    closed_at = UtcDateTime()
+    version = fields.Integer(required=True, metadata={"description": "Send as If-Match."})
+
+
+class DutyQuerySchema(PageQuerySchema):
+    """Worklist filters; the list is ordered by deadline, so overdue duties come first."""
+
+    scope = fields.String(load_default="mine", validate=validate.OneOf(("mine", "team")))
+    status = fields.String(validate=validate.OneOf(DUTY_STATUSES))
+    overdue = fields.Boolean(
+        metadata={"description": "true: only open duties past their deadline."}
+    )
+    case_id = fields.UUID()
+
+
+class DutyUpdateSchema(ApiSchema):
+    """Close a duty without a message: missed or not required, always with a reason."""
+
+    status = fields.String(required=True, validate=validate.OneOf(("missed", "not_required")))
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=1000))
+
+    @validates_schema
+    def check_reason(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """A reason of only spaces is no reason."""
+        if not data.get("reason", "").strip():
+            raise ValidationError("Give a reason.", "reason")
+
+
+class DutyPageSchema(ApiSchema):
+    """One page of duties."""
+
+    value = fields.List(fields.Nested(DutySchema), required=True)
+    nextLink = fields.String(  # noqa: N815 - the name Power Platform pages by
+        metadata={"description": "Absolute URL of the next page; absent on the last page."}
+    )

@@ -1,0 +1,104 @@
+"""Investigation events: recording one creates each victim's Victims' Code duty."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core import victims_code
+from fieldapp.errors import ValidationFailed
+from fieldapp.models import InvestigationEvent, Victim
+from fieldapp.models.base import utcnow
+from fieldapp.services import audit, duties
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.cases import require_case
+
+RESOURCE = "event"
+# Phones' clocks drift; an event may be stamped a little ahead of the server, not more.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def list_events(
+    session: Session, context: AuditContext, *, case_id: uuid.UUID
+) -> list[InvestigationEvent]:
+    """A case's events, in the order they happened (each an audited read)."""
+    require_case(session, context, case_id)
+    found = list(
+        session.scalars(
+            select(InvestigationEvent)
+            .where(InvestigationEvent.case_id == case_id)
+            .order_by(InvestigationEvent.occurred_at, InvestigationEvent.id)
+        )
+    )
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(e.id) for e in found],
+    )
+    session.commit()
+    return found
+
+
+def record_event(
+    session: Session,
+    context: AuditContext,
+    *,
+    case_id: uuid.UUID,
+    data: Mapping[str, Any],
+    on_created: Callable[[InvestigationEvent], None] | None = None,
+) -> InvestigationEvent:
+    """Record an event and, in the same transaction, every victim's resulting duty."""
+    require_case(session, context, case_id)
+    now = utcnow()
+    if data["occurred_at"] > now + FUTURE_TOLERANCE:
+        raise ValidationFailed(errors={"occurred_at": ["This is in the future."]})
+    event = InvestigationEvent(
+        case_id=case_id,
+        type=data["type"],
+        occurred_at=data["occurred_at"],
+        recorded_at=now,
+        recorded_by_id=context.actor.user_id,
+        details=dict(data.get("details") or {}),
+    )
+    session.add(event)
+    session.flush()
+    victims = list(
+        session.scalars(
+            select(Victim).where(Victim.case_id == case_id, Victim.deleted_at.is_(None))
+        )
+    )
+    try:
+        created = duties.duties_for_event(session, event, victims)
+    except victims_code.NoRuleSetApplies as exc:
+        session.rollback()
+        raise ValidationFailed(
+            errors={
+                "occurred_at": ["No Victims' Code rules apply this far back (before 2021-04-01)."]
+            }
+        ) from exc
+    event.duties_created = len(created)  # type: ignore[attr-defined]
+    audit.record(
+        session,
+        context,
+        operation=audit.COLLECTION,
+        resource_type=RESOURCE,
+        resource_ids=[str(event.id)],
+    )
+    audit.record(
+        session,
+        context,
+        operation=audit.COLLECTION,
+        resource_type=duties.RESOURCE,
+        resource_ids=[str(d.id) for d in created],
+    )
+    if on_created is not None:
+        on_created(event)
+    session.commit()
+    return event

@@ -1,0 +1,190 @@
+"""Victims and other recipients on a case; changing enhanced rights recomputes their duties."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from fieldapp.core.roles import ADMIN
+from fieldapp.errors import NotFound, PreconditionFailed, ValidationFailed
+from fieldapp.models import Case, Victim
+from fieldapp.models.base import utcnow
+from fieldapp.services import audit, duties
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.cases import require_case
+
+RESOURCE = "victim"
+# Field groups named in audit records for changes (never the values).
+FIELD_GROUPS = {
+    "first_name": "identity",
+    "last_name": "identity",
+    "recipient_role": "identity",
+    "phone": "contact",
+    "email": "contact",
+    "preferred_channel": "contact_preferences",
+    "safe_channels": "contact_preferences",
+    "contentless": "contact_preferences",
+    "language": "contact_preferences",
+    "update_frequency_days": "contact_preferences",
+    "enhanced_rights": "enhanced_rights",
+    "enhanced_basis": "enhanced_rights",
+}
+
+
+def list_victims(session: Session, context: AuditContext, *, case_id: uuid.UUID) -> list[Victim]:
+    """The recipients on a case in scope (each an audited read)."""
+    require_case(session, context, case_id)
+    found = list(
+        session.scalars(
+            select(Victim)
+            .where(Victim.case_id == case_id, Victim.deleted_at.is_(None))
+            .order_by(Victim.created_at, Victim.id)
+        )
+    )
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(v.id) for v in found],
+    )
+    session.commit()
+    return found
+
+
+def _check(victim: Victim) -> None:
+    """Rules that hold for the whole record after a change."""
+    problems: dict[str, list[str]] = {}
+    if victim.preferred_channel not in victim.safe_channels:
+        problems["preferred_channel"] = ["The preferred channel must be one of the safe channels."]
+    needs = {"sms": victim.phone, "email": victim.email}
+    for channel in victim.safe_channels:
+        if channel in needs and not needs[channel]:
+            field = "phone" if channel == "sms" else "email"
+            problems.setdefault(field, []).append(f"Needed for the safe channel '{channel}'.")
+    if victim.enhanced_rights and not victim.enhanced_basis:
+        problems["enhanced_basis"] = ["Say why the victim has enhanced rights."]
+    if problems:
+        raise ValidationFailed(errors=problems)
+
+
+def create_victim(
+    session: Session,
+    context: AuditContext,
+    *,
+    case_id: uuid.UUID,
+    data: Mapping[str, Any],
+    on_created: Callable[[Victim], None] | None = None,
+) -> Victim:
+    """Add a recipient to a case in scope."""
+    require_case(session, context, case_id)
+    now = utcnow()
+    victim = Victim(case_id=case_id, created_at=now, updated_at=now, **_defaults(data))
+    _check(victim)
+    session.add(victim)
+    session.flush()
+    duties.schedule_periodic(session, victim, now=now)
+    audit.record(
+        session,
+        context,
+        operation=audit.COLLECTION,
+        resource_type=RESOURCE,
+        resource_ids=[str(victim.id)],
+    )
+    if on_created is not None:
+        on_created(victim)
+    session.commit()
+    return victim
+
+
+def _defaults(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A new victim's fields, with safe defaults for what was left out."""
+    return {
+        "recipient_role": "victim",
+        "contentless": False,
+        "language": "en",
+        "enhanced_rights": False,
+        "enhanced_basis": [],
+        **data,
+        "safe_channels": sorted(set(data["safe_channels"])),
+    }
+
+
+def _in_scope(session: Session, context: AuditContext, victim_id: uuid.UUID) -> Victim:
+    """A victim on a case the caller may see, or a 404 audited as denied."""
+    row = session.execute(
+        select(Victim, Case).join(Case, Case.id == Victim.case_id).where(Victim.id == victim_id)
+    ).first()
+    visible = row is not None and (
+        context.actor.role == ADMIN or row[1].team_id == context.actor.team_id
+    )
+    if row is None or not visible or row[0].deleted_at is not None:
+        audit.record(
+            session,
+            context,
+            operation=audit.CONSULTATION,
+            resource_type=RESOURCE,
+            resource_ids=[str(victim_id)],
+            outcome="denied",
+        )
+        session.commit()
+        raise NotFound("No such victim.")
+    victim: Victim = row[0]
+    return victim
+
+
+def get_victim(session: Session, context: AuditContext, victim_id: uuid.UUID) -> Victim:
+    """One recipient in scope (an audited read)."""
+    victim = _in_scope(session, context, victim_id)
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(victim.id)],
+    )
+    session.commit()
+    return victim
+
+
+def update_victim(
+    session: Session,
+    context: AuditContext,
+    *,
+    victim_id: uuid.UUID,
+    expected_version: int,
+    changes: Mapping[str, Any],
+) -> Victim:
+    """Change a recipient; enhanced-rights changes recompute their open duties at once."""
+    victim = _in_scope(session, context, victim_id)
+    if victim.version != expected_version:
+        raise PreconditionFailed(extra={"current_version": victim.version})
+    rights_before = victim.enhanced_rights
+    for field, value in changes.items():
+        setattr(victim, field, sorted(set(value)) if field == "safe_channels" else value)
+    _check(victim)
+    now = utcnow()
+    victim.updated_at = now
+    if victim.enhanced_rights != rights_before:
+        duties.recompute_for_victim(session, victim)
+    if "update_frequency_days" in changes:
+        duties.schedule_periodic(session, victim, now=now)
+    audit.record(
+        session,
+        context,
+        operation=audit.ALTERATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(victim.id)],
+        field_groups=sorted({FIELD_GROUPS[f] for f in changes if f in FIELD_GROUPS}),
+    )
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise PreconditionFailed() from exc
+    return victim
