@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from fieldapp.api.context import passwords
 from fieldapp.database import get_database
 from fieldapp.services.demo import DEMO_ACCOUNTS, load_demo
+from fieldapp.services.demo_cases import load_demo_cases
 
 CREDENTIALS_FILE = "demo-credentials.json"
 
@@ -30,6 +31,9 @@ def load() -> None:
     """Load demo data into an empty database and remember the generated passwords."""
     with get_database(current_app).sessions() as session:
         created = load_demo(session, passwords=passwords())
+        if created:
+            count = load_demo_cases(session, officer_username=DEMO_ACCOUNTS[0].username)
+            click.echo(f"demo data: {count} fictional cases with victims, events and duties")
     if not created:
         click.echo("demo data: database already has users, nothing loaded")
         return

@@ -18,4 +18,4 @@ class Principal:
     team_name: str
     rank: str | None
     collar_number: str | None
-    session_id: uuid.UUID
+    session_id: uuid.UUID | None  # None for command-line work (demo data, scripts)

@@ -54,6 +54,8 @@ def rotate_refresh_token(
     session: Session, *, actor: Principal, presented_jti: str, refresh_lifetime: timedelta
 ) -> TokenPair:
     """Spend a refresh token for a new pair; a reused one ends the device session."""
+    if actor.session_id is None:  # only a device session holds a refresh token
+        raise TokenRevoked()
     now = utcnow()
     new_jti = str(uuid.uuid4())
     # Compare-and-swap: only one request can spend a given refresh token.

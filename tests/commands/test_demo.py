@@ -43,3 +43,22 @@ def test_demo_show_prints_a_working_sign_in(app: Flask, runner: FlaskCliRunner) 
     me = client.get("/api/v1/me", headers=bearer(token)).get_json()
     assert me["display_name"] == "PC Sam Ashworth"
     assert me["role"] == "officer"
+
+
+def test_demo_load_makes_cases_with_duties_overdue_due_and_met(
+    app: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    from fieldapp.models import Case, ContactDuty
+    from fieldapp.models.base import utcnow
+
+    result = runner.invoke(args=["demo", "load"])
+    assert "4 fictional cases" in result.output
+    assert session.scalar(select(func.count()).select_from(Case)) == 4
+    duties = list(session.scalars(select(ContactDuty)))
+    statuses = sorted(d.status for d in duties)
+    assert statuses == ["met", "open", "open", "open"]
+    now = utcnow()
+    assert any(d.status == "open" and d.due_at < now for d in duties), "one duty is overdue"
+    assert any(d.status == "open" and d.due_at > now for d in duties), "one duty is still due"
+    verify = runner.invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0, verify.output

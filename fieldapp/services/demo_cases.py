@@ -1,0 +1,105 @@
+"""Demo cases for ``make run``: fictional cases, victims and events with duties due today,
+overdue and already met. Names are invented; phone numbers are in Ofcom's drama range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core import victims_code
+from fieldapp.core.principal import Principal
+from fieldapp.core.victims_code.working_days import end_of_local_day, local_date
+from fieldapp.models import ContactDuty, User
+from fieldapp.models.base import utcnow
+from fieldapp.services import cases, events, victims
+from fieldapp.services.audit import AuditContext
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """One fictional case, its victim and the event that creates the duty."""
+
+    reference: str
+    offence: str
+    victim: dict[str, Any]
+    event_type: str
+    due_in_working_days: int  # 0: due today; negative: overdue; positive: due later
+    met: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+DEMO_CASES = (
+    DemoCase("42/100231/26", "Burglary of a home", {
+        "first_name": "Alex", "last_name": "Morgan", "phone": "07700 900101",
+        "preferred_channel": "sms", "safe_channels": ["sms", "email"],
+        "email": "alex.morgan@example.com"}, "arrested", 0),
+    DemoCase("42/100244/26", "Theft from a car", {
+        "first_name": "Jordan", "last_name": "Reeves", "phone": "07700 900102",
+        "preferred_channel": "sms", "safe_channels": ["sms"]}, "interviewed", -3),
+    DemoCase("42/100259/26", "Assault", {
+        "first_name": "Priya", "last_name": "Shah", "phone": "07700 900103",
+        "preferred_channel": "sms", "safe_channels": ["sms"], "enhanced_rights": True,
+        "enhanced_basis": ["vulnerable"], "language": "en"}, "crime_recorded", -1, met=True),
+    DemoCase("42/100262/26", "Harassment", {
+        "first_name": "Ceri", "last_name": "Evans", "email": "ceri.evans@example.com",
+        "preferred_channel": "email", "safe_channels": ["email"], "contentless": True,
+        "language": "cy", "enhanced_rights": True, "enhanced_basis": ["persistently_targeted"]},
+        "bailed", 1, details={"conditions": [
+            {"text": "Not to contact Ceri Evans directly or indirectly", "protects_victim": True},
+            {"text": "To live and sleep at his home address", "protects_victim": False}]}),
+)  # fmt: skip
+
+
+def _deadline(now: datetime, offset: int) -> datetime:
+    """The end of the working day ``offset`` working days from today (negative: in the past)."""
+    if offset >= 0:
+        return victims_code.add_working_days(now, offset)
+    day, counted = local_date(now), 0
+    while counted < -offset:
+        day -= timedelta(days=1)
+        counted += victims_code.is_working_day(day)
+    return end_of_local_day(day)
+
+
+def _occurred_for(target: datetime, enhanced: bool, event_type: str, now: datetime) -> datetime:
+    """The most recent hour whose event would be due exactly at ``target``."""
+    for hours_back in range(1, 24 * 40):
+        moment = now - timedelta(hours=hours_back)
+        spec = victims_code.compute_duty(event_type, moment, enhanced_rights=enhanced)
+        if spec is not None and spec.due_at == target:
+            return moment
+    return now - timedelta(hours=1)
+
+
+def load_demo_cases(session: Session, *, officer_username: str) -> int:
+    """Open the demo cases as the demo officer; return how many were made."""
+    officer = session.scalar(select(User).where(User.username == officer_username))
+    if officer is None:
+        return 0
+    actor = Principal(officer.id, officer.username, officer.display_name, officer.role,
+                      officer.team_id, officer.team.name, officer.rank, officer.collar_number,
+                      None)  # fmt: skip
+    context = AuditContext(actor=actor, purpose="demo data")
+    now = utcnow()
+    for demo in DEMO_CASES:
+        case = cases.create_case(
+            session, context, data={"crime_reference": demo.reference, "offence": demo.offence}
+        )
+        victims.create_victim(session, context, case_id=case.id, data=demo.victim)
+        enhanced = bool(demo.victim.get("enhanced_rights"))
+        target = _deadline(now, demo.due_in_working_days)
+        occurred = _occurred_for(target, enhanced, demo.event_type, now)
+        events.record_event(
+            session, context, case_id=case.id,
+            data={"type": demo.event_type, "occurred_at": occurred, "details": demo.details},
+        )  # fmt: skip
+        if demo.met:
+            for duty in session.scalars(select(ContactDuty).where(ContactDuty.case_id == case.id)):
+                duty.status, duty.closed_at, duty.closed_by_id = "met", now, officer.id
+                duty.reason = "Phoned the victim and confirmed the details (demo)."
+            session.commit()
+    return len(DEMO_CASES)
