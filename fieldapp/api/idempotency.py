@@ -58,7 +58,7 @@ def create_once(
             key=key,
             status=status,
             body=schema.dump(created),
-            etag=etag_for(created.version),
+            etag=etag_for(created.version) if hasattr(created, "version") else None,
         )
 
     try:

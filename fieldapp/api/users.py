@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Response
+
 from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import current_principal, passwords
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
+from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
 from fieldapp.api.paging import cursor_key, page
 from fieldapp.core.roles import ADMIN
 from fieldapp.database import get_session
@@ -43,11 +46,21 @@ def list_users(query: dict[str, Any]) -> dict[str, Any]:
 @bp.post("/users")
 @bp.arguments(UserCreateSchema)
 @bp.response(201, UserSchema)
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
 @allow(ADMIN)
-def create_user(data: dict[str, Any]) -> tuple[User, int, dict[str, str]]:
+def create_user(data: dict[str, Any]) -> Any:
     """Create an account in an existing team."""
-    user = users.create_user(get_session(), passwords=passwords(), data=data)
-    return user, 201, {"ETag": etag_for(user.version)}
+    result = create_once(
+        lambda remember: users.create_user(
+            get_session(), passwords=passwords(), data=data, on_created=remember
+        ),
+        schema=UserSchema(),
+    )
+    return (
+        result
+        if isinstance(result, Response)
+        else (result, 201, {"ETag": etag_for(result.version)})
+    )
 
 
 @bp.get("/users/<uuid:user_id>")
@@ -96,7 +109,11 @@ def list_teams() -> dict[str, list[Team]]:
 @bp.post("/teams")
 @bp.arguments(TeamSchema)
 @bp.response(201, TeamSchema)
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
 @allow(ADMIN)
-def create_team(data: dict[str, Any]) -> Team:
+def create_team(data: dict[str, Any]) -> Any:
     """Create a team."""
-    return teams.create_team(get_session(), name=data["name"])
+    return create_once(
+        lambda remember: teams.create_team(get_session(), name=data["name"], on_created=remember),
+        schema=TeamSchema(),
+    )

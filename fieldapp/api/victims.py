@@ -19,6 +19,7 @@ from fieldapp.schemas.victims import (
     VictimChangesSchema,
     VictimCreateSchema,
     VictimListSchema,
+    VictimQuerySchema,
     VictimSchema,
 )
 from fieldapp.services import victims
@@ -29,11 +30,15 @@ ROLES = (OFFICER, SUPERVISOR, ADMIN)
 
 
 @bp.get("/cases/<uuid:case_id>/victims")
+@bp.arguments(VictimQuerySchema, location="query")
 @bp.response(200, VictimListSchema)
 @allow(*ROLES)
-def list_victims(case_id: uuid.UUID) -> dict[str, list[Victim]]:
-    """List the people who receive updates on a case."""
-    return {"value": victims.list_victims(get_session(), audit_context(), case_id=case_id)}
+def list_victims(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, list[Victim]]:
+    """List the people who receive updates on a case (with updated_since: changes and erasures)."""
+    found = victims.list_victims(
+        get_session(), audit_context(), case_id=case_id, updated_since=query.get("updated_since")
+    )
+    return {"value": found}
 
 
 @bp.post("/cases/<uuid:case_id>/victims")
@@ -78,6 +83,17 @@ def update_victim(
         changes=changes,
     )
     return victim, 200, _etag(victim)
+
+
+@bp.delete("/victims/<uuid:victim_id>")
+@bp.response(204)
+@bp.doc(parameters=[IF_MATCH_PARAMETER])
+@allow(*ROLES)
+def erase_victim(victim_id: uuid.UUID) -> None:
+    """Erase a recipient added by mistake; their open duties close as not required."""
+    victims.erase_victim(
+        get_session(), audit_context(), victim_id=victim_id, expected_version=expected_version()
+    )
 
 
 def _etag(victim: Victim) -> dict[str, str]:

@@ -70,7 +70,19 @@ class VictimSchema(ApiSchema):
     )
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
+    deleted = fields.Function(
+        lambda victim: victim.deleted_at is not None,
+        required=True,
+        metadata={"description": "true for an erased recipient (a tombstone in delta sync)."},
+    )
+    deleted_at = UtcDateTime(metadata={"description": "When the recipient was erased."})
     version = fields.Integer(required=True, metadata={"description": "Send as If-Match."})
+
+
+class VictimQuerySchema(ApiSchema):
+    """Delta sync: only recipients changed (or erased) at or after ``updated_since``."""
+
+    updated_since = UtcDateTime()
 
 
 class VictimChangesSchema(ApiSchema):

@@ -106,6 +106,14 @@ def schedule_periodic(session: Session, victim: Victim, *, now: datetime) -> Con
     return duty
 
 
+def close_all_for_victim(session: Session, victim: Victim, *, reason: str, now: datetime) -> None:
+    """Mark a victim's open duties not required (the caller audits and commits)."""
+    for duty in session.scalars(
+        select(ContactDuty).where(ContactDuty.victim_id == victim.id, ContactDuty.status == "open")
+    ):
+        duty.status, duty.reason, duty.closed_at, duty.updated_at = "not_required", reason, now, now
+
+
 def list_duties(
     session: Session,
     context: AuditContext,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,13 +30,18 @@ def require_team(session: Session, name: str, *, field: str = "team") -> Team:
     return team
 
 
-def create_team(session: Session, *, name: str) -> Team:
+def create_team(
+    session: Session, *, name: str, on_created: Callable[[Team], None] | None = None
+) -> Team:
     """Create a team; a duplicate name is a 409."""
     if find_team(session, name) is not None:
         raise Conflict(f"A team called {name.strip()!r} already exists.")
     team = Team(name=name.strip())
     session.add(team)
     try:
+        session.flush()
+        if on_created is not None:
+            on_created(team)
         session.commit()
     except IntegrityError as exc:  # a concurrent create won the race
         session.rollback()

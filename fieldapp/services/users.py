@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +25,13 @@ from fieldapp.services.teams import require_team
 SESSION_ENDING_FIELDS = frozenset({"role", "team", "disabled", "password"})
 
 
-def create_user(session: Session, *, passwords: Passwords, data: Mapping[str, Any]) -> User:
+def create_user(
+    session: Session,
+    *,
+    passwords: Passwords,
+    data: Mapping[str, Any],
+    on_created: Callable[[User], None] | None = None,
+) -> User:
     """Create an account in an existing team; a taken username is a 409."""
     username = normalise_username(data["username"])
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -47,6 +53,9 @@ def create_user(session: Session, *, passwords: Passwords, data: Mapping[str, An
     )
     session.add(user)
     try:
+        session.flush()
+        if on_created is not None:
+            on_created(user)
         session.commit()
     except IntegrityError as exc:  # a concurrent create took the username first
         session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -36,16 +37,25 @@ FIELD_GROUPS = {
 }
 
 
-def list_victims(session: Session, context: AuditContext, *, case_id: uuid.UUID) -> list[Victim]:
-    """The recipients on a case in scope (each an audited read)."""
+def list_victims(
+    session: Session,
+    context: AuditContext,
+    *,
+    case_id: uuid.UUID,
+    updated_since: datetime | None = None,
+) -> list[Victim]:
+    """The recipients on a case in scope (each an audited read).
+
+    With ``updated_since`` (delta sync) only those changed since then, erased ones included as
+    tombstones so that a phone can drop its copy.
+    """
     require_case(session, context, case_id)
-    found = list(
-        session.scalars(
-            select(Victim)
-            .where(Victim.case_id == case_id, Victim.deleted_at.is_(None))
-            .order_by(Victim.created_at, Victim.id)
-        )
-    )
+    query = select(Victim).where(Victim.case_id == case_id)
+    if updated_since is None:
+        query = query.where(Victim.deleted_at.is_(None))
+    else:
+        query = query.where(Victim.updated_at >= updated_since)
+    found = list(session.scalars(query.order_by(Victim.updated_at, Victim.id)))
     audit.record(
         session,
         context,
@@ -188,3 +198,30 @@ def update_victim(
         session.rollback()
         raise PreconditionFailed() from exc
     return victim
+
+
+def erase_victim(
+    session: Session, context: AuditContext, *, victim_id: uuid.UUID, expected_version: int
+) -> None:
+    """Erase a recipient's personal data, keep a tombstone for sync, and close their duties."""
+    victim = _in_scope(session, context, victim_id)
+    if victim.version != expected_version:
+        raise PreconditionFailed(extra={"current_version": victim.version})
+    now = utcnow()
+    victim.first_name, victim.last_name, victim.phone, victim.email = "", "", None, None
+    victim.safe_channels, victim.enhanced_basis, victim.update_frequency_days = [], [], None
+    victim.deleted_at, victim.updated_at = now, now
+    duties.close_all_for_victim(session, victim, reason="The recipient was erased.", now=now)
+    audit.record(
+        session,
+        context,
+        operation=audit.ERASURE,
+        resource_type=RESOURCE,
+        resource_ids=[str(victim.id)],
+        field_groups=sorted(set(FIELD_GROUPS.values())),
+    )
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise PreconditionFailed() from exc

@@ -281,3 +281,34 @@ def test_victim_changes_are_audited_by_field_group_without_values(
     ).one()
     assert change.field_groups == "contact,contact_preferences"
     assert "0770" not in (change.field_groups or "")
+
+
+def test_erasing_a_victim_leaves_a_tombstone_for_sync_and_closes_duties(
+    client: FlaskClient, session: Session, officer: str
+) -> None:
+    case_id = _case(client, officer)
+    victim = _victim(client, officer, case_id, email="sam@example.com",
+                     safe_channels=["sms", "email"])  # fmt: skip
+    _event(client, officer, case_id, type="arrested", occurred_at="2026-11-27T14:00:00Z")
+    since = victim["created_at"]
+    url = f"/api/v1/victims/{victim['id']}"
+    assert client.delete(url, headers=bearer(officer)).status_code == 428
+    erased = client.delete(url, headers={**bearer(officer), "If-Match": '"1"'})
+    assert erased.status_code == 204
+    assert client.get(url, headers=bearer(officer)).status_code == 404
+    live = client.get(f"/api/v1/cases/{case_id}/victims", headers=bearer(officer)).json["value"]
+    assert live == []
+    changes = client.get(
+        f"/api/v1/cases/{case_id}/victims?updated_since={since}", headers=bearer(officer)
+    ).json["value"]
+    assert [(v["id"], v["deleted"]) for v in changes] == [(victim["id"], True)]
+    assert (
+        changes[0]["first_name"] == "" and "phone" not in changes[0] and "email" not in changes[0]
+    )
+    stored = session.get(Victim, uuid.UUID(victim["id"]))
+    assert stored is not None and stored.phone is None and stored.email is None
+    duties = session.scalars(select(ContactDuty).where(ContactDuty.victim_id == stored.id)).all()
+    assert [d.status for d in duties] == ["not_required"]
+    erasure = session.scalars(select(AuditRecord).where(AuditRecord.operation == "erasure")).one()
+    assert erasure.resource_id == victim["id"]
+    assert "sam@example.com" not in (erasure.field_groups or "")

@@ -282,3 +282,23 @@ def test_password_is_never_returned(
     text = client.get("/api/v1/users", headers=bearer(admin_token)).get_data(as_text=True)
     assert "argon2" not in text
     assert PASSWORD not in text
+
+
+def test_creating_a_user_is_safe_to_retry(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    team = create_team(session, name="Retry Team")
+    headers = {**bearer(admin_token), "Idempotency-Key": "new-starter-1"}
+    first = client.post("/api/v1/users", json=_new_user_body(team.name), headers=headers)
+    again = client.post("/api/v1/users", json=_new_user_body(team.name), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert (
+        session.scalar(select(func.count()).select_from(User).where(User.username == "pc.new")) == 1
+    )
+    team_headers = {**bearer(admin_token), "Idempotency-Key": "team-1"}
+    made = client.post("/api/v1/teams", json={"name": "Dogs"}, headers=team_headers)
+    remade = client.post("/api/v1/teams", json={"name": "Dogs"}, headers=team_headers)
+    assert (made.status_code, remade.status_code) == (201, 201)
+    assert remade.get_json()["id"] == made.get_json()["id"]
