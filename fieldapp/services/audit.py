@@ -7,14 +7,15 @@ Records are appended under a lock on the chain head so that each is sealed to th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from fieldapp.core.audit_chain import BrokenLink, seal, verify
+from fieldapp.core.audit_chain import SEALED_FIELDS, BrokenLink, seal, verify
 from fieldapp.core.principal import Principal
 from fieldapp.models import AuditChainHead, AuditRecord
 from fieldapp.models.base import utcnow
@@ -27,6 +28,9 @@ DISCLOSURE = "disclosure"
 COMBINATION = "combination"
 ERASURE = "erasure"
 OPERATIONS = (COLLECTION, ALTERATION, CONSULTATION, DISCLOSURE, COMBINATION, ERASURE)
+
+_HEAD_TABLE = cast(Table, AuditChainHead.__table__)
+_RECORD_TABLE = cast(Table, AuditRecord.__table__)
 
 
 @dataclass(frozen=True)
@@ -54,59 +58,56 @@ def record(
     if not resource_ids:
         return
     # Advancing the head first takes its lock (row lock on PostgreSQL, the write lock on
-    # SQLite), so concurrent writers seal their records one after another.
-    last_seq, previous = session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(last_seq=AuditChainHead.last_seq + len(resource_ids))
-        .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
+    # SQLite), so concurrent writers seal their records one after another. Core statements
+    # (no ORM bookkeeping) and one multi-row INSERT keep the lock short.
+    connection = session.connection()  # Core execution: no ORM bookkeeping per statement
+    last_seq, previous = connection.execute(
+        _HEAD_TABLE.update()
+        .where(_HEAD_TABLE.c.id == 1)
+        .values(last_seq=_HEAD_TABLE.c.last_seq + len(resource_ids))
+        .returning(_HEAD_TABLE.c.last_seq, _HEAD_TABLE.c.last_hash)
     ).one()
-    seq = last_seq - len(resource_ids)
+    first_seq = last_seq - len(resource_ids) + 1
     now = utcnow()
     groups = ",".join(sorted(field_groups)) or None
-    for resource_id in resource_ids:
-        seq += 1
-        entry = AuditRecord(
-            seq=seq,
-            occurred_at=now,
-            actor_id=context.actor.user_id,
-            actor_name=context.actor.username,
-            session_id=context.actor.session_id,
-            operation=operation,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            field_groups=groups,
-            purpose=context.purpose,
-            outcome=outcome,
-            request_id=context.request_id,
-            prev_hash=previous,
-        )
-        entry.hash = previous = seal(_sealed_view(entry), previous)
-        session.add(entry)
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(last_hash=previous))
+    rows = []
+    for offset, resource_id in enumerate(resource_ids):
+        row: dict[str, Any] = {
+            "seq": first_seq + offset,
+            "occurred_at": now,
+            "actor_id": context.actor.user_id,
+            "actor_name": context.actor.username,
+            "session_id": context.actor.session_id,
+            "operation": operation,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "field_groups": groups,
+            "purpose": context.purpose,
+            "outcome": outcome,
+            "request_id": context.request_id,
+            "prev_hash": previous,
+        }
+        row["hash"] = previous = seal(_sealable(row), previous)
+        rows.append(row)
+    connection.execute(_RECORD_TABLE.insert(), rows)
+    connection.execute(_HEAD_TABLE.update().where(_HEAD_TABLE.c.id == 1).values(last_hash=previous))
 
 
-def _sealed_view(entry: AuditRecord) -> dict[str, object]:
-    """The record as the chain seals it: ids as text, times in UTC."""
+def _sealable(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's fields as the chain seals them: ids as text."""
     return {
-        "seq": entry.seq,
-        "occurred_at": entry.occurred_at,
-        "actor_id": str(entry.actor_id) if entry.actor_id else None,
-        "actor_name": entry.actor_name,
-        "session_id": str(entry.session_id) if entry.session_id else None,
-        "operation": entry.operation,
-        "resource_type": entry.resource_type,
-        "resource_id": entry.resource_id,
-        "field_groups": entry.field_groups,
-        "purpose": entry.purpose,
-        "outcome": entry.outcome,
-        "request_id": entry.request_id,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
+        **row,
+        "actor_id": str(row["actor_id"]) if row["actor_id"] else None,
+        "session_id": str(row["session_id"]) if row["session_id"] else None,
     }
 
 
-def _all_records(session: Session, batch: int = 1000) -> Iterator[dict[str, object]]:
+def _sealed_view(entry: AuditRecord) -> dict[str, Any]:
+    """A stored record as the chain seals it."""
+    return _sealable({name: getattr(entry, name) for name in (*SEALED_FIELDS, "prev_hash", "hash")})
+
+
+def _all_records(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
     """Every record in sequence order, a batch at a time."""
     after = 0
     while True:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -56,9 +56,12 @@ def list_cases(
     if updated_since is not None:
         query = query.where(Case.updated_at >= updated_since)
     if after is not None:
+        # A row comparison lets the database seek straight into the (updated_at, id) index;
+        # the equivalent OR form makes PostgreSQL scan and discard every earlier row.
         stamp, last_id = after
         query = query.where(
-            or_(Case.updated_at > stamp, and_(Case.updated_at == stamp, Case.id > last_id))
+            tuple_(Case.updated_at, Case.id)
+            > tuple_(literal(stamp, Case.updated_at.type), literal(last_id, Case.id.type))
         )
     found = list(session.scalars(query.order_by(Case.updated_at, Case.id).limit(limit + 1)))
     ids = [str(case.id) for case in found[:limit]]

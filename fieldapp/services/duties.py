@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -144,9 +144,11 @@ def list_duties(
     if case_id is not None:
         query = query.where(ContactDuty.case_id == case_id)
     if after is not None:
-        due, last_id = after
+        # A row comparison, so the database can seek in the (status, due_at, id) order.
+        stamp, last_id = after
         query = query.where(
-            or_(ContactDuty.due_at > due, and_(ContactDuty.due_at == due, ContactDuty.id > last_id))
+            tuple_(ContactDuty.due_at, ContactDuty.id)
+            > tuple_(literal(stamp, ContactDuty.due_at.type), literal(last_id, ContactDuty.id.type))
         )
     rows = session.execute(
         query.order_by(ContactDuty.due_at, ContactDuty.id).limit(limit + 1)

@@ -272,3 +272,24 @@ def test_concurrent_retries_of_one_create_make_one_case(
     assert set(statuses) <= {201, 409}
     assert 201 in statuses
     assert session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_paging_is_exact_when_many_cases_share_one_update_time(
+    app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    token = _token(app, client, session, "pc.ties", team=teams[0])
+    made = {_open_case(client, token, f"42/61{n:02d}/26")["id"] for n in range(7)}
+    same = datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=UTC)
+    session.execute(update(Case).values(updated_at=same))
+    session.commit()
+    seen: list[str] = []
+    url: str | None = "/api/v1/cases?limit=3"
+    while url:
+        body = client.get(url, headers=bearer(token)).get_json()
+        seen += [c["id"] for c in body["value"]]
+        url = body.get("nextLink")
+    assert sorted(seen) == sorted(made)
