@@ -60,6 +60,9 @@ def record(
     # Advancing the head first takes its lock (row lock on PostgreSQL, the write lock on
     # SQLite), so concurrent writers seal their records one after another. Core statements
     # (no ORM bookkeeping) and one multi-row INSERT keep the lock short.
+    # Write the work itself first, so every transaction locks its own rows before the chain
+    # head: one lock order everywhere, so concurrent writers cannot deadlock.
+    session.flush()
     connection = session.connection()  # Core execution: no ORM bookkeeping per statement
     last_seq, previous = connection.execute(
         _HEAD_TABLE.update()
