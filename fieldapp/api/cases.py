@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from flask import Response
@@ -13,10 +12,9 @@ from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
-from fieldapp.api.paging import cursor_key, page
+from fieldapp.api.paging import page, time_id_key
 from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
 from fieldapp.database import get_session
-from fieldapp.errors import ValidationFailed
 from fieldapp.models import Case
 from fieldapp.schemas.cases import (
     CaseCreateSchema,
@@ -34,17 +32,6 @@ CASE_ROLES = (OFFICER, SUPERVISOR, ADMIN)
 Created = tuple[Case, int, dict[str, str]] | Response
 
 
-def _after(query: dict[str, Any]) -> tuple[datetime, uuid.UUID] | None:
-    """The (updated_at, id) key the cursor points after."""
-    key = cursor_key(query, types=(str, str))
-    if key is None:
-        return None
-    try:
-        return datetime.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError as exc:
-        raise ValidationFailed(errors={"cursor": ["The cursor is not valid."]}) from exc
-
-
 @bp.get("/cases")
 @bp.arguments(CaseQuerySchema, location="query")
 @bp.response(200, CasePageSchema)
@@ -57,7 +44,7 @@ def list_cases(query: dict[str, Any]) -> dict[str, Any]:
         mine=query["scope"] == "mine",
         status=query.get("status"),
         updated_since=query.get("updated_since"),
-        after=_after(query),
+        after=time_id_key(query),
         limit=query["limit"],
     )
     return page(found, limit=query["limit"], key=lambda c: [c.updated_at.isoformat(), str(c.id)])

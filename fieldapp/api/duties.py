@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
-from fieldapp.api.paging import cursor_key, page
+from fieldapp.api.paging import page, time_id_key
 from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
 from fieldapp.database import get_session
-from fieldapp.errors import ValidationFailed
 from fieldapp.models.base import utcnow
 from fieldapp.schemas.duties import DutyPageSchema, DutyQuerySchema, DutySchema, DutyUpdateSchema
 from fieldapp.services import duties
@@ -37,17 +35,6 @@ def _flat(row: DutyRow) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _after(query: dict[str, Any]) -> tuple[datetime, uuid.UUID] | None:
-    """The (due_at, id) key the cursor points after."""
-    key = cursor_key(query, types=(str, str))
-    if key is None:
-        return None
-    try:
-        return datetime.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError as exc:
-        raise ValidationFailed(errors={"cursor": ["The cursor is not valid."]}) from exc
-
-
 @bp.get("/duties")
 @bp.arguments(DutyQuerySchema, location="query")
 @bp.response(200, DutyPageSchema)
@@ -61,7 +48,7 @@ def list_duties(query: dict[str, Any]) -> dict[str, Any]:
         status=query.get("status"),
         overdue=query.get("overdue", False),
         case_id=query.get("case_id"),
-        after=_after(query),
+        after=time_id_key(query),
         limit=query["limit"],
     )
     flat = [_flat(row) for row in rows]

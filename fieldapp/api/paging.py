@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import request, url_for
@@ -22,6 +24,17 @@ def cursor_key(query: dict[str, Any], *, types: tuple[type, ...]) -> list[Any] |
         return decode_cursor(cursor, types=types)
     except InvalidCursor as exc:
         raise ValidationFailed(errors={"cursor": [str(exc)]}) from exc
+
+
+def time_id_key(query: dict[str, Any]) -> tuple[datetime, uuid.UUID] | None:
+    """The (timestamp, id) key a cursor points after, for lists ordered by time then id."""
+    key = cursor_key(query, types=(str, str))
+    if key is None:
+        return None
+    try:
+        return datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+    except ValueError as exc:
+        raise ValidationFailed(errors={"cursor": ["The cursor is not valid."]}) from exc
 
 
 def page(items: Sequence[T], *, limit: int, key: Callable[[T], list[Any]]) -> dict[str, Any]:
