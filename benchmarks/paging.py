@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
@@ -34,15 +33,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 from benchmarks.client import Credentials, http
 from benchmarks.errors import BenchmarkError
 from benchmarks.instance import USERNAME, postgres_conninfo, prepare_instance
 from benchmarks.machine import cpu_busy_share, describe_environment, warn_if_busy
 from benchmarks.report import RESULTS_DIR, describe_settings
-from benchmarks.server import log_problems, serve, warn_about_problems
+from benchmarks.server import exit_cleanly_on_sigterm, log_problems, serve, warn_about_problems
 from benchmarks.settings import (
     DEFAULT_POSTGRES_URL,
     HOST,
@@ -434,15 +432,10 @@ def write_report(report: Mapping[str, Any]) -> Path:
     return path
 
 
-def _terminate(signum: int, _frame: FrameType | None) -> NoReturn:
-    """Turn SIGTERM into an exit that still runs the clean-up (stopping gunicorn)."""
-    raise SystemExit(128 + signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the paging measurement, print the results and save the JSON report."""
     paging = parse_paging_settings(argv, os.environ)
-    signal.signal(signal.SIGTERM, _terminate)
+    exit_cleanly_on_sigterm()
     try:
         report = run(paging)
     except BenchmarkError as exc:

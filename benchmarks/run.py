@@ -22,22 +22,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 from benchmarks.client import Credentials, check_endpoint, create_case
 from benchmarks.errors import BenchmarkError
 from benchmarks.instance import prepare_instance
 from benchmarks.machine import cpu_busy_share, warn_if_busy
 from benchmarks.report import Measurements, Summary, build_report, format_table, write_report
-from benchmarks.server import log_problems, serve, warn_about_problems
+from benchmarks.server import exit_cleanly_on_sigterm, log_problems, serve, warn_about_problems
 from benchmarks.settings import HOST, REPO_ROOT, Settings, parse_settings
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk
 
@@ -170,15 +168,10 @@ def run(settings: Settings) -> dict[str, Any]:
     return build_report(started, settings, wrk, PAIRS, measured)
 
 
-def _terminate(signum: int, _frame: FrameType | None) -> NoReturn:
-    """Turn SIGTERM into an exit that still runs the clean-up (stopping gunicorn)."""
-    raise SystemExit(128 + signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark, print the table and save the JSON report."""
     settings = parse_settings(argv, os.environ)
-    signal.signal(signal.SIGTERM, _terminate)
+    exit_cleanly_on_sigterm()
     try:
         report = run(settings)
     except BenchmarkError as exc:

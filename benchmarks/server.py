@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from benchmarks.client import http
 from benchmarks.errors import BenchmarkError
@@ -127,3 +129,13 @@ def warn_about_problems(problems: Sequence[str]) -> None:
             f"WARNING: the gunicorn log has {len(problems)} error line(s), e.g.:", file=sys.stderr
         )
         print("\n".join(problems[:5]), file=sys.stderr)
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> NoReturn:
+    """Turn SIGTERM into an exit that still runs the clean-up (stopping gunicorn)."""
+    raise SystemExit(128 + signum)
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so ``serve`` stops gunicorn on the way out."""
+    signal.signal(signal.SIGTERM, _terminate)

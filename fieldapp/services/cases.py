@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.core.roles import ADMIN
 from fieldapp.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
@@ -18,6 +17,7 @@ from fieldapp.models import Case, User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "case"
 # Field groups named in audit records for changes (never the values themselves).
@@ -74,19 +74,15 @@ def list_cases(
 
 def get_case(session: Session, context: AuditContext, case_id: uuid.UUID) -> Case:
     """One case in scope (an audited read); out of scope is a 404, audited as denied."""
-    case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
-    outcome = "allowed" if case is not None and case.deleted_at is None else "denied"
+    case = require_case(session, context, case_id)
     audit.record(
         session,
         context,
         operation=audit.CONSULTATION,
         resource_type=RESOURCE,
         resource_ids=[str(case_id)],
-        outcome=outcome,
     )
     session.commit()
-    if outcome == "denied" or case is None:
-        raise NotFound("No such case.")
     return case
 
 
@@ -172,16 +168,12 @@ def update_case(
         resource_ids=[str(case.id)],
         field_groups=groups,
     )
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise PreconditionFailed() from exc
+    commit_versioned(session)
     return case
 
 
 def require_case(session: Session, context: AuditContext, case_id: uuid.UUID) -> Case:
-    """A case in scope for a nested route; otherwise a 404, audited as denied."""
+    """A case in scope; otherwise a 404, audited as denied."""
     case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
     if case is None or case.deleted_at is not None:
         audit.record(

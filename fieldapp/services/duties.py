@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.core import victims_code
 from fieldapp.core.roles import ADMIN
@@ -18,6 +17,7 @@ from fieldapp.models import Case, ContactDuty, InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "duty"
 DutyRow = tuple[ContactDuty, Case, Victim, InvestigationEvent | None]
@@ -198,10 +198,6 @@ def close_duty(
         resource_ids=[str(duty.id)],
         field_groups=["status"],
     )
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise PreconditionFailed() from exc
+    commit_versioned(session)
     event = session.get(InvestigationEvent, duty.event_id) if duty.event_id else None
     return duty, case, victim, event

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.core.principal import Principal
 from fieldapp.core.roles import ADMIN
@@ -20,6 +19,7 @@ from fieldapp.models.base import utcnow
 from fieldapp.services.device_sessions import end_all_sessions
 from fieldapp.services.passwords import Passwords
 from fieldapp.services.teams import require_team
+from fieldapp.services.versions import commit_versioned
 
 # Changing any of these changes what the person may do or proves who they are.
 SESSION_ENDING_FIELDS = frozenset({"role", "team", "disabled", "password"})
@@ -107,11 +107,7 @@ def update_user(
     if SESSION_ENDING_FIELDS & changes.keys():
         end_all_sessions(session, user=user, reason="account_changed", now=now)
     user.updated_at = now
-    try:
-        session.commit()
-    except StaleDataError as exc:  # another admin saved in between
-        session.rollback()
-        raise PreconditionFailed() from exc
+    commit_versioned(session)
     return user
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.core.roles import ADMIN
 from fieldapp.errors import NotFound, PreconditionFailed, ValidationFailed
@@ -18,6 +17,7 @@ from fieldapp.models.base import utcnow
 from fieldapp.services import audit, duties
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
+from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "victim"
 # Field groups named in audit records for changes (never the values).
@@ -192,11 +192,7 @@ def update_victim(
         resource_ids=[str(victim.id)],
         field_groups=sorted({FIELD_GROUPS[f] for f in changes if f in FIELD_GROUPS}),
     )
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise PreconditionFailed() from exc
+    commit_versioned(session)
     return victim
 
 
@@ -220,8 +216,4 @@ def erase_victim(
         resource_ids=[str(victim.id)],
         field_groups=sorted(set(FIELD_GROUPS.values())),
     )
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise PreconditionFailed() from exc
+    commit_versioned(session)
