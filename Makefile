@@ -9,7 +9,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev db demo test lint typecheck pytest format openapi bench lock clean
+.PHONY: help run serve install install-dev db library demo test lint typecheck pytest format openapi bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -33,7 +33,10 @@ install-dev: $(VENV)/.installed-dev ## Install runtime and development dependenc
 db: install ## Migrate the database (embedded SQLite unless FIELDAPP_DATABASE_URL is set)
 	$(FLASK) db upgrade
 
-demo: db ## Load demo data on first run and print how to sign in
+library: db ## Import the built-in message templates (message_templates/) where absent
+	$(FLASK) templates import
+
+demo: library ## Load demo data on first run and print how to sign in
 	$(FLASK) demo load
 	@$(FLASK) demo show --base-url http://127.0.0.1:$(PORT)
 

@@ -59,6 +59,29 @@ def load_secrets(instance_path: Path) -> dict[str, str]:
     return generated
 
 
+# What every message says about the force; each FIELDAPP_FORCE_<NAME> overrides one.
+FORCE_DEFAULTS = {
+    "name": "Demo Constabulary",
+    "phone": "101",
+    "website": "https://www.demo-constabulary.example",
+    "support_name": "Victim Support",
+    "support_phone": "08 08 16 89 111",
+    "victims_code_url": (
+        "https://www.gov.uk/government/publications/the-code-of-practice-for-victims-of-crime"
+    ),
+    "review_url": "https://www.demo-constabulary.example/right-to-review",
+    "complaints_url": "https://www.demo-constabulary.example/complaints",
+}
+
+
+def force_profile(env: Mapping[str, str]) -> dict[str, str]:
+    """The force's details for messages, from FIELDAPP_FORCE_* over the demo defaults."""
+    return {
+        name: (env.get(f"{PREFIX}FORCE_{name.upper()}") or default).strip()
+        for name, default in FORCE_DEFAULTS.items()
+    }
+
+
 def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     production = env.get(PREFIX + "ENV", "development").strip().lower() == "production"
@@ -93,6 +116,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
         "AUDIT_DEFAULT_PURPOSE": env.get(PREFIX + "AUDIT_DEFAULT_PURPOSE", "investigation"),
+        "FORCE": force_profile(env),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from fieldapp.api import audit, auth, cases, duties, events, me, operations, users, victims
+from fieldapp.api import (
+    audit,
+    auth,
+    cases,
+    duties,
+    events,
+    me,
+    operations,
+    templates,
+    users,
+    victims,
+)
 from fieldapp.openapi import FieldappApi
 
 
 def register(api: FieldappApi) -> None:
     """Register every blueprint with flask-smorest so it is documented."""
-    for module in (operations, auth, me, users, cases, victims, events, duties, audit):
+    for module in (
+        operations,
+        auth,
+        me,
+        users,
+        cases,
+        victims,
+        events,
+        duties,
+        templates,
+        audit,
+    ):
         api.register_blueprint(module.bp)

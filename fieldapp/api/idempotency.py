@@ -30,7 +30,7 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
 
 
 def create_once(
-    create: Callable[[Callable[[Any], None] | None], T], *, schema: Schema, status: int = 201
+    create: Callable[[Callable[..., None] | None], T], *, schema: Schema, status: int = 201
 ) -> T | Response:
     """Run ``create`` once per Idempotency-Key; replay the stored response on a retry."""
     key = request.headers.get("Idempotency-Key")
@@ -51,14 +51,15 @@ def create_once(
             response.headers["ETag"] = replay.etag
         return response
 
-    def remember(created: Any) -> None:
+    def remember(created: Any, answered: int = status) -> None:
+        version = getattr(created, "version", None)
         idempotency.complete(
             session,
             user_id=actor.user_id,
             key=key,
-            status=status,
+            status=answered,
             body=schema.dump(created),
-            etag=etag_for(created.version) if hasattr(created, "version") else None,
+            etag=etag_for(version) if isinstance(version, int) else None,
         )
 
     try:

@@ -8,6 +8,7 @@ from fieldapp.models.duty import ContactDuty
 from fieldapp.models.event import InvestigationEvent
 from fieldapp.models.idempotency import IdempotencyRecord
 from fieldapp.models.team import Team
+from fieldapp.models.template import MessageTemplate, TemplateVersion
 from fieldapp.models.user import User
 from fieldapp.models.victim import Victim
 
@@ -20,7 +21,9 @@ __all__ = [
     "DeviceSession",
     "IdempotencyRecord",
     "InvestigationEvent",
+    "MessageTemplate",
     "Team",
+    "TemplateVersion",
     "User",
     "Victim",
 ]

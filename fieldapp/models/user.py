@@ -28,6 +28,8 @@ class User(Base):
     team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), index=True)
     rank: Mapped[str | None] = mapped_column(String(40))
     collar_number: Mapped[str | None] = mapped_column(String(20))
+    # A work number victims may call; messages fall back to the force's number without one.
+    phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Sessions created before this instant are dead: set on password, role, team or status change.

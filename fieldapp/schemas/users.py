@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from fieldapp.core.roles import ROLES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
+from fieldapp.schemas.victims import PhoneNumber
 
 USERNAME = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$",
@@ -39,6 +40,9 @@ class UserSchema(ApiSchema):
     team_id = fields.UUID(required=True)
     rank = fields.String(metadata={"description": "Absent when not recorded."})
     collar_number = fields.String(metadata={"description": "Absent when not recorded."})
+    phone = fields.String(
+        metadata={"description": "Work phone victims may call (E.164); absent when not recorded."}
+    )
     disabled = fields.Boolean(required=True)
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
@@ -55,6 +59,7 @@ class UserCreateSchema(ApiSchema):
     team = fields.String(required=True, validate=validate.Length(min=1, max=80))
     rank = fields.String(validate=validate.Length(max=40))
     collar_number = fields.String(validate=validate.Length(max=20))
+    phone = PhoneNumber(metadata={"description": "Work phone victims may call."})
 
 
 class UserUpdateSchema(ApiSchema):
@@ -65,6 +70,7 @@ class UserUpdateSchema(ApiSchema):
     team = fields.String(validate=validate.Length(min=1, max=80))
     rank = fields.String(validate=validate.Length(max=40))
     collar_number = fields.String(validate=validate.Length(max=20))
+    phone = PhoneNumber(metadata={"description": "Work phone victims may call."})
     disabled = fields.Boolean()
     password = fields.String(load_only=True, validate=PASSWORD)
 

@@ -45,6 +45,7 @@ def create_user(
         team=team,
         rank=data.get("rank"),
         collar_number=data.get("collar_number"),
+        phone=data.get("phone"),
         password_hash=passwords.hash(data["password"]),
         disabled=False,
         sessions_valid_after=now,
@@ -96,7 +97,7 @@ def update_user(
         changes.get("disabled") is True or changes.get("role", ADMIN) != ADMIN
     ):
         raise Conflict("You cannot disable your own account or remove your own admin role.")
-    for field in ("display_name", "role", "rank", "collar_number", "disabled"):
+    for field in ("display_name", "role", "rank", "collar_number", "phone", "disabled"):
         if field in changes:
             setattr(user, field, changes[field])
     if "team" in changes:

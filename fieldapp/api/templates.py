@@ -1,0 +1,215 @@
+"""Message templates: everyone reads (officers: published wording only); supervisors curate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+
+from fieldapp.access import allow
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.api.context import audit_context, current_principal
+from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
+from fieldapp.api.paging import cursor_key, page
+from fieldapp.core.roles import SUPERVISOR
+from fieldapp.database import get_session
+from fieldapp.models import MessageTemplate
+from fieldapp.schemas.templates import (
+    DiffQuerySchema,
+    DiffSchema,
+    LintRequestSchema,
+    LintResultSchema,
+    MergeFieldListSchema,
+    PreviewRequestSchema,
+    PreviewSchema,
+    RejectSchema,
+    RetireSchema,
+    TemplateCreatedSchema,
+    TemplateCreateSchema,
+    TemplatePageSchema,
+    TemplateQuerySchema,
+    TemplateSchema,
+    VersionCreateSchema,
+    VersionListSchema,
+    VersionSchema,
+)
+from fieldapp.services import template_drafts, template_preview, template_reviews, templates
+from fieldapp.services.template_preview import Preview
+from fieldapp.services.templates import SavedVersion, VersionDiff
+
+bp = Blueprint(
+    "templates", __name__, url_prefix="/api/v1", description="Victim-update message templates."
+)
+created_schema = TemplateCreatedSchema()
+version_schema = VersionSchema()
+KEY_PATH = "/templates/<string(maxlength=80):key>"
+VERSION_PATH = KEY_PATH + "/versions/<int:number>"
+
+
+@bp.get("/templates")
+@bp.arguments(TemplateQuerySchema, location="query")
+@bp.response(200, TemplatePageSchema)
+@allow()
+def list_templates(query: dict[str, Any]) -> dict[str, Any]:
+    """List templates in key order (officers: active templates with a published version)."""
+    after = cursor_key(query, types=(str,))
+    found = templates.list_templates(
+        get_session(),
+        current_principal(),
+        filters=query,
+        after_key=None if after is None else after[0],
+        limit=query["limit"],
+    )
+    return page(found, limit=query["limit"], key=lambda t: [t.key])
+
+
+@bp.post("/templates")
+@bp.arguments(TemplateCreateSchema)
+@bp.response(201, TemplateCreatedSchema)
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@allow(SUPERVISOR)
+def create_template(data: dict[str, Any]) -> SavedVersion | Response:
+    """Create a template; its first version is a draft, returned with its lint."""
+    return create_once(
+        lambda remember: templates.create_template(
+            get_session(), current_principal(), data=data, on_created=remember
+        ),
+        schema=created_schema,
+    )
+
+
+@bp.get(KEY_PATH)
+@bp.response(200, TemplateSchema)
+@allow()
+def get_template(key: str) -> MessageTemplate:
+    """Read a template's metadata."""
+    return templates.get_template(get_session(), current_principal(), key)
+
+
+@bp.get(KEY_PATH + "/versions")
+@bp.response(200, VersionListSchema)
+@allow()
+def list_versions(key: str) -> dict[str, list[SavedVersion]]:
+    """List a template's versions, newest first (officers: published ones only)."""
+    session, actor = get_session(), current_principal()
+    template = templates.get_template(session, actor, key)
+    found = templates.list_versions(session, actor, key)
+    return {"value": [SavedVersion(template, version, None) for version in found]}
+
+
+@bp.post(KEY_PATH + "/versions")
+@bp.arguments(VersionCreateSchema)
+@bp.response(201, VersionSchema)
+@bp.alt_response(200, schema=VersionSchema, description="Nothing changed: the latest version.")
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@allow(SUPERVISOR)
+def create_version(data: dict[str, Any], key: str) -> Any:
+    """Save a new draft, or restore an old text as one; an unchanged text makes no version."""
+    result = create_once(
+        lambda remember: templates.save_version(
+            get_session(),
+            current_principal(),
+            key=key,
+            data=data,
+            on_created=remember and (lambda s: remember(s, 201 if s.created else 200)),
+        ),
+        schema=version_schema,
+    )
+    return result if isinstance(result, Response) else (result, 201 if result.created else 200)
+
+
+@bp.get(VERSION_PATH)
+@bp.response(200, VersionSchema)
+@allow()
+def get_version(key: str, number: int) -> SavedVersion:
+    """Read one version (officers: published ones only)."""
+    template, version = templates.get_version(get_session(), current_principal(), key, number)
+    return SavedVersion(template, version, None)
+
+
+@bp.post(VERSION_PATH + "/submit")
+@bp.response(200, VersionSchema)
+@allow(SUPERVISOR)
+def submit_version(key: str, number: int) -> SavedVersion:
+    """Send a draft for review by another supervisor; lint errors block it."""
+    return template_reviews.submit_version(
+        get_session(), current_principal(), key=key, number=number
+    )
+
+
+@bp.post(VERSION_PATH + "/approve")
+@bp.response(200, VersionSchema)
+@allow(SUPERVISOR)
+def approve_version(key: str, number: int) -> SavedVersion:
+    """Publish a submitted version (not your own); it supersedes the published one."""
+    return template_reviews.approve_version(
+        get_session(), current_principal(), key=key, number=number
+    )
+
+
+@bp.post(VERSION_PATH + "/reject")
+@bp.arguments(RejectSchema)
+@bp.response(200, VersionSchema)
+@allow(SUPERVISOR)
+def reject_version(data: dict[str, Any], key: str, number: int) -> SavedVersion:
+    """Send a submitted version back to its author with a reason."""
+    return template_reviews.reject_version(
+        get_session(), current_principal(), key=key, number=number, reason=data["reason"]
+    )
+
+
+@bp.post(KEY_PATH + "/retire")
+@bp.arguments(RetireSchema)
+@bp.response(200, TemplateSchema)
+@allow(SUPERVISOR)
+def retire_template(data: dict[str, Any], key: str) -> MessageTemplate:
+    """Withdraw a template: officers stop seeing it; its history stays."""
+    return template_reviews.retire_template(
+        get_session(), current_principal(), key=key, reason=data.get("reason")
+    )
+
+
+@bp.get(VERSION_PATH + "/diff")
+@bp.arguments(DiffQuerySchema, location="query")
+@bp.response(200, DiffSchema)
+@allow(SUPERVISOR, "admin")
+def diff_versions(query: dict[str, Any], key: str, number: int) -> VersionDiff:
+    """Show what changed from version ``against`` to this one (unified diff)."""
+    return templates.diff_versions(
+        get_session(), current_principal(), key=key, number=number, against=query["against"]
+    )
+
+
+@bp.post(KEY_PATH + "/preview")
+@bp.arguments(PreviewRequestSchema)
+@bp.response(200, PreviewSchema)
+@allow()
+def preview_template(data: dict[str, Any], key: str) -> Preview:
+    """Render a version with sample data, or with a case and victim you may see."""
+    return template_preview.preview_template(
+        get_session(),
+        audit_context(),
+        key=key,
+        number=data.get("version"),
+        case_id=data.get("case_id"),
+        victim_id=data.get("victim_id"),
+        event_id=data.get("event_id"),
+        force=current_app.config["FORCE"],
+    )
+
+
+@bp.post("/templates/lint")
+@bp.arguments(LintRequestSchema)
+@bp.response(200, LintResultSchema)
+@allow(SUPERVISOR)
+def lint_template(data: dict[str, Any]) -> template_drafts.DraftLint:
+    """Lint a wording before saving it: merged with the sample data, refusals listed as errors."""
+    return template_drafts.lint_draft(data)
+
+
+@bp.get("/template-fields")
+@bp.response(200, MergeFieldListSchema)
+@allow()
+def list_template_fields() -> dict[str, Any]:
+    """The merge fields templates may use, each with a description and an example."""
+    return template_drafts.merge_fields()

@@ -1,0 +1,261 @@
+"""The merge context: plain data in, a fresh dict of strings and lists out.
+
+Services fill the dataclasses here from their rows; ``build_context`` turns them into the only
+thing a template ever sees. Dates and times are written out for the message's language in UK
+time. Data that is absent is left out of the dict, so that the engine can say which field a
+template needed and did not get.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+PACKAGE = "fieldapp.core.templating"
+LONDON = ZoneInfo("Europe/London")
+LANGUAGES = ("en", "cy")
+BAIL_EVENT_TYPES = ("bailed", "bail_varied")
+
+_DAYS = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "cy": (
+        "Dydd Llun",
+        "Dydd Mawrth",
+        "Dydd Mercher",
+        "Dydd Iau",
+        "Dydd Gwener",
+        "Dydd Sadwrn",
+        "Dydd Sul",
+    ),
+}
+_MONTHS = {
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+    "cy": (
+        "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
+        "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
+    ),
+}  # fmt: skip
+# Morning and afternoon suffixes: 10am, 2:30pm; in Welsh y bore / y prynhawn.
+_MERIDIEM = {"en": ("am", "pm"), "cy": ("yb", "yp")}
+_OUTCOMES = {
+    "en": {
+        "caution": "a caution",
+        "conditional_caution": "a conditional caution",
+        "community_resolution": "a community resolution",
+        "penalty_notice": "a penalty notice",
+    },
+    "cy": {
+        "caution": "rhybudd",
+        "conditional_caution": "rhybudd amodol",
+        "community_resolution": "datrysiad cymunedol",
+        "penalty_notice": "hysbysiad cosb",
+    },
+}
+
+
+@dataclass(frozen=True)
+class VictimData:
+    """The recipient."""
+
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class CaseData:
+    """The case the message is about."""
+
+    crime_reference: str
+    offence: str | None = None
+
+
+@dataclass(frozen=True)
+class OfficerData:
+    """The officer in charge; rank, collar number and phone may not be recorded."""
+
+    name: str
+    rank: str | None = None
+    collar_number: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class EventData:
+    """An investigation event; ``details`` is keyed as in the event schemas."""
+
+    type: str
+    occurred_at: datetime
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ForceData:
+    """The police force sending the message, and where victims can get help."""
+
+    name: str
+    phone: str
+    website: str
+    support_name: str
+    support_phone: str
+    victims_code_url: str
+    review_url: str
+    complaints_url: str
+
+
+@dataclass(frozen=True)
+class MergeData:
+    """Everything a message may merge; a periodic update has no event."""
+
+    victim: VictimData
+    case: CaseData
+    officer: OfficerData
+    force: ForceData
+    event: EventData | None = None
+    next_update_on: date | None = None
+
+
+def build_context(data: MergeData, *, language: str) -> dict[str, Any]:
+    """A fresh plain dict for a render: keys are the catalogue's roots, absent data left out."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    officer = data.officer
+    context: dict[str, Any] = {
+        "victim": _present(
+            first_name=data.victim.first_name,
+            last_name=data.victim.last_name,
+            full_name=" ".join(
+                part for part in (data.victim.first_name, data.victim.last_name) if part
+            ),
+        ),
+        "case": _present(crime_reference=data.case.crime_reference, offence=data.case.offence),
+        "officer": _present(
+            name=officer.name,
+            rank=officer.rank,
+            collar_number=officer.collar_number,
+            contact_phone=officer.phone or data.force.phone,
+        ),
+        "force": _present(**{name: getattr(data.force, name) for name in _FORCE_FIELDS}),
+        "next_update": _present(
+            date=None if data.next_update_on is None else format_date(data.next_update_on, language)
+        ),
+    }
+    if data.event is not None:
+        context["event"] = _event_context(data.event, language)
+    return context
+
+
+_FORCE_FIELDS = (
+    "name",
+    "phone",
+    "website",
+    "support_name",
+    "support_phone",
+    "victims_code_url",
+    "review_url",
+    "complaints_url",
+)
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """The values that are there: ``None`` and empty strings are left out."""
+    return {name: value for name, value in values.items() if value is not None and value != ""}
+
+
+def _event_context(event: EventData, language: str) -> dict[str, Any]:
+    """The ``event`` part of the context."""
+    details = event.details
+    when = _as_london(event.occurred_at)
+    hearing = details.get("hearing_at")
+    hearing_at = None if hearing is None else _as_london(_as_datetime(hearing))
+    answer_on = details.get("answer_bail_on")
+    values: dict[str, Any] = _present(
+        date=format_date(when.date(), language),
+        time=format_time(when, language),
+        reasons=details.get("reasons"),
+        decision_maker=details.get("decision_maker"),
+        outcome=_OUTCOMES[language].get(str(details.get("outcome"))),
+        service=details.get("service"),
+        answer_bail_on=None if answer_on is None else format_date(_as_date(answer_on), language),
+        court_name=details.get("court_name"),
+        hearing_date=None if hearing_at is None else format_date(hearing_at.date(), language),
+        hearing_time=None if hearing_at is None else format_time(hearing_at, language),
+    )
+    if event.type in BAIL_EVENT_TYPES or "conditions" in details:
+        values["bail_conditions"] = [
+            str(condition["text"])
+            for condition in details.get("conditions") or ()
+            if condition.get("protects_victim") is True
+        ]
+    if details.get("charges") is not None:
+        values["charges"] = [str(charge) for charge in details["charges"]]
+    return values
+
+
+def format_date(day: date, language: str) -> str:
+    """A day written out GOV.UK style: 'Tuesday 3 March 2026', 'Dydd Mawrth 3 Mawrth 2026'."""
+    weekday = _DAYS[language][day.weekday()]
+    return f"{weekday} {day.day} {_MONTHS[language][day.month - 1]} {day.year}"
+
+
+def format_time(moment: datetime, language: str) -> str:
+    """A UK time written GOV.UK style: '10am', '2:30pm' (Welsh '10yb', '2:30yp')."""
+    local = _as_london(moment)
+    hour = local.hour % 12 or 12
+    suffix = _MERIDIEM[language][local.hour >= 12]
+    if local.minute:
+        return f"{hour}:{local.minute:02d}{suffix}"
+    return f"{hour}{suffix}"
+
+
+def _as_london(moment: datetime) -> datetime:
+    """An aware datetime in UK time; a naive one is refused."""
+    if moment.tzinfo is None:
+        raise ValueError("merge data times must be timezone-aware")
+    return moment.astimezone(LONDON)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """A datetime from an RFC 3339 string or a datetime."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _as_date(value: date | str) -> date:
+    """A date from 'YYYY-MM-DD' or a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@cache
+def _sample_block() -> str:
+    """The ``sample`` block of merge_fields.json, as JSON text (so callers get fresh copies)."""
+    text = resources.files(PACKAGE).joinpath("merge_fields.json").read_text(encoding="utf-8")
+    return json.dumps(json.loads(text)["sample"])
+
+
+def sample_merge_data() -> MergeData:
+    """The built-in sample data, used for previews and the catalogue's examples."""
+    sample = json.loads(_sample_block())
+    event = sample.get("event")
+    next_update = sample.get("next_update_on")
+    return MergeData(
+        victim=VictimData(**sample["victim"]),
+        case=CaseData(**sample["case"]),
+        officer=OfficerData(**sample["officer"]),
+        force=ForceData(**sample["force"]),
+        event=None
+        if event is None
+        else EventData(
+            type=event["type"],
+            occurred_at=datetime.fromisoformat(event["occurred_at"]),
+            details=event.get("details", {}),
+        ),
+        next_update_on=None if next_update is None else date.fromisoformat(next_update),
+    )

@@ -1,0 +1,365 @@
+"""Lint a merged message: what blocks approval (errors) and what a supervisor should look at.
+
+The rules (police jargon, plain-English swaps, readability, required fields, what must not go
+in a text message, links) are data in ``lint_rules.json`` beside this module, versioned so that
+a report can say which rules it was judged by. Lint runs on the MERGED text, because lengths,
+readability and leaked details depend on the data as much as on the wording.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TypeVar
+
+import textstat  # type: ignore[import-untyped]
+
+from fieldapp.core.templating import sms
+
+DATA_FORMAT = 1
+RULES_FILE = "lint_rules.json"
+_PACKAGE = "fieldapp.core.templating"
+_TOP_KEYS = {"format", "version", "source", "jargon", "plain_english", "readability", "links"} | {
+    "max_sms_fragments_warning",
+    "required",
+    "sms_forbidden_patterns",
+}
+_T = TypeVar("_T")
+_SMS_ERRORS = {"sms_too_long", "sms_forbidden_field"}
+
+
+class InvalidLintRules(ValueError):
+    """The lint rule document does not have the expected shape."""
+
+
+@dataclass(frozen=True)
+class LintIssue:
+    """One finding, with the line of the merged body it is on when there is one."""
+
+    code: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """Everything lint found; errors block approval, warnings are for the supervisor to judge."""
+
+    errors: tuple[LintIssue, ...]
+    warnings: tuple[LintIssue, ...]
+    sms: sms.SmsCount | None
+    reading_ease: float | None
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks approval."""
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class JargonTerm:
+    """A police term that must be explained in the message, and how to explain it."""
+
+    term: str
+    explanation: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class WordingRule:
+    """A word or phrase with a plainer swap, except inside the listed phrases."""
+
+    pattern: re.Pattern[str]
+    suggestion: str
+    exceptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequiredField:
+    """At least one of these merge fields must be used."""
+
+    code: str
+    any_of: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class ForbiddenPattern:
+    """Text that must never appear in a text message."""
+
+    code: str
+    pattern: re.Pattern[str]
+    message: str
+
+
+@dataclass(frozen=True)
+class LintRules:
+    """One version of the lint rules."""
+
+    version: str
+    source: str
+    jargon: tuple[JargonTerm, ...]
+    plain_english: tuple[WordingRule, ...]
+    readability_threshold: float
+    readability_min_words: int
+    max_sms_fragments_warning: int
+    required: tuple[RequiredField, ...]
+    sms_forbidden_patterns: tuple[ForbiddenPattern, ...]
+    link_shorteners: tuple[str, ...]
+
+
+def _object(value: object, where: str) -> Mapping[str, object]:
+    """A JSON object, or a clear error saying where one was expected."""
+    if not isinstance(value, dict):
+        raise InvalidLintRules(f"{where} must be a JSON object.")
+    return value
+
+
+def _field(obj: Mapping[str, object], key: str, kind: type[_T], where: str) -> _T:
+    """One required field of a JSON object, of the expected JSON type."""
+    value = obj.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) or (kind is str and not value):
+        wanted = "a whole number" if kind is int else "non-empty text"
+        raise InvalidLintRules(f"{where}: {key!r} must be {wanted}, got {value!r}.")
+    return value
+
+
+def _each(root: Mapping[str, object], key: str) -> Iterator[tuple[Mapping[str, object], str]]:
+    """The JSON objects of a required list, each with where it is for error messages."""
+    value = root.get(key)
+    if not isinstance(value, list):
+        raise InvalidLintRules(f"rules: {key!r} must be a list.")
+    for index, item in enumerate(value):
+        yield _object(item, f"{key}[{index}]"), f"{key}[{index}]"
+
+
+def _strings(obj: Mapping[str, object], key: str, where: str) -> tuple[str, ...]:
+    """A required list of non-empty strings."""
+    value = obj.get(key)
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise InvalidLintRules(f"{where}: {key!r} must be a list of non-empty strings.")
+    return tuple(value)
+
+
+def _regex(obj: Mapping[str, object], where: str, flags: int = 0) -> re.Pattern[str]:
+    """A required regular expression that compiles."""
+    try:
+        return re.compile(_field(obj, "pattern", str, where), flags)
+    except re.error as exc:
+        message = f"{where}: 'pattern' is not a valid regular expression: {exc}."
+        raise InvalidLintRules(message) from exc
+
+
+def _texts(obj: Mapping[str, object], where: str, *keys: str) -> list[str]:
+    """Several required non-empty strings of one JSON object."""
+    return [_field(obj, key, str, where) for key in keys]
+
+
+def _required_field(entry: Mapping[str, object], where: str) -> RequiredField:
+    """A required-field rule: its code, the fields of which one must be used, its message."""
+    code, message = _texts(entry, where, "code", "message")
+    if not (any_of := _strings(entry, "any_of", where)):
+        raise InvalidLintRules(f"{where}: 'any_of' must name at least one merge field.")
+    return RequiredField(code, any_of, message)
+
+
+def parse_lint_rules(document: object) -> LintRules:
+    """Validate a decoded rule document; ``InvalidLintRules`` says what is wrong and where."""
+    root = _object(document, "The lint rule document")
+    if unexpected := set(root) - _TOP_KEYS:
+        raise InvalidLintRules(f"The lint rule document has unexpected keys {sorted(unexpected)}.")
+    if root.get("format") != DATA_FORMAT:
+        raise InvalidLintRules(f"The lint rule document must have format {DATA_FORMAT}.")
+    readability = _object(root.get("readability"), "readability")
+    return LintRules(
+        version=_field(root, "version", str, "rules"),
+        source=_field(root, "source", str, "rules"),
+        jargon=tuple(
+            JargonTerm(*_texts(e, w, "term", "explanation", "suggestion"))
+            for e, w in _each(root, "jargon")
+        ),
+        plain_english=tuple(
+            WordingRule(
+                _regex(e, w, re.IGNORECASE),
+                _field(e, "suggestion", str, w),
+                _strings(e, "except", w),
+            )
+            for e, w in _each(root, "plain_english")
+        ),
+        readability_threshold=float(_field(readability, "threshold", int, "readability")),
+        readability_min_words=_field(readability, "min_words", int, "readability"),
+        max_sms_fragments_warning=_field(root, "max_sms_fragments_warning", int, "rules"),
+        required=tuple(_required_field(e, w) for e, w in _each(root, "required")),
+        sms_forbidden_patterns=tuple(
+            ForbiddenPattern(_field(e, "code", str, w), _regex(e, w), _field(e, "message", str, w))
+            for e, w in _each(root, "sms_forbidden_patterns")
+        ),
+        link_shorteners=_strings(_object(root.get("links"), "links"), "shorteners", "links"),
+    )
+
+
+@cache
+def load_lint_rules() -> LintRules:
+    """The lint rules shipped with the package, read once from ``lint_rules.json``."""
+    text = resources.files(_PACKAGE).joinpath(RULES_FILE).read_text(encoding="utf-8")
+    return parse_lint_rules(json.loads(text))
+
+
+def _line(text: str, index: int) -> int:
+    """The 1-based line number of a position in a text."""
+    return text.count("\n", 0, index) + 1
+
+
+def _fold(text: str) -> str:
+    """Text compared loosely: any case, hyphens as spaces, single spaces, straight apostrophes."""
+    text = re.sub(r"[\u2018\u2019]", "'", text.casefold())
+    return " ".join(re.sub(r"[-\u2010-\u2014]", " ", text).split())
+
+
+@cache
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """Acronyms match as whole words exactly; other terms as whole words in any case."""
+    if term.isupper():
+        return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")
+    words = r"[\s\-]+".join(re.escape(word) for word in re.split(r"[\s\-]+", term))
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
+def _jargon(rules: LintRules, subject: str | None, body: str) -> Iterable[LintIssue]:
+    """Police terms used without their explanation anywhere in the message."""
+    folded = _fold(f"{subject or ''}\n{body}")
+    for entry in rules.jargon:
+        if _fold(entry.explanation) in folded:
+            continue
+        message = f"Explain '{entry.term}' the first time, for example '{entry.suggestion}'."
+        if found := _term_pattern(entry.term).search(body):
+            yield LintIssue("unexplained_jargon", message, _line(body, found.start()))
+        elif subject and _term_pattern(entry.term).search(subject):
+            yield LintIssue("unexplained_jargon", f"In the subject: {message}")
+
+
+def _wording(rules: LintRules, body: str) -> Iterable[LintIssue]:
+    """Words with a plainer swap, except where they are part of an accepted phrase."""
+    explained = [entry.explanation for entry in rules.jargon]
+    for rule in rules.plain_english:
+        protected = [
+            found.span()
+            for phrase in (*rule.exceptions, *explained)
+            for found in _term_pattern(phrase.lower()).finditer(body)
+        ]
+        for found in rule.pattern.finditer(body):
+            if not any(start <= found.start() and found.end() <= end for start, end in protected):
+                message = f"Use plain English: say '{rule.suggestion}' instead of '{found[0]}'."
+                yield LintIssue("plain_english", message, _line(body, found.start()))
+                break
+
+
+def _links(rules: LintRules, body: str) -> Iterable[LintIssue]:
+    """Links that are not https, and link shorteners (people cannot tell where they go)."""
+    if found := re.search(r"(?i)\bhttp://", body):
+        message = "Use a link that starts with https://, not http://, so that it is secure."
+        yield LintIssue("insecure_link", message, _line(body, found.start()))
+    hosts = "|".join(re.escape(host) for host in rules.link_shorteners)
+    if found := re.search(rf"(?i)(?<![\w.\-])(?:https?://)?(?:www\.)?(?:{hosts})/", body):
+        message = (
+            "Do not use a link shortener: show the full address of an official site, so that "
+            "people can see the link is genuine."
+        )
+        yield LintIssue("link_shortener", message, _line(body, found.start()))
+
+
+def _sms_fields(fields: frozenset[str], sms_policy: Mapping[str, str]) -> Iterable[LintIssue]:
+    """Merge fields that must not, or should only with care, go in a text message."""
+    for name in sorted(fields):
+        if sms_policy.get(name) == "forbidden":
+            message = f"Do not use {{{{ {name} }}}} in a text message: it must never go by text."
+            yield LintIssue("sms_forbidden_field", message)
+        elif sms_policy.get(name) == "caution":
+            message = (
+                f"Check that {{{{ {name} }}}} is safe to send by text: someone else may read the "
+                "phone or see the message on its lock screen. Consider a call or a letter instead."
+            )
+            yield LintIssue("sms_caution_field", message)
+
+
+def _sms_length(rules: LintRules, counted: sms.SmsCount) -> Iterable[LintIssue]:
+    """Too long to send (an error), more texts than advised, or characters that will change."""
+    if counted.too_long:
+        limit, length = sms.SMS_CHAR_LIMIT, counted.characters
+        message = f"Text messages cannot be longer than {limit} characters. This one is {length}."
+        yield LintIssue("sms_too_long", message)
+    most = rules.max_sms_fragments_warning
+    if counted.fragments > most:
+        message = f"This will cost {counted.fragments} text messages; aim for {most} or fewer."
+        yield LintIssue("sms_fragments", message)
+    if counted.replaced:
+        changes = ", ".join(
+            f"'{char}' becomes '{sms.normalise(char)}'" for char in counted.replaced
+        )
+        message = f"Some characters cannot be sent by text and will be changed: {changes}."
+        yield LintIssue("sms_replaced_characters", message)
+
+
+def _readability(rules: LintRules, body: str) -> tuple[float | None, list[LintIssue]]:
+    """Flesch reading ease of English text, and a warning when it is below the threshold."""
+    # Web addresses read as one enormous word; leave them out of the score.
+    text = re.sub(r"(?i)\b(?:https?://|www\.)\S+", "", body)
+    words = int(textstat.lexicon_count(text))
+    if not words:
+        return None, []
+    score = round(float(textstat.flesch_reading_ease(text)), 1)
+    if words < rules.readability_min_words or score >= rules.readability_threshold:
+        return score, []
+    message = (
+        f"This message may be hard to read (Flesch reading ease {score:g}; aim for "
+        f"{rules.readability_threshold:g} or more). Use shorter sentences and everyday words."
+    )
+    return score, [LintIssue("hard_to_read", message)]
+
+
+def _required(rules: LintRules, fields: frozenset[str]) -> Sequence[LintIssue]:
+    """Required merge fields the message does not use."""
+    return [LintIssue(r.code, r.message) for r in rules.required if not fields & set(r.any_of)]
+
+
+def lint(
+    *,
+    channel: str,
+    language: str,
+    subject: str | None,
+    body: str,
+    fields: frozenset[str],
+    sms_policy: Mapping[str, str],
+    rules: LintRules | None = None,
+) -> LintReport:
+    """Check a merged message against the lint rules (the shipped ones unless given)."""
+    rules = rules or load_lint_rules()
+    errors: list[LintIssue] = []
+    warnings: list[LintIssue] = []
+    if not body.strip():
+        errors.append(LintIssue("empty_body", "The message is empty."))
+    if channel == "email" and not (subject or "").strip():
+        errors.append(LintIssue("missing_subject", "An email must have a subject."))
+    errors.extend(_required(rules, fields))
+    counted = None
+    if channel == "sms":
+        counted = sms.count(body)
+        for issue in (*_sms_fields(fields, sms_policy), *_sms_length(rules, counted)):
+            (errors if issue.code in _SMS_ERRORS else warnings).append(issue)
+        for rule in rules.sms_forbidden_patterns:
+            if found := rule.pattern.search(body):
+                errors.append(LintIssue(rule.code, rule.message, _line(body, found.start())))
+    # The jargon and plain-English rules are English; Welsh wording is not judged by them.
+    if language != "cy":
+        warnings.extend(_jargon(rules, subject, body))
+        warnings.extend(_wording(rules, body))
+    warnings.extend(_links(rules, body))
+    reading_ease = None
+    if language == "en":
+        reading_ease, hard = _readability(rules, body)
+        warnings.extend(hard)
+    return LintReport(tuple(errors), tuple(warnings), counted, reading_ease)

@@ -1,0 +1,102 @@
+"""Gather what a message merges: case, victim, officer, event, next update and force, as plain data.
+
+The template engine receives only these plain values (never ORM rows), so a template cannot
+reach anything the merge-field catalogue does not name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core.templating.context import (
+    CaseData,
+    EventData,
+    ForceData,
+    MergeData,
+    OfficerData,
+    VictimData,
+)
+from fieldapp.core.victims_code import LONDON
+from fieldapp.errors import NotFound
+from fieldapp.models import Case, ContactDuty, InvestigationEvent, User, Victim
+from fieldapp.services.duties import PERIODIC_KIND
+
+GB_COUNTRY_CODE = 44
+
+
+def national_phone(e164: str) -> str:
+    """A stored E.164 number as people write it (``01632 960123`` for UK numbers)."""
+    parsed = phonenumbers.parse(e164, "GB")
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if parsed.country_code == GB_COUNTRY_CODE
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)
+
+
+def victim_on_case(session: Session, case: Case, victim_id: uuid.UUID) -> Victim:
+    """A current victim of a case (the case is already in scope), or a 404."""
+    victim = session.get(Victim, victim_id)
+    if victim is None or victim.case_id != case.id or victim.deleted_at is not None:
+        raise NotFound("No such victim on this case.")
+    return victim
+
+
+def event_for(
+    session: Session, case: Case, *, event_type: str, event_id: uuid.UUID | None
+) -> InvestigationEvent | None:
+    """The event a message is about: the one named, or the case's latest of the template's type."""
+    if event_id is not None:
+        event = session.get(InvestigationEvent, event_id)
+        if event is None or event.case_id != case.id:
+            raise NotFound("No such event on this case.")
+        return event
+    return session.scalars(
+        select(InvestigationEvent)
+        .where(InvestigationEvent.case_id == case.id, InvestigationEvent.type == event_type)
+        .order_by(InvestigationEvent.occurred_at.desc(), InvestigationEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def merge_data(
+    session: Session,
+    *,
+    case: Case,
+    victim: Victim,
+    event: InvestigationEvent | None,
+    force: Mapping[str, str],
+) -> MergeData:
+    """The plain merge data for one victim's message on a case."""
+    officer: User = case.officer_in_charge
+    next_due = session.scalars(
+        select(ContactDuty.due_at)
+        .where(
+            ContactDuty.victim_id == victim.id,
+            ContactDuty.kind == PERIODIC_KIND,
+            ContactDuty.status == "open",
+        )
+        .order_by(ContactDuty.due_at)
+        .limit(1)
+    ).first()
+    return MergeData(
+        victim=VictimData(first_name=victim.first_name, last_name=victim.last_name),
+        case=CaseData(crime_reference=case.crime_reference, offence=case.offence),
+        officer=OfficerData(
+            name=officer.display_name,
+            rank=officer.rank,
+            collar_number=officer.collar_number,
+            phone=None if officer.phone is None else national_phone(officer.phone),
+        ),
+        event=None
+        if event is None
+        else EventData(type=event.type, occurred_at=event.occurred_at, details=event.details),
+        next_update_on=None if next_due is None else next_due.astimezone(LONDON).date(),
+        force=ForceData(**force),
+    )

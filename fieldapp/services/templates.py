@@ -1,0 +1,329 @@
+"""Message templates: create, save versions, and read them; officers see only published wording.
+
+Versions are numbered under a lock on the template row (PostgreSQL ``FOR UPDATE``) and the
+row's version counter, so numbers stay unique and gapless however many supervisors save at once.
+The review workflow (submit, approve, reject, retire) lives in ``template_reviews``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from fieldapp.core.principal import Principal
+from fieldapp.core.roles import SUPERVISOR
+from fieldapp.core.templating import TemplateRefused
+from fieldapp.core.templating.check import Checked, Wording, check_wording
+from fieldapp.errors import Conflict, NotFound, ValidationFailed
+from fieldapp.models import MessageTemplate, TemplateVersion
+from fieldapp.models.base import utcnow
+
+# Versions anyone signed in may read; the rest (drafts and reviews) are the supervisors'.
+PUBLISHED_STATUSES = ("published", "superseded")
+EDITOR_ROLES = (SUPERVISOR,)
+READ_ALL_ROLES = (SUPERVISOR, "admin")
+
+
+@dataclass(frozen=True)
+class SavedVersion:
+    """A version as saved, with the lint of its sample render; ``created`` False for a no-op."""
+
+    template: MessageTemplate
+    version: TemplateVersion
+    checked: Checked | None
+    created: bool = True
+
+
+def sees_drafts(actor: Principal) -> bool:
+    """Whether the caller may see drafts, reviews and retired templates."""
+    return actor.role in READ_ALL_ROLES
+
+
+def list_templates(
+    session: Session,
+    actor: Principal,
+    *,
+    filters: Mapping[str, Any],
+    after_key: str | None,
+    limit: int,
+) -> list[MessageTemplate]:
+    """A page of templates in key order (plus one to show more follow)."""
+    query = select(MessageTemplate)
+    if not sees_drafts(actor):
+        query = query.where(
+            MessageTemplate.status == "active", MessageTemplate.published_number.is_not(None)
+        )
+    for name in ("channel", "language", "event_type", "family", "status"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(MessageTemplate, name) == filters[name])
+    if after_key is not None:
+        query = query.where(MessageTemplate.key > after_key)
+    return list(session.scalars(query.order_by(MessageTemplate.key).limit(limit + 1)))
+
+
+def get_template(session: Session, actor: Principal, key: str) -> MessageTemplate:
+    """One template the caller may see, or a 404."""
+    template = session.scalars(select(MessageTemplate).where(MessageTemplate.key == key)).first()
+    if template is None:
+        raise NotFound(f"No template '{key}'.")
+    if not sees_drafts(actor) and (template.status != "active" or not template.published_number):
+        raise NotFound(f"No template '{key}'.")
+    return template
+
+
+def lock_template(session: Session, key: str) -> MessageTemplate:
+    """The template row for a change, locked until commit (on PostgreSQL), or a 404."""
+    template = session.scalars(
+        select(MessageTemplate)
+        .where(MessageTemplate.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if template is None:
+        raise NotFound(f"No template '{key}'.")
+    return template
+
+
+def check(wording: Wording) -> Checked:
+    """Check a wording, turning a refusal into a 422 that names each problem and its line."""
+    try:
+        return check_wording(wording)
+    except TemplateRefused as refused:
+        raise refusal(refused) from refused
+
+
+def refusal(refused: TemplateRefused) -> ValidationFailed:
+    """The 422 for an unsafe or unknown template: each problem with its line, never data."""
+    messages: dict[str, list[str]] = {}
+    for problem in refused.problems:
+        part, _, message = problem.message.partition(": ")
+        where = f"line {problem.line}: " if problem.line else ""
+        messages.setdefault(part if part in ("subject", "body") else "body", []).append(
+            where + (message or problem.message)
+        )
+    problems = [
+        {"code": p.code, "message": p.message, **({"line": p.line} if p.line else {})}
+        for p in refused.problems
+    ]
+    return ValidationFailed(
+        "The template cannot be saved: " + refused.problems[0].message,
+        errors=messages,
+        extra={"problems": problems},
+    )
+
+
+def create_template(
+    session: Session,
+    actor: Principal,
+    *,
+    data: Mapping[str, Any],
+    on_created: Callable[[SavedVersion], None] | None = None,
+) -> SavedVersion:
+    """Create a template with its first version as a draft; a taken key is a 409."""
+    wording = _wording(data["channel"], data["language"], data)
+    checked = check(wording)
+    now = utcnow()
+    template = MessageTemplate(
+        key=data["key"],
+        family=data.get("family") or data["event_type"],
+        channel=data["channel"],
+        language=data["language"],
+        event_type=data["event_type"],
+        contentless=data.get("contentless", False),
+        name=data["name"],
+        description=data.get("description", ""),
+        status="active",
+        latest_number=1,
+        created_at=now,
+        created_by_id=actor.user_id,
+        updated_at=now,
+    )
+    session.add(template)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"A template with key '{data['key']}' exists.") from exc
+    version = _new_version(template, 1, wording, checked, actor, data)
+    session.add(version)
+    saved = SavedVersion(template, version, checked)
+    commit_change(session, _remember(saved, on_created))
+    return saved
+
+
+def _wording(channel: str, language: str, data: Mapping[str, Any]) -> Wording:
+    """The wording in a request, checked for the subject rule of the channel."""
+    subject = data.get("subject")
+    if channel == "email" and not subject:
+        raise ValidationFailed(errors={"subject": ["An email needs a subject."]})
+    if channel != "email" and subject is not None:
+        raise ValidationFailed(errors={"subject": ["Only emails have a subject."]})
+    return Wording(channel=channel, language=language, body=data["body"], subject=subject)
+
+
+def _new_version(
+    template: MessageTemplate,
+    number: int,
+    wording: Wording,
+    checked: Checked,
+    actor: Principal,
+    data: Mapping[str, Any],
+) -> TemplateVersion:
+    """A new draft version row."""
+    return TemplateVersion(
+        template_id=template.id,
+        number=number,
+        status="draft",
+        subject=wording.subject,
+        body=wording.body,
+        change_note=data.get("change_note") or "",
+        fields=sorted(checked.fields),
+        content_hash=wording.content_hash,
+        restored_from=data.get("restore_from"),
+        created_at=utcnow(),
+        created_by_id=actor.user_id,
+    )
+
+
+def commit_change(session: Session, remember: Callable[[], None] | None = None) -> None:
+    """Flush, let the caller remember the response, commit; a concurrent change is a 409."""
+    try:
+        session.flush()
+        if remember is not None:
+            remember()
+        session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        session.rollback()
+        raise Conflict(
+            "Another supervisor changed this template at the same moment. Reload and try again."
+        ) from exc
+
+
+def _remember(
+    saved: SavedVersion, on_created: Callable[[SavedVersion], None] | None
+) -> Callable[[], None] | None:
+    """A zero-argument callback that records the idempotent response of a create."""
+    return None if on_created is None else (lambda: on_created(saved))
+
+
+def save_version(
+    session: Session,
+    actor: Principal,
+    *,
+    key: str,
+    data: Mapping[str, Any],
+    on_created: Callable[[SavedVersion], None] | None = None,
+) -> SavedVersion:
+    """Save a new draft (or restore an old text as one); an unchanged text makes no version."""
+    template = lock_template(session, key)
+    if template.status != "active":
+        raise Conflict("This template is retired; it cannot change.")
+    if data.get("restore_from") is not None:
+        old = find_version(session, template, data["restore_from"])
+        data = {
+            "subject": old.subject,
+            "body": old.body,
+            "change_note": data.get("change_note") or f"Restored the text of version {old.number}.",
+            "restore_from": old.number,
+        }
+    elif "body" not in data:
+        raise ValidationFailed(errors={"body": ["Give a body, or restore_from a version."]})
+    wording = _wording(template.channel, template.language, data)
+    latest = find_version(session, template, template.latest_number)
+    if latest.content_hash == wording.content_hash:
+        unchanged = SavedVersion(template, latest, None, created=False)
+        commit_change(session, _remember(unchanged, on_created))
+        return unchanged
+    checked = check(wording)
+    template.latest_number += 1
+    template.updated_at = utcnow()
+    version = _new_version(template, template.latest_number, wording, checked, actor, data)
+    session.add(version)
+    saved = SavedVersion(template, version, checked)
+    commit_change(session, _remember(saved, on_created))
+    return saved
+
+
+def find_version(session: Session, template: MessageTemplate, number: int) -> TemplateVersion:
+    """One version of a template, or a 404."""
+    version = session.scalars(
+        select(TemplateVersion).where(
+            TemplateVersion.template_id == template.id, TemplateVersion.number == number
+        )
+    ).first()
+    if version is None:
+        raise NotFound(f"Template '{template.key}' has no version {number}.")
+    return version
+
+
+def list_versions(session: Session, actor: Principal, key: str) -> list[TemplateVersion]:
+    """A template's versions, newest first (officers: only those that were published)."""
+    template = get_template(session, actor, key)
+    query = select(TemplateVersion).where(TemplateVersion.template_id == template.id)
+    if not sees_drafts(actor):
+        query = query.where(TemplateVersion.status.in_(PUBLISHED_STATUSES))
+    return list(session.scalars(query.order_by(TemplateVersion.number.desc())))
+
+
+def get_version(
+    session: Session, actor: Principal, key: str, number: int
+) -> tuple[MessageTemplate, TemplateVersion]:
+    """One version the caller may see, or a 404."""
+    template = get_template(session, actor, key)
+    version = find_version(session, template, number)
+    if not sees_drafts(actor) and version.status not in PUBLISHED_STATUSES:
+        raise NotFound(f"Template '{key}' has no version {number}.")
+    return template, version
+
+
+def published_version(
+    session: Session, actor: Principal, key: str
+) -> tuple[MessageTemplate, TemplateVersion]:
+    """The version officers use now, or a 404 if the template has none."""
+    template = get_template(session, actor, key)
+    if template.published_number is None or template.status != "active":
+        raise NotFound(f"Template '{key}' has no published version.")
+    return template, find_version(session, template, template.published_number)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """A unified diff between two versions of a template."""
+
+    template_key: str
+    number: int
+    against: int
+    changed: bool
+    diff: str
+
+
+def diff_versions(
+    session: Session, actor: Principal, *, key: str, number: int, against: int
+) -> VersionDiff:
+    """The unified diff of subject and body from version ``against`` to version ``number``."""
+    _, new = get_version(session, actor, key, number)
+    _, old = get_version(session, actor, key, against)
+    lines: list[str] = []
+    for part, before, after in (
+        ("subject", old.subject, new.subject),
+        ("body", old.body, new.body),
+    ):
+        if before is None and after is None:
+            continue
+        lines.extend(
+            difflib.unified_diff(
+                (before or "").splitlines(),
+                (after or "").splitlines(),
+                fromfile=f"version {against} {part}",
+                tofile=f"version {number} {part}",
+                lineterm="",
+            )
+        )
+    return VersionDiff(key, number, against, bool(lines), "\n".join(lines))

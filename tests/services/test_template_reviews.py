@@ -1,0 +1,153 @@
+"""The review workflow under concurrency: one approval wins, version numbers stay gapless."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core.principal import Principal
+from fieldapp.database import get_database
+from fieldapp.errors import Conflict
+from fieldapp.models import MessageTemplate, TemplateVersion, User
+from fieldapp.services import template_reviews, templates
+from tests.factories import create_team, create_user
+
+BODY = (
+    "Hello {{ victim.first_name }}. We have arrested someone for crime "
+    "{{ case.crime_reference }}. Call {{ officer.name }} on {{ officer.contact_phone }}."
+)
+
+
+def _principal(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        team_id=user.team_id,
+        team_name=user.team.name,
+        rank=user.rank,
+        collar_number=user.collar_number,
+        session_id=None,
+    )
+
+
+@pytest.fixture
+def supervisors(app: Flask, session: Session) -> list[Principal]:
+    """Four supervisors in one team."""
+    team = create_team(session)
+    return [_principal(create_user(app, session, role="supervisor", team=team)) for _ in range(4)]
+
+
+def _race(app: Flask, calls: list[Callable[[Session], Any]]) -> list[Any]:
+    """Run each call in its own thread and session, released together; collect outcomes."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        with get_database(app).sessions() as own:
+            barrier.wait()
+            try:
+                outcomes[index] = calls[index](own)
+            except Conflict as exc:
+                outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def _submitted(session: Session, author: Principal) -> None:
+    data = {
+        "key": "race",
+        "channel": "sms",
+        "language": "en",
+        "event_type": "arrested",
+        "name": "Race",
+        "body": BODY,
+    }
+    templates.create_template(session, author, data=data)
+    template_reviews.submit_version(session, author, key="race", number=1)
+
+
+def test_two_supervisors_approving_at_once_publish_exactly_once(
+    app: Flask, session: Session, supervisors: list[Principal]
+) -> None:
+    author, first, second, _ = supervisors
+    _submitted(session, author)
+
+    outcomes = _race(
+        app,
+        [
+            lambda own: template_reviews.approve_version(own, first, key="race", number=1),
+            lambda own: template_reviews.approve_version(own, second, key="race", number=1),
+        ],
+    )
+
+    conflicts = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(conflicts) == 1
+    session.expire_all()
+    version = session.scalars(select(TemplateVersion)).one()
+    assert version.status == "published"
+    assert version.reviewed_by_id in {first.user_id, second.user_id}
+    assert session.scalars(select(MessageTemplate.published_number)).one() == 1
+
+
+def test_concurrent_saves_keep_version_numbers_unique_and_gapless(
+    app: Flask, session: Session, supervisors: list[Principal]
+) -> None:
+    _submitted(session, supervisors[0])
+
+    outcomes = _race(
+        app,
+        [
+            (
+                lambda own, who=who, n=n: templates.save_version(
+                    own, who, key="race", data={"body": f"{BODY} Note {n}."}
+                )
+            )
+            for n, who in enumerate(supervisors)
+        ],
+    )
+
+    saved = [o for o in outcomes if not isinstance(o, Conflict)]
+    session.expire_all()
+    numbers = sorted(session.scalars(select(TemplateVersion.number)))
+    assert numbers == list(range(1, len(saved) + 2))
+    assert session.scalars(select(MessageTemplate.latest_number)).one() == len(saved) + 1
+    assert saved, "at least one concurrent save must succeed"
+
+
+def test_approving_an_older_version_after_a_newer_one_is_refused(
+    session: Session, supervisors: list[Principal]
+) -> None:
+    author, reviewer, _, _ = supervisors
+    _submitted(session, author)
+    templates.save_version(session, author, key="race", data={"body": BODY + " Two."})
+    template_reviews.submit_version(session, author, key="race", number=2)
+    template_reviews.approve_version(session, reviewer, key="race", number=2)
+
+    with pytest.raises(Conflict):
+        template_reviews.approve_version(session, reviewer, key="race", number=1)
+
+
+def test_retiring_rejects_versions_waiting_for_review(
+    session: Session, supervisors: list[Principal]
+) -> None:
+    author, reviewer, _, _ = supervisors
+    _submitted(session, author)
+
+    template_reviews.retire_template(session, reviewer, key="race", reason="Replaced.")
+
+    version = session.scalars(select(TemplateVersion)).one()
+    assert version.status == "rejected"
+    assert version.rejection_reason == "The template was retired."
