@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fieldapp.core.templating import LintReport, MissingData, OutputTooLong
+from fieldapp.core.templating import LintReport, MissingData, OutputTooLong, TemplateRefused
 from fieldapp.core.templating.check import (
     Rendered,
     Wording,
@@ -80,6 +80,8 @@ def render_version(
         raise ValidationFailed(
             too_long.problems[0].message, errors={"body": [too_long.problems[0].message]}
         ) from too_long
+    except TemplateRefused as refused:  # a stored version the data cannot be merged into
+        raise templates.refusal(refused) from refused
 
 
 def preview_template(

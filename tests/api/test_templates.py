@@ -394,6 +394,37 @@ def test_preview_with_a_real_case_merges_it_and_is_audited(
     assert [record.resource_id for record in combined] == [victim_id]
 
 
+def test_preview_gives_the_officers_work_phone_as_people_write_it(
+    app: Flask, client: FlaskClient, session: Session, team: Team, tokens: dict[str, str]
+) -> None:
+    _published(client, tokens)
+    create_user(app, session, username="pc.phone", team=team, phone="+442079460123")
+    token = str(login(client, "pc.phone")["access_token"])
+    case_id, victim_id = _case_with_victim(client, token)
+
+    body = _post(
+        client, token, "arrested-sms-test/preview", {"case_id": case_id, "victim_id": victim_id}
+    ).get_json()["body"]
+
+    assert "Call me on 020 7946 0123." in body
+
+
+def test_preview_falls_back_to_the_force_number_without_a_work_phone(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    _published(client, tokens)
+    case_id, victim_id = _case_with_victim(client, tokens["officer"])
+
+    body = _post(
+        client,
+        tokens["officer"],
+        "arrested-sms-test/preview",
+        {"case_id": case_id, "victim_id": victim_id},
+    ).get_json()["body"]
+
+    assert "Call me on 101." in body
+
+
 def test_preview_of_another_teams_case_is_not_found(
     app: Flask, client: FlaskClient, session: Session, tokens: dict[str, str]
 ) -> None:

@@ -53,6 +53,29 @@ def test_admin_creates_a_user_who_can_then_sign_in(
     login(client, "pc.new", "a long enough password")
 
 
+def test_a_work_phone_is_stored_in_e164_and_a_bad_one_refused(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    team = create_team(session, name="Response P")
+    good = client.post(
+        "/api/v1/users",
+        json=_new_user_body(team.name, phone="020 7946 0123"),
+        headers=bearer(admin_token),
+    )
+    bad = client.post(
+        "/api/v1/users",
+        json=_new_user_body(team.name, username="pc.other", phone="not a number"),
+        headers=bearer(admin_token),
+    )
+
+    assert good.status_code == 201
+    assert good.get_json()["phone"] == "+442079460123"
+    assert bad.status_code == 422
+    assert "phone" in bad.get_json()["errors"]
+    stored = session.scalar(select(User).where(User.username == "pc.new"))
+    assert stored is not None and stored.phone == "+442079460123"
+
+
 def test_create_user_refuses_a_taken_username_with_409(
     app: Flask, client: FlaskClient, session: Session, admin_token: str
 ) -> None:

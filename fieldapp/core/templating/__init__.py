@@ -54,12 +54,10 @@ from fieldapp.core.templating.library import (
     load_library,
     parse_template_file,
 )
-from fieldapp.core.templating.lint import (
+from fieldapp.core.templating.lint import LintIssue, LintReport, lint
+from fieldapp.core.templating.lint_rules import (
     InvalidLintRules,
-    LintIssue,
-    LintReport,
     LintRules,
-    lint,
     load_lint_rules,
     parse_lint_rules,
 )

@@ -9,14 +9,8 @@ from typing import Any
 
 import pytest
 
-from fieldapp.core.templating.lint import (
-    InvalidLintRules,
-    LintIssue,
-    LintReport,
-    lint,
-    load_lint_rules,
-    parse_lint_rules,
-)
+from fieldapp.core.templating.lint import LintIssue, LintReport, lint
+from fieldapp.core.templating.lint_rules import InvalidLintRules, load_lint_rules, parse_lint_rules
 
 REQUIRED = frozenset({"case.crime_reference", "officer.contact_phone"})
 POLICY = {
