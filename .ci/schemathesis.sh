@@ -58,15 +58,18 @@ export FIELDAPP_ACCESS_TOKEN_MINUTES=60
 
 say "migrating a fresh SQLite database in $tmp"
 "$BIN/flask" --app wsgi db upgrade
+"$BIN/flask" --app wsgi templates import
 
 # Two admins: st.admin for every run but the last, st.admin2 for the last one, which signs
 # users out everywhere (see the run plan below).
-say "creating the admin accounts st.admin and st.admin2 (random passwords)"
+say "creating the admin accounts st.admin and st.admin2 and the supervisor st.super (random passwords)"
 PW=$("$BIN/python" -c 'import secrets; print("St-" + secrets.token_urlsafe(24))')
 for admin in st.admin st.admin2; do
   printf '%s\n' "$PW" | "$BIN/flask" --app wsgi users create \
     --username "$admin" --role admin --team "Schemathesis" --password-stdin
 done
+printf '%s\n' "$PW" | "$BIN/flask" --app wsgi users create \
+  --username st.super --role supervisor --team "Schemathesis" --password-stdin
 
 if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
   die "something already answers on $BASE; set SCHEMATHESIS_PORT to a free port"
@@ -108,6 +111,8 @@ token() {  # token DEVICE access_token|refresh_token
 say "signing in: one device session per schemathesis run"
 for device in st-main st-refresh st-logout st-my-sessions; do login st.admin "$device"; done
 login st.admin2 st-user-sessions
+login st.super st-templates
+TEMPLATES_TOKEN=$(token st-templates access_token)
 MAIN_TOKEN=$(token st-main access_token)
 REFRESH_TOKEN=$(token st-refresh refresh_token)
 LOGOUT_TOKEN=$(token st-logout access_token)
@@ -126,6 +131,7 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
 #                  401); the first call rotates it, later ones reuse a spent token (401) and
 #                  end that one session
 #   logout         POST /auth/logout: the first call ends its own session
+#   templates      the template routes again, as the supervisor st.super (who may write them)
 #   my-sessions    DELETE /me/sessions/{id}, with GET /me/sessions so that real session ids
 #                  are tried; may end any session of st.admin, so after all st.admin runs
 #   user-sessions  DELETE /users/{id}/sessions, with GET /users for real ids; signs users out
@@ -204,6 +210,8 @@ stage_started=$SECONDS
 run_schemathesis main "$MAIN_TOKEN" "${SESSION_ENDERS[@]}"
 run_schemathesis refresh "$REFRESH_TOKEN" --include-path /api/v1/auth/refresh
 run_schemathesis logout "$LOGOUT_TOKEN" --include-path /api/v1/auth/logout
+# Templates are written by supervisors only: fuzz them again as one (the main run is an admin).
+run_schemathesis templates "$TEMPLATES_TOKEN" --include-path-regex '^/api/v1/template'
 run_schemathesis my-sessions "$MY_SESSIONS_TOKEN" \
   --include-path /api/v1/me/sessions --include-path '/api/v1/me/sessions/{session_id}'
 run_schemathesis user-sessions "$USER_SESSIONS_TOKEN" \

@@ -16,7 +16,7 @@ def _concrete_path(rule: str) -> str:
     for name in ("session_id", "user_id", "case_id", "victim_id", "duty_id", "message_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     path = path.replace("<string(maxlength=80):key>", "arrested-sms-en")
-    path = path.replace("<int:number>", "1")
+    path = path.replace("<int(max=1000000):number>", "1")
     return path.replace("<path:filename>", "swagger-ui.css")
 
 

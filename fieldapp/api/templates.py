@@ -43,7 +43,7 @@ bp = Blueprint(
 created_schema = TemplateCreatedSchema()
 version_schema = VersionSchema()
 KEY_PATH = "/templates/<string(maxlength=80):key>"
-VERSION_PATH = KEY_PATH + "/versions/<int:number>"
+VERSION_PATH = KEY_PATH + "/versions/<int(max=1000000):number>"
 
 
 @bp.get("/templates")

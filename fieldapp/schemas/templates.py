@@ -9,6 +9,7 @@ from fieldapp.models.template import CHANNELS, LANGUAGES, TEMPLATE_STATUSES, VER
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 from fieldapp.schemas.paging import PageQuerySchema
 
+MAX_VERSION = 1_000_000  # far beyond any real template; keeps numbers inside a 32-bit column
 TEMPLATE_EVENT_TYPES = (*EVENT_TYPES, "periodic_update")
 KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{1,79}$",
@@ -182,7 +183,8 @@ class VersionCreateSchema(ApiSchema):
     )
     body = fields.String(validate=BODY)
     restore_from = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Copy this version's text."}
+        validate=validate.Range(min=1, max=MAX_VERSION),
+        metadata={"description": "Copy this version's text."},
     )
     change_note = fields.String(load_default="", validate=validate.Length(max=500))
 
@@ -202,7 +204,7 @@ class RetireSchema(ApiSchema):
 class DiffQuerySchema(ApiSchema):
     """The version to compare against."""
 
-    against = fields.Integer(required=True, validate=validate.Range(min=1))
+    against = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_VERSION))
 
 
 class DiffSchema(ApiSchema):
@@ -218,7 +220,7 @@ class DiffSchema(ApiSchema):
 class PreviewRequestSchema(ApiSchema):
     """What to preview: a version (default: published, or latest for supervisors) and data."""
 
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_VERSION))
     case_id = fields.UUID(metadata={"description": "With victim_id: merge a real case."})
     victim_id = fields.UUID()
     event_id = fields.UUID(

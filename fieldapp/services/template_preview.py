@@ -99,6 +99,8 @@ def preview_template(
     template, version = _choose_version(session, context, key, number)
     sample = case_id is None
     if case_id is None:
+        if victim_id is not None or event_id is not None:
+            raise ValidationFailed(errors={"case_id": ["Give the case with the victim or event."]})
         merge = sample_context(template.language)
     else:
         if victim_id is None:

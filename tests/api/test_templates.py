@@ -425,6 +425,36 @@ def test_preview_falls_back_to_the_force_number_without_a_work_phone(
     assert "Call me on 101." in body
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"victim_id": "6a1f8f0e-7d1c-4c55-9a37-1f1c2b8a9e10"}, "case_id"),
+        ({"case_id": "6a1f8f0e-7d1c-4c55-9a37-1f1c2b8a9e10"}, "victim_id"),
+        ({"version": 99_999_999_999}, "version"),
+    ],
+)
+def test_preview_refuses_incomplete_or_impossible_requests(
+    client: FlaskClient, tokens: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    _published(client, tokens)
+
+    response = _post(client, tokens["officer"], "arrested-sms-test/preview", body)
+
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+
+
+def test_a_version_number_beyond_any_template_is_not_found(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    _published(client, tokens)
+    response = client.get(
+        "/api/v1/templates/arrested-sms-test/versions/99999999999",
+        headers=bearer(tokens["author"]),
+    )
+    assert response.status_code == 404
+
+
 def test_preview_of_another_teams_case_is_not_found(
     app: Flask, client: FlaskClient, session: Session, tokens: dict[str, str]
 ) -> None:
