@@ -22,15 +22,17 @@ class DemoAccount:
     username: str
     role: str
     display_name: str
-    rank: str
+    rank: str | None
     collar_number: str
+    phone: str | None = None
 
 
+# Messages say "PC Sam Ashworth": the rank is its own field, not part of the name.
 DEMO_ACCOUNTS = (
-    DemoAccount("pc.ashworth", "officer", "PC Sam Ashworth", "Constable", "4127"),
-    DemoAccount("ps.okafor", "supervisor", "PS Grace Okafor", "Sergeant", "2210"),
-    DemoAccount("admin.lee", "admin", "Jordan Lee", "Staff", "S101"),
-    DemoAccount("auditor.patel", "auditor", "Priya Patel", "Staff", "S202"),
+    DemoAccount("pc.ashworth", "officer", "Sam Ashworth", "PC", "4127", "+442079460127"),
+    DemoAccount("ps.okafor", "supervisor", "Grace Okafor", "PS", "2210", "+442079460210"),
+    DemoAccount("admin.lee", "admin", "Jordan Lee", None, "S101"),
+    DemoAccount("auditor.patel", "auditor", "Priya Patel", None, "S202"),
 )
 
 
@@ -54,6 +56,7 @@ def load_demo(session: Session, *, passwords: Passwords) -> dict[str, str]:
                 "display_name": account.display_name,
                 "rank": account.rank,
                 "collar_number": account.collar_number,
+                "phone": account.phone,
             },
         )
         created[account.username] = password

@@ -41,7 +41,7 @@ def test_demo_show_prints_a_working_sign_in(app: Flask, runner: FlaskCliRunner) 
     client = app.test_client()
     token = login(client, "pc.ashworth", credentials["pc.ashworth"])["access_token"]
     me = client.get("/api/v1/me", headers=bearer(token)).get_json()
-    assert me["display_name"] == "PC Sam Ashworth"
+    assert me["display_name"] == "Sam Ashworth"
     assert me["role"] == "officer"
 
 
