@@ -9,7 +9,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev db library demo test lint typecheck pytest format openapi bench lock clean
+.PHONY: help run serve install install-dev db library demo test lint typecheck pytest format openapi bench bench-render lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ openapi: install ## Regenerate the committed openapi.yaml from the code
 
 bench: install-dev ## Benchmark under gunicorn with wrk (BENCH_DB=sqlite|postgres)
 	$(BIN)/python -m benchmarks.run
+
+bench-render: install-dev ## Time fieldapp's template render path against a bare sandboxed Jinja loop (in-process)
+	$(BIN)/python -m benchmarks.render
 
 lock: ## Re-pin requirements*.txt from requirements*.in (needs network)
 	rm -rf /tmp/fieldapp-lock && $(PYTHON) -m venv /tmp/fieldapp-lock

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from email.message import Message
 from typing import IO, Any
 
+from benchmarks.endpoint import Endpoint
 from benchmarks.errors import BenchmarkError
 from benchmarks.instance import USERNAME
 from benchmarks.settings import HOST
@@ -43,19 +44,31 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def http(
-    url: str, *, token: str | None = None, body: Mapping[str, Any] | None = None
+    url: str,
+    *,
+    token: str | None = None,
+    body: Mapping[str, Any] | None = None,
+    method: str | None = None,
+    json_text: str | None = None,
 ) -> tuple[int, bytes]:
-    """One request to 127.0.0.1: the status and the body, whatever the status."""
+    """One request to 127.0.0.1: the status and the body, whatever the status.
+
+    ``body`` is sent as JSON, or ``json_text`` as it is; either makes the default method POST.
+    """
     if not url.startswith(f"http://{HOST}:"):
         raise BenchmarkError(f"refusing to send traffic anywhere but {HOST}: {url}")
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    data = None
     if body is not None:
-        data = json.dumps(body).encode("utf-8")
+        json_text = json.dumps(body)
+    data = None
+    if json_text is not None:
+        data = json_text.encode("utf-8")
         headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (127.0.0.1)
+    request = urllib.request.Request(  # noqa: S310 (127.0.0.1 only, checked above)
+        url, data=data, headers=headers, method=method
+    )
     try:
         with _OPENER.open(request, timeout=30) as response:
             return int(response.status), bytes(response.read())
@@ -63,11 +76,16 @@ def http(
         return exc.code, exc.read()
 
 
-def check_endpoint(url: str, token: str) -> None:
-    """One request first, so that a 3xx or an error shows with its body, not just a count."""
-    status, body = http(url, token=token)
+def check_endpoint(url: str, token: str, endpoint: Endpoint | None = None) -> None:
+    """One request first, so that a 3xx or an error shows with its body, not just a count.
+
+    ``endpoint`` gives the method and body to send; without it, a GET.
+    """
+    method = "GET" if endpoint is None else endpoint.method
+    json_text = None if endpoint is None else endpoint.body
+    status, body = http(url, token=token, method=method, json_text=json_text)
     if not 200 <= status < 300:
-        raise BenchmarkError(f"GET {url} answered {status}: {body.decode(errors='replace')}")
+        raise BenchmarkError(f"{method} {url} answered {status}: {body.decode(errors='replace')}")
 
 
 class Credentials:

@@ -1,5 +1,7 @@
 """fieldapp's side of the setup: a fresh instance folder and database, migrated, with one officer.
 
+The built-in template library is imported after the migrations (``flask templates import``).
+
 SQLite gets a file in the run's temporary folder. PostgreSQL gets the database of
 ``FIELDAPP_BENCH_DATABASE_URL``, on 127.0.0.1 only and only if its name contains ``bench``,
 because its ``public`` schema is dropped and recreated.
@@ -123,10 +125,15 @@ def create_officer(flask: Sequence[str], env: Mapping[str, str]) -> str:
 
 
 def prepare_instance(settings: Settings, workdir: Path) -> tuple[dict[str, str], str]:
-    """Migrate a fresh database with the officer in it; fieldapp's environment and password."""
+    """Migrate a fresh database, import the built-in templates and create the officer.
+
+    Returns fieldapp's environment and the officer's password.
+    """
     env, dropped = app_environment(workdir, fresh_database(settings, workdir))
     if dropped:
         print(f"ignoring {', '.join(dropped)}: measuring fieldapp's defaults", flush=True)
     flask = [*venv_command("flask"), "--app", "wsgi"]
     run_checked([*flask, "db", "upgrade"], env=env)
+    # The built-in library (message_templates/), each template published as version 1.
+    run_checked([*flask, "templates", "import"], env=env)
     return env, create_officer(flask, env)

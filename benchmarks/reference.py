@@ -10,6 +10,10 @@ reference endpoint's is comparable across runs and machines (see benchmarks/READ
   from fieldapp's own database (its ``DATABASE_URL``, an engine from
   :func:`fieldapp.database.make_engine`) with a SQLAlchemy Core ``select`` on a plain pooled
   connection per request, as a typical Flask app would; a few columns as JSON.
+- ``POST /_reference/jwt-render``: ``@jwt_required()``, then one render of a template compiled
+  once at start-up in a plain ``ImmutableSandboxedEnvironment`` with ``StrictUndefined``, from
+  the source of the built-in ``arrested-sms-en`` (``message_templates/``), with fieldapp's sample
+  merge context (built once too); the text as JSON.
 """
 
 from __future__ import annotations
@@ -20,16 +24,24 @@ from typing import Any, ParamSpec
 
 from flask import Flask, abort, current_app
 from flask_jwt_extended import JWTManager, get_jwt_identity, jwt_required
+from jinja2 import StrictUndefined, Template
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import Engine, select
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from fieldapp import create_app
+from fieldapp.core.templating.check import sample_context
+from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.database import make_engine
 from fieldapp.models import Case
 
 REFERENCE_PREFIX = "/_reference"
 #: Where the reference app keeps its engine on fieldapp's database.
 ENGINE_KEY = "benchmarks.reference.engine"
+#: Where the reference app keeps its compiled template and merge context.
+RENDER_KEY = "benchmarks.reference.render"
+#: The built-in template whose source the render reference compiles (the preview benchmark's).
+RENDER_TEMPLATE_KEY = "arrested-sms-en"
 
 P = ParamSpec("P")
 
@@ -83,6 +95,30 @@ def jwt_row(case_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
+@require_jwt
+def jwt_render() -> dict[str, Any]:
+    """Verify the bearer token, then render the template compiled at start-up."""
+    template: Template
+    context: dict[str, Any]
+    template, context = current_app.extensions[RENDER_KEY]
+    return {"body": template.render(context)}
+
+
+def library_source(key: str) -> tuple[str, str]:
+    """The body of a built-in library template and its language."""
+    for item in load_library(LIBRARY_DIRECTORY):
+        if item.key == key:
+            return item.body, item.language
+    raise LookupError(f"no built-in template {key!r} in {LIBRARY_DIRECTORY}")
+
+
+def compile_reference_template(key: str) -> tuple[Template, dict[str, Any]]:
+    """A library template compiled once in a plain sandbox, and the sample context to merge."""
+    body, language = library_source(key)
+    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    return environment.from_string(body), sample_context(language)
+
+
 def create_reference_app(source: Flask) -> Flask:
     """A minimal Flask app that verifies the tokens ``source`` issues and reads its database."""
     reference = Flask(__name__)
@@ -90,9 +126,11 @@ def create_reference_app(source: Flask) -> Flask:
         reference.config[key] = source.config[key]
     JWTManager(reference)
     reference.extensions[ENGINE_KEY] = make_engine(source.config["DATABASE_URL"])
+    reference.extensions[RENDER_KEY] = compile_reference_template(RENDER_TEMPLATE_KEY)
     reference.add_url_rule("/bare", "bare", bare, methods=["GET"])
     reference.add_url_rule("/jwt", "jwt", jwt_only, methods=["GET"])
     reference.add_url_rule("/jwt-row/<uuid:case_id>", "jwt_row", jwt_row, methods=["GET"])
+    reference.add_url_rule("/jwt-render", "jwt_render", jwt_render, methods=["POST"])
     return reference
 
 

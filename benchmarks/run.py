@@ -25,41 +25,66 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.client import Credentials, check_endpoint, create_case
+from benchmarks.endpoint import Endpoint
 from benchmarks.errors import BenchmarkError
 from benchmarks.instance import prepare_instance
 from benchmarks.machine import cpu_busy_share, warn_if_busy
 from benchmarks.report import Measurements, Summary, build_report, format_table, write_report
 from benchmarks.server import exit_cleanly_on_sigterm, log_problems, serve, warn_about_problems
 from benchmarks.settings import HOST, REPO_ROOT, Settings, parse_settings
-from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk
+from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, write_script
 
 #: (endpoint, reference): each endpoint's req/s is reported as a ratio to its reference's, both
 #: measured in the same run and the same gunicorn workers. Later work adds pairs here. Paths are
 #: templates: ``{case_id}`` is filled in with the case :func:`create_data` makes after sign-in.
-PAIRS: tuple[tuple[str, str], ...] = (
-    ("/_reference/jwt", "/_reference/bare"),
-    ("/api/v1/me", "/_reference/jwt"),
+#: Results are keyed by path, so each path appears with one method and body only.
+PAIRS: tuple[tuple[Endpoint, Endpoint], ...] = (
+    (Endpoint("/_reference/jwt"), Endpoint("/_reference/bare")),
+    (Endpoint("/api/v1/me"), Endpoint("/_reference/jwt")),
     # Reads one case in the caller's team and writes its audit record in the same transaction.
-    ("/api/v1/cases/{case_id}", "/_reference/jwt-row/{case_id}"),
+    (Endpoint("/api/v1/cases/{case_id}"), Endpoint("/_reference/jwt-row/{case_id}")),
+    # Renders the published version of a built-in template with the sample data, and lints it.
+    (
+        Endpoint("/api/v1/templates/arrested-sms-en/preview", "POST", "{}"),
+        Endpoint("/_reference/jwt-render", "POST", "{}"),
+    ),
 )
 #: The case the benchmark officer opens through the API for the ``{case_id}`` endpoints.
 BENCH_CASE = {"crime_reference": "BENCH/0001/26", "offence": "Burglary"}
 
 
-def endpoint_paths(pairs: Sequence[tuple[str, str]]) -> list[str]:
-    """Every path to drive, each once, references before the endpoints measured against them."""
-    paths: list[str] = []
-    for endpoint, reference in pairs:
-        for path in (reference, endpoint):
-            if path not in paths:
-                paths.append(path)
-    return paths
+@dataclass(frozen=True)
+class Target:
+    """One endpoint made concrete: its URL and the wrk script sending its method and body."""
+
+    endpoint: Endpoint
+    url: str
+    script: Path | None
+
+
+def path_pairs(pairs: Sequence[tuple[Endpoint, Endpoint]]) -> list[tuple[str, str]]:
+    """The pairs as (endpoint path, reference path): how results and reports name them."""
+    return [(endpoint.path, reference.path) for endpoint, reference in pairs]
+
+
+def endpoints_to_drive(pairs: Sequence[tuple[Endpoint, Endpoint]]) -> list[Endpoint]:
+    """Every endpoint to drive, each once, references before the endpoints measured against them.
+
+    Two different endpoints (say, methods) on one path would share its results, so that is refused.
+    """
+    endpoints: dict[str, Endpoint] = {}
+    for pair in pairs:
+        for endpoint in reversed(pair):
+            known = endpoints.setdefault(endpoint.path, endpoint)
+            if known != endpoint:
+                raise BenchmarkError(f"two different endpoints on the path {endpoint.path!r}")
+    return list(endpoints.values())
 
 
 def create_data(base_url: str, credentials: Credentials) -> dict[str, str]:
@@ -68,50 +93,43 @@ def create_data(base_url: str, credentials: Credentials) -> dict[str, str]:
     return {"case_id": case_id}
 
 
-def fill(path: str, values: Mapping[str, str]) -> str:
-    """A path template with its ``{placeholders}`` filled in."""
-    try:
-        return path.format_map(values)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise BenchmarkError(f"cannot fill in the path {path!r} from {dict(values)}") from exc
-
-
 def warm_up(
     wrk: str,
     settings: Settings,
-    urls: Mapping[str, str],
+    targets: Mapping[str, Target],
     credentials: Credentials,
 ) -> None:
     """Check that every endpoint answers 2xx, then drive each for the warm-up seconds."""
-    for url in urls.values():
-        check_endpoint(url, credentials.token_for(1))
-    for path, url in urls.items():
-        print(f"warm-up {path} ({settings.warmup}s)", flush=True)
+    for target in targets.values():
+        check_endpoint(target.url, credentials.token_for(1), target.endpoint)
+    for target in targets.values():
+        print(f"warm-up {target.endpoint.label} ({settings.warmup}s)", flush=True)
         token = credentials.token_for(settings.warmup)
-        run_wrk(wrk, settings, url, token, settings.warmup)
+        run_wrk(wrk, settings, target.url, token, settings.warmup, target.script)
 
 
 def measure(
-    wrk: str, settings: Settings, urls: Mapping[str, str], credentials: Credentials
+    wrk: str, settings: Settings, targets: Mapping[str, Target], credentials: Credentials
 ) -> tuple[dict[str, list[WrkResult]], list[dict[str, Any]]]:
     """Warm up each endpoint, then run the rounds, rotating the endpoint order each round.
 
-    ``urls`` maps each path template of :func:`endpoint_paths` to its URL; results are keyed by
-    the templates, so that runs compare whatever ids they created.
+    ``targets`` maps each path template of :func:`endpoints_to_drive` to what to drive; results
+    are keyed by the templates, so that runs compare whatever ids they created.
     """
-    paths = list(urls)
-    warm_up(wrk, settings, urls, credentials)
+    paths = list(targets)
+    warm_up(wrk, settings, targets, credentials)
     results: dict[str, list[WrkResult]] = {path: [] for path in paths}
     log: list[dict[str, Any]] = []
     for number in range(settings.rounds):
         shift = number % len(paths)
         for path in paths[shift:] + paths[:shift]:
+            target = targets[path]
             token = credentials.token_for(settings.duration)
-            result = run_wrk(wrk, settings, urls[path], token, settings.duration)
+            result = run_wrk(wrk, settings, target.url, token, settings.duration, target.script)
             results[path].append(result)
             log.append({"round": number + 1, "endpoint": path, **asdict(result)})
             print(
-                f"round {number + 1}/{settings.rounds} {path}: "
+                f"round {number + 1}/{settings.rounds} {target.endpoint.label}: "
                 f"{result.requests_per_second:.1f} req/s, p50 {result.p50_ms:.2f} ms, "
                 f"p99 {result.p99_ms:.2f} ms",
                 flush=True,
@@ -119,9 +137,20 @@ def measure(
     return results, log
 
 
+def prepare_targets(
+    endpoints: Sequence[Endpoint], base_url: str, values: Mapping[str, str], workdir: Path
+) -> dict[str, Target]:
+    """Each endpoint's URL, and its wrk script (written into ``workdir``) when it needs one."""
+    targets: dict[str, Target] = {}
+    for number, endpoint in enumerate(endpoints, start=1):
+        script = write_script(endpoint, workdir / "wrk", f"endpoint-{number}")
+        targets[endpoint.path] = Target(endpoint, base_url + endpoint.fill(values), script)
+    return targets
+
+
 def announce(settings: Settings) -> None:
     """Say what is about to run and roughly how long it takes."""
-    endpoints = len(endpoint_paths(PAIRS))
+    endpoints = len(endpoints_to_drive(PAIRS))
     expected = endpoints * (settings.warmup + settings.rounds * settings.duration)
     print(
         f"benchmarking on {settings.db} with {settings.workers} gunicorn sync workers, "
@@ -141,8 +170,8 @@ def benchmark_in(workdir: Path, log_path: Path, wrk: str, settings: Settings) ->
         base_url = f"http://{HOST}:{settings.port}"
         credentials = Credentials(base_url, password)
         values = create_data(base_url, credentials)
-        urls = {path: base_url + fill(path, values) for path in endpoint_paths(PAIRS)}
-        results, rounds = measure(wrk, settings, urls, credentials)
+        targets = prepare_targets(endpoints_to_drive(PAIRS), base_url, values, workdir)
+        results, rounds = measure(wrk, settings, targets, credentials)
     busy_after = cpu_busy_share()
     warn_if_busy(busy_after, "just after")
     problems = log_problems(log_path)
@@ -165,7 +194,10 @@ def run(settings: Settings) -> dict[str, Any]:
         else:
             print(f"kept {workdir} (gunicorn log: {log_path})", file=sys.stderr)
     warn_about_problems(measured.problems)
-    return build_report(started, settings, wrk, PAIRS, measured)
+    report = build_report(started, settings, wrk, path_pairs(PAIRS), measured)
+    # The method and body of each path, which the results name by path alone.
+    report["requests"] = {e.path: asdict(e) for e in endpoints_to_drive(PAIRS)}
+    return report
 
 
 def main(argv: Sequence[str] | None = None) -> int:

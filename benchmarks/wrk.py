@@ -1,4 +1,8 @@
-"""wrk, the load generator: finding or installing it, running it on one URL, reading its output."""
+"""wrk, the load generator: finding or installing it, running it on one URL, reading its output.
+
+A GET needs no script; any other method, or a body, is sent by a Lua script that
+:func:`write_script` generates into the run's temporary folder.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
+from benchmarks.endpoint import Endpoint
 from benchmarks.errors import BenchmarkError
 from benchmarks.settings import COMMAND_TIMEOUT, Settings
 
@@ -80,8 +86,38 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def run_wrk(wrk: str, settings: Settings, url: str, token: str, seconds: int) -> WrkResult:
-    """Drive one URL with wrk; fail loudly unless every request answered 2xx."""
+def lua_string(text: str) -> str:
+    """``text`` as a Lua string literal: printable ASCII kept, every other byte as ``\\ddd``."""
+    escaped = "".join(
+        chr(byte) if 32 <= byte < 127 and chr(byte) not in '"\\' else f"\\{byte:03d}"
+        for byte in text.encode("utf-8")
+    )
+    return f'"{escaped}"'
+
+
+def write_script(endpoint: Endpoint, directory: Path, name: str) -> Path | None:
+    """A wrk Lua script sending ``endpoint``'s method and JSON body, or None for a plain GET."""
+    if endpoint.method == "GET" and endpoint.body is None:
+        return None
+    lines = [f"wrk.method = {lua_string(endpoint.method)}"]
+    if endpoint.body is not None:
+        lines.append(f"wrk.body = {lua_string(endpoint.body)}")
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.lua"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_wrk(
+    wrk: str,
+    settings: Settings,
+    url: str,
+    token: str,
+    seconds: int,
+    script: Path | None = None,
+) -> WrkResult:
+    """Drive one URL with wrk (its Lua ``script`` if any); fail unless every request was 2xx."""
     command = [
         wrk,
         "-t", str(settings.threads),
@@ -89,6 +125,7 @@ def run_wrk(wrk: str, settings: Settings, url: str, token: str, seconds: int) ->
         "-d", f"{seconds}s",
         "--latency",
         "-H", f"Authorization: Bearer {token}",
+        *(["-s", str(script)] if script is not None else []),
         url,
     ]  # fmt: skip
     try:

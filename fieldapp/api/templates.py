@@ -181,7 +181,7 @@ def diff_versions(query: dict[str, Any], key: str, number: int) -> VersionDiff:
 
 
 @bp.post(KEY_PATH + "/preview")
-@bp.arguments(PreviewRequestSchema)
+@bp.arguments(PreviewRequestSchema())
 @bp.response(200, PreviewSchema)
 @allow()
 def preview_template(data: dict[str, Any], key: str) -> Preview:

@@ -7,7 +7,8 @@ the victim would get. Merging real case data into a template is audited as a com
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,19 +16,17 @@ from sqlalchemy.orm import Session
 
 from fieldapp.core.templating import LintReport, MissingData, OutputTooLong, TemplateRefused
 from fieldapp.core.templating.check import (
-    Rendered,
-    Wording,
     lint_rendered,
     merge_context,
     render_wording,
-    sample_context,
+    sample_preview,
 )
 from fieldapp.errors import ValidationFailed
-from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.services import audit, templates
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
 from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
+from fieldapp.services.templates import VersionText
 
 
 @dataclass(frozen=True)
@@ -53,35 +52,52 @@ class MissingCaseData(ValidationFailed):
 
 def _choose_version(
     session: Session, context: AuditContext, key: str, number: int | None
-) -> tuple[MessageTemplate, TemplateVersion]:
+) -> VersionText:
     """The version named, else the published one (supervisors: the latest)."""
     actor = context.actor
     if number is not None:
-        return templates.get_version(session, actor, key, number)
+        return VersionText.of(*templates.get_version(session, actor, key, number))
     if templates.sees_drafts(actor):
         template = templates.get_template(session, actor, key)
-        return template, templates.find_version(session, template, template.latest_number)
-    return templates.published_version(session, actor, key)
+        return VersionText.of(
+            template, templates.find_version(session, template, template.latest_number)
+        )
+    return templates.published_version(session, key)
 
 
-def render_version(
-    template: MessageTemplate, version: TemplateVersion, merge: Mapping[str, Any]
-) -> tuple[Wording, Rendered]:
-    """Render a version with a merge context; missing data and over-long output are 422s."""
-    wording = Wording(template.channel, template.language, version.body, version.subject)
+@contextmanager
+def merge_errors() -> Iterator[None]:
+    """Turn what can go wrong while merging into 422s: missing data names the fields."""
     try:
-        return wording, render_wording(wording, merge, cache_key=version.content_hash)
+        yield
     except MissingData as missing:
         raise MissingCaseData(
             "The case lacks data this template needs: " + ", ".join(missing.fields) + ".",
             errors={name: ["Missing on this case."] for name in missing.fields},
         ) from missing
     except OutputTooLong as too_long:
-        raise ValidationFailed(
-            too_long.problems[0].message, errors={"body": [too_long.problems[0].message]}
-        ) from too_long
+        message = too_long.problems[0].message
+        raise ValidationFailed(message, errors={"body": [message]}) from too_long
     except TemplateRefused as refused:  # a stored version the data cannot be merged into
         raise templates.refusal(refused) from refused
+
+
+def _real_merge(
+    session: Session,
+    context: AuditContext,
+    chosen: VersionText,
+    ids: tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None],
+    force: Mapping[str, str],
+) -> dict[str, Any]:
+    """The merge context of a case and victim in scope (and the event the message is about)."""
+    case_id, victim_id, event_id = ids
+    if victim_id is None:
+        raise ValidationFailed(errors={"victim_id": ["Give the victim with the case."]})
+    case = require_case(session, context, case_id)
+    victim = victim_on_case(session, case, victim_id)
+    event = event_for(session, case, event_type=chosen.event_type, event_id=event_id)
+    data = merge_data(session, case=case, victim=victim, event=event, force=force)
+    return merge_context(data, chosen.wording.language)
 
 
 def preview_template(
@@ -96,23 +112,18 @@ def preview_template(
     force: Mapping[str, str],
 ) -> Preview:
     """Render a version with sample data, or with a case and victim the caller may see."""
-    template, version = _choose_version(session, context, key, number)
-    sample = case_id is None
+    if case_id is None and (victim_id is not None or event_id is not None):
+        raise ValidationFailed(errors={"case_id": ["Give the case with the victim or event."]})
+    chosen = _choose_version(session, context, key, number)
+    wording, fields = chosen.wording, chosen.fields
     if case_id is None:
-        if victim_id is not None or event_id is not None:
-            raise ValidationFailed(errors={"case_id": ["Give the case with the victim or event."]})
-        merge = sample_context(template.language)
+        with merge_errors():
+            rendered, report = sample_preview(wording, fields)
     else:
-        if victim_id is None:
-            raise ValidationFailed(errors={"victim_id": ["Give the victim with the case."]})
-        case = require_case(session, context, case_id)
-        victim = victim_on_case(session, case, victim_id)
-        event = event_for(session, case, event_type=template.event_type, event_id=event_id)
-        data = merge_data(session, case=case, victim=victim, event=event, force=force)
-        merge = merge_context(data, template.language)
-    wording, rendered = render_version(template, version, merge)
-    report = lint_rendered(wording, rendered, frozenset(version.fields))
-    if not sample:
+        merge = _real_merge(session, context, chosen, (case_id, victim_id, event_id), force)
+        with merge_errors():
+            rendered = render_wording(wording, merge, cache_key=chosen.content_hash)
+        report = lint_rendered(wording, rendered, fields)
         audit.record(
             session,
             context,
@@ -122,13 +133,13 @@ def preview_template(
         )
         session.commit()
     return Preview(
-        template_key=template.key,
-        version=version.number,
-        channel=template.channel,
-        language=template.language,
+        template_key=chosen.key,
+        version=chosen.number,
+        channel=wording.channel,
+        language=wording.language,
         subject=rendered.subject,
         body=rendered.body,
         html=rendered.html,
         lint=report,
-        sample=sample,
+        sample=case_id is None,
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -283,14 +283,56 @@ def get_version(
     return template, version
 
 
-def published_version(
-    session: Session, actor: Principal, key: str
-) -> tuple[MessageTemplate, TemplateVersion]:
-    """The version officers use now, or a 404 if the template has none."""
-    template = get_template(session, actor, key)
-    if template.published_number is None or template.status != "active":
+@dataclass(frozen=True)
+class VersionText:
+    """What one version says and for which template: plain data for merging."""
+
+    key: str
+    event_type: str
+    number: int
+    content_hash: str
+    fields: frozenset[str]
+    wording: Wording
+
+    @classmethod
+    def of(cls, template: MessageTemplate, version: TemplateVersion) -> VersionText:
+        """The text of a loaded template version."""
+        wording = Wording(template.channel, template.language, version.body, version.subject)
+        return cls(
+            template.key,
+            template.event_type,
+            version.number,
+            version.content_hash,
+            frozenset(version.fields),
+            wording,
+        )
+
+
+# Built once: officers preview and write from the published version on every message.
+_T, _V = MessageTemplate.__table__.c, TemplateVersion.__table__.c
+_PUBLISHED = (
+    select(
+        _T.key, _T.event_type, _T.channel, _T.language, _V.number, _V.content_hash, _V.fields,
+        _V.subject, _V.body,
+    )
+    .join_from(
+        MessageTemplate.__table__,
+        TemplateVersion.__table__,
+        and_(_V.template_id == _T.id, _V.number == _T.published_number),
+    )
+    .where(_T.key == bindparam("key"), _T.status == "active")
+)  # fmt: skip
+
+
+def published_version(session: Session, key: str) -> VersionText:
+    """The version officers use now (one plain query, no ORM objects), or a 404."""
+    row = session.execute(_PUBLISHED, {"key": key}).first()
+    if row is None:
         raise NotFound(f"Template '{key}' has no published version.")
-    return template, find_version(session, template, template.published_number)
+    wording = Wording(row.channel, row.language, row.body, row.subject)
+    return VersionText(
+        row.key, row.event_type, row.number, row.content_hash, frozenset(row.fields), wording
+    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from fieldapp.core.templating import sms
@@ -143,6 +144,17 @@ def check_wording(wording: Wording, *, cache_key: str | None = None) -> Checked:
         issues = tuple(LintIssue(p.code, p.message, p.line) for p in too_long.problems)
         return Checked(fields=fields, lint=LintReport(issues, (), None, None))
     return Checked(fields=fields, lint=lint_rendered(wording, rendered, fields, catalogue))
+
+
+@lru_cache(maxsize=512)
+def sample_preview(wording: Wording, fields: frozenset[str]) -> tuple[Rendered, LintReport]:
+    """A wording merged with the sample data, and its lint: the same every time, so remembered.
+
+    Versions never change and neither do the sample data and lint rules while running, so the
+    result for equal arguments is always equal.
+    """
+    rendered = render_wording(wording, sample_context(wording.language))
+    return rendered, lint_rendered(wording, rendered, fields)
 
 
 def sample_context(language: str) -> dict[str, Any]:

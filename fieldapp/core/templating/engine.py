@@ -130,6 +130,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Read a merge field, never a method of the dict holding it."""
+        if type(obj) is dict and attribute in obj:  # the usual case, checked cheaply first
+            return obj[attribute]
         if isinstance(obj, Undefined):
             parent = obj._undefined_name
             return self.undefined(name=attribute if parent is None else f"{parent}.{attribute}")
@@ -258,10 +260,11 @@ def render(
 ) -> str:
     """Merge a validated source with a context, at most ``max_chars`` characters of output."""
     template = _compiled(source, cache_key, html)
-    paths = {id(part): root for root, part in context.items() if isinstance(part, Mapping)}
+    paths = {id(part): root for root, part in context.items() if type(part) is dict}
     state = _RenderState(paths=paths)
     token = _STATE.set(state)
-    stream = template.generate(dict(context))
+    # The render function itself, streamed: Template.generate() only adds a generator layer.
+    stream = template.root_render_func(template.new_context(dict(context)))
     chunks: list[str] = []
     size = 0
     try:
@@ -274,9 +277,9 @@ def render(
         raise
     except UndefinedError as exc:
         if not state.missing:
-            raise _render_failed(exc) from None
+            raise _render_failed(exc, template) from None
     except Exception as exc:
-        raise _render_failed(exc) from None
+        raise _render_failed(exc, template) from None
     finally:
         if isinstance(stream, Generator):
             stream.close()
@@ -286,17 +289,18 @@ def render(
     return "".join(chunks)
 
 
-def _render_failed(exc: BaseException) -> TemplateRefused:
+def _render_failed(exc: BaseException, template: Template) -> TemplateRefused:
     """A render error named by its kind and template line, never by its (data-bearing) text."""
     message = f"the template could not be merged ({type(exc).__name__})"
-    return TemplateRefused([Problem("render_failed", message, _template_line(exc.__traceback__))])
+    line = _template_line(exc.__traceback__, template)
+    return TemplateRefused([Problem("render_failed", message, line)])
 
 
-def _template_line(tb: TracebackType | None) -> int | None:
-    """The template line an exception was raised on, from Jinja's rewritten traceback."""
+def _template_line(tb: TracebackType | None, template: Template) -> int | None:
+    """The template line an exception was raised on, from the compiled code's line map."""
     line = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
+            line = template.get_corresponding_lineno(tb.tb_lineno)
         tb = tb.tb_next
     return line

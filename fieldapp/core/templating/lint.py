@@ -65,11 +65,17 @@ def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
 
 
+@cache
+def _folded_explanation(explanation: str) -> str:
+    """An explanation from the rules, folded once (the rules never change while running)."""
+    return _fold(explanation)
+
+
 def _jargon(rules: LintRules, subject: str | None, body: str) -> Iterable[LintIssue]:
     """Police terms used without their explanation anywhere in the message."""
     folded = _fold(f"{subject or ''}\n{body}")
     for entry in rules.jargon:
-        if _fold(entry.explanation) in folded:
+        if _folded_explanation(entry.explanation) in folded:
             continue
         message = f"Explain '{entry.term}' the first time, for example '{entry.suggestion}'."
         if found := _term_pattern(entry.term).search(body):
@@ -80,18 +86,26 @@ def _jargon(rules: LintRules, subject: str | None, body: str) -> Iterable[LintIs
 
 def _wording(rules: LintRules, body: str) -> Iterable[LintIssue]:
     """Words with a plainer swap, except where they are part of an accepted phrase."""
-    explained = [entry.explanation for entry in rules.jargon]
+    explained: list[tuple[int, int]] | None = None
     for rule in rules.plain_english:
-        protected = [
-            found.span()
-            for phrase in (*rule.exceptions, *explained)
-            for found in _term_pattern(phrase.lower()).finditer(body)
-        ]
-        for found in rule.pattern.finditer(body):
+        matches = list(rule.pattern.finditer(body))
+        if not matches:
+            continue  # the common case: find the protected phrases only when a word is found
+        if explained is None:
+            explained = _spans(body, (entry.explanation for entry in rules.jargon))
+        protected = explained + _spans(body, rule.exceptions)
+        for found in matches:
             if not any(start <= found.start() and found.end() <= end for start, end in protected):
                 message = f"Use plain English: say '{rule.suggestion}' instead of '{found[0]}'."
                 yield LintIssue("plain_english", message, _line(body, found.start()))
                 break
+
+
+def _spans(body: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each phrase occurs in the body."""
+    return [
+        found.span() for phrase in phrases for found in _term_pattern(phrase.lower()).finditer(body)
+    ]
 
 
 def _links(rules: LintRules, body: str) -> Iterable[LintIssue]:
@@ -160,6 +174,11 @@ def _readability(rules: LintRules, body: str) -> tuple[float | None, list[LintIs
 def _required(rules: LintRules, fields: frozenset[str]) -> Sequence[LintIssue]:
     """Required merge fields the message does not use."""
     return [LintIssue(r.code, r.message) for r in rules.required if not fields & set(r.any_of)]
+
+
+def warm_up() -> None:
+    """Load what readability needs (a syllable dictionary) now rather than in a request."""
+    textstat.flesch_reading_ease("Load the syllable dictionary once.")
 
 
 def lint(

@@ -108,8 +108,12 @@ def downgrade(char: str) -> str:
 
 def _normalise_line(line: str) -> str:
     """One line with characters downgraded, whitespace collapsed and no space before , or ."""
-    encoded = "".join(downgrade(char) for char in line)
-    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(encoded.split()))
+    # Most lines are plain GSM already: one set check in C instead of a lookup per character.
+    encoded = line if ALLOWED.issuperset(line) else "".join(downgrade(char) for char in line)
+    tidy = " ".join(encoded.split())
+    if " ," in tidy or " ." in tidy:
+        tidy = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", tidy)
+    return tidy
 
 
 def normalise(text: str) -> str:
@@ -117,7 +121,9 @@ def normalise(text: str) -> str:
     # Notify tidies whitespace and then encodes; doing both per line makes the result a fixed
     # point, so normalising text that was already normalised never changes its count.
     lines = "\n".join(_normalise_line(line) for line in text.splitlines())
-    return _THREE_OR_MORE_NEWLINES.sub("\n\n", lines).strip()
+    if "\n\n\n" in lines:
+        lines = _THREE_OR_MORE_NEWLINES.sub("\n\n", lines)
+    return lines.strip()
 
 
 def replaced_characters(text: str) -> tuple[str, ...]:
