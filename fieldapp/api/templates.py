@@ -12,7 +12,7 @@ from fieldapp.api.context import audit_context, current_principal
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
 from fieldapp.api.paging import cursor_key, page
 from fieldapp.core.roles import SUPERVISOR
-from fieldapp.database import get_session
+from fieldapp.database import get_database, get_session
 from fieldapp.models import MessageTemplate
 from fieldapp.schemas.templates import (
     DiffQuerySchema,
@@ -195,6 +195,7 @@ def preview_template(data: dict[str, Any], key: str) -> Preview:
         victim_id=data.get("victim_id"),
         event_id=data.get("event_id"),
         force=current_app.config["FORCE"],
+        reads=get_database().autocommit,
     )
 
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating import LintReport, MissingData, OutputTooLong, TemplateRefused
@@ -51,9 +52,13 @@ class MissingCaseData(ValidationFailed):
 
 
 def _choose_version(
-    session: Session, context: AuditContext, key: str, number: int | None
+    session: Session, context: AuditContext, key: str, number: int | None, reads: Engine
 ) -> VersionText:
-    """The version named, else the published one (supervisors: the latest)."""
+    """The version named, else the published one (supervisors: the latest).
+
+    The published version is read on ``reads``, an autocommit engine: one round trip, no
+    transaction, since officers preview it all day.
+    """
     actor = context.actor
     if number is not None:
         return VersionText.of(*templates.get_version(session, actor, key, number))
@@ -62,7 +67,8 @@ def _choose_version(
         return VersionText.of(
             template, templates.find_version(session, template, template.latest_number)
         )
-    return templates.published_version(session, key)
+    with reads.connect() as connection:
+        return templates.published_version(connection, key)
 
 
 @contextmanager
@@ -110,11 +116,12 @@ def preview_template(
     victim_id: uuid.UUID | None,
     event_id: uuid.UUID | None,
     force: Mapping[str, str],
+    reads: Engine,
 ) -> Preview:
     """Render a version with sample data, or with a case and victim the caller may see."""
     if case_id is None and (victim_id is not None or event_id is not None):
         raise ValidationFailed(errors={"case_id": ["Give the case with the victim or event."]})
-    chosen = _choose_version(session, context, key, number)
+    chosen = _choose_version(session, context, key, number, reads)
     wording, fields = chosen.wording, chosen.fields
     if case_id is None:
         with merge_errors():

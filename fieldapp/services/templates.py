@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -324,9 +324,9 @@ _PUBLISHED = (
 )  # fmt: skip
 
 
-def published_version(session: Session, key: str) -> VersionText:
+def published_version(reader: Session | Connection, key: str) -> VersionText:
     """The version officers use now (one plain query, no ORM objects), or a 404."""
-    row = session.execute(_PUBLISHED, {"key": key}).first()
+    row = reader.execute(_PUBLISHED, {"key": key}).first()
     if row is None:
         raise NotFound(f"Template '{key}' has no published version.")
     wording = Wording(row.channel, row.language, row.body, row.subject)
