@@ -82,6 +82,8 @@ def _empty_tables(app: Flask) -> None:
     """Delete every row, children first, so each test starts clean."""
     database = get_database(app)
     with database.engine.begin() as connection:
+        # Duties and messages point at each other: break that link before deleting either.
+        connection.execute(text("UPDATE contact_duties SET message_id = NULL"))
         for table in reversed(Base.metadata.sorted_tables):
             if table.name != "audit_chain_head":
                 connection.execute(table.delete())

@@ -9,6 +9,7 @@ from fieldapp.api import (
     duties,
     events,
     me,
+    messages,
     operations,
     templates,
     users,
@@ -29,6 +30,7 @@ def register(api: FieldappApi) -> None:
         events,
         duties,
         templates,
+        messages,
         audit,
     ):
         api.register_blueprint(module.bp)

@@ -27,7 +27,7 @@ def _flat(row: DutyRow) -> dict[str, Any]:
     return {
         **{c: getattr(duty, c) for c in ("id", "case_id", "victim_id", "event_id", "kind", "title",
                                           "due_at", "working_days", "ruleset_version", "status",
-                                          "reason", "closed_at", "version")},
+                                          "reason", "closed_at", "message_id", "version")},
         "crime_reference": case.crime_reference,
         "victim_name": f"{victim.first_name} {victim.last_name}",
         "event_type": event.type if event else None,

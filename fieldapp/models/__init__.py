@@ -7,6 +7,7 @@ from fieldapp.models.device_session import DeviceSession
 from fieldapp.models.duty import ContactDuty
 from fieldapp.models.event import InvestigationEvent
 from fieldapp.models.idempotency import IdempotencyRecord
+from fieldapp.models.message import Message, OutboxItem
 from fieldapp.models.team import Team
 from fieldapp.models.template import MessageTemplate, TemplateVersion
 from fieldapp.models.user import User
@@ -21,7 +22,9 @@ __all__ = [
     "DeviceSession",
     "IdempotencyRecord",
     "InvestigationEvent",
+    "Message",
     "MessageTemplate",
+    "OutboxItem",
     "Team",
     "TemplateVersion",
     "User",

@@ -30,6 +30,10 @@ class ContactDuty(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The message that met the duty: the evidence shown on the duty list.
+    message_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("messages.id", use_alter=True, name="fk_contact_duties_message_id_messages")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -31,6 +31,9 @@ class DutySchema(ApiSchema):
     status = fields.String(required=True, validate=validate.OneOf(DUTY_STATUSES))
     reason = fields.String(metadata={"description": "Why it was missed or not required."})
     closed_at = UtcDateTime()
+    message_id = fields.UUID(
+        metadata={"description": "The message that met the duty (the evidence); absent if none."}
+    )
     version = fields.Integer(required=True, metadata={"description": "Send as If-Match."})
 
 

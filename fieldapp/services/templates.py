@@ -8,6 +8,7 @@ The review workflow (submit, approve, reject, retire) lives in ``template_review
 from __future__ import annotations
 
 import difflib
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -290,6 +291,7 @@ class VersionText:
     key: str
     event_type: str
     number: int
+    version_id: uuid.UUID
     content_hash: str
     fields: frozenset[str]
     wording: Wording
@@ -302,6 +304,7 @@ class VersionText:
             template.key,
             template.event_type,
             version.number,
+            version.id,
             version.content_hash,
             frozenset(version.fields),
             wording,
@@ -312,7 +315,8 @@ class VersionText:
 _T, _V = MessageTemplate.__table__.c, TemplateVersion.__table__.c
 _PUBLISHED = (
     select(
-        _T.key, _T.event_type, _T.channel, _T.language, _V.number, _V.content_hash, _V.fields,
+        _T.key, _T.event_type, _T.channel, _T.language, _V.number, _V.id, _V.content_hash,
+        _V.fields,
         _V.subject, _V.body,
     )
     .join_from(
@@ -331,7 +335,13 @@ def published_version(reader: Session | Connection, key: str) -> VersionText:
         raise NotFound(f"Template '{key}' has no published version.")
     wording = Wording(row.channel, row.language, row.body, row.subject)
     return VersionText(
-        row.key, row.event_type, row.number, row.content_hash, frozenset(row.fields), wording
+        row.key,
+        row.event_type,
+        row.number,
+        row.id,
+        row.content_hash,
+        frozenset(row.fields),
+        wording,
     )
 
 

@@ -121,6 +121,12 @@ class MergeData:
     force: ForceData
     event: EventData | None = None
     next_update_on: date | None = None
+    # Free text the officer types when writing (only the names in INPUT_FIELDS).
+    inputs: Mapping[str, str] = field(default_factory=dict)
+
+
+# The free-text values an officer may give when writing a message (the ``input.*`` fields).
+INPUT_FIELDS = ("reason", "note")
 
 
 def build_context(data: MergeData, *, language: str) -> dict[str, Any]:
@@ -150,6 +156,7 @@ def build_context(data: MergeData, *, language: str) -> dict[str, Any]:
     }
     if data.event is not None:
         context["event"] = _event_context(data.event, language)
+    context["input"] = _present(**{name: data.inputs.get(name) for name in INPUT_FIELDS})
     return context
 
 
@@ -258,4 +265,5 @@ def sample_merge_data() -> MergeData:
             details=event.get("details", {}),
         ),
         next_update_on=None if next_update is None else date.fromisoformat(next_update),
+        inputs=sample.get("input", {}),
     )

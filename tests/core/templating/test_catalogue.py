@@ -37,7 +37,15 @@ def test_catalogue_holds_every_documented_field(catalogue: Catalogue) -> None:
 
 
 def test_catalogue_roots_are_the_context_keys(catalogue: Catalogue) -> None:
-    assert catalogue.roots == {"victim", "case", "officer", "event", "next_update", "force"}
+    assert catalogue.roots == {
+        "victim",
+        "case",
+        "officer",
+        "event",
+        "next_update",
+        "force",
+        "input",
+    }
 
 
 def test_every_field_has_an_example_from_the_sample_data(catalogue: Catalogue) -> None:

@@ -254,9 +254,10 @@ def test_library_has_welsh_texts_for_the_first_key_messages(event_type: str) -> 
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
-def test_library_has_a_contentless_text_in_each_language(language: str) -> None:
+def test_library_has_a_contentless_text_and_email_in_each_language(language: str) -> None:
     assert [t.key for t in LIBRARY if t.contentless and t.language == language] == [
-        f"contentless-sms-{language}"
+        f"contentless-email-{language}",
+        f"contentless-sms-{language}",
     ]
 
 

@@ -1,0 +1,119 @@
+"""Victim-update messages: write from a template, read, send (outbox) or confirm a manual send."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response, current_app
+
+from fieldapp.access import allow
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.api.context import audit_context
+from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
+from fieldapp.api.paging import page, time_id_key
+from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
+from fieldapp.database import get_session
+from fieldapp.limits import limiter, message_quota, officer_key, sent_or_queued
+from fieldapp.models import Message
+from fieldapp.schemas.messages import (
+    MessageCreateSchema,
+    MessagePageSchema,
+    MessageQuerySchema,
+    MessageSchema,
+    SentSchema,
+    WrittenMessageSchema,
+)
+from fieldapp.services import message_sending, messages
+from fieldapp.services.messages import WrittenGroup
+
+bp = Blueprint("messages", __name__, url_prefix="/api/v1", description="Victim-update messages.")
+ROLES = (OFFICER, SUPERVISOR, ADMIN)
+
+
+class WrittenView:
+    """The first message of a write, with its lint and the ids of every message written."""
+
+    def __init__(self, group: WrittenGroup) -> None:
+        self._message = group.primary.message
+        self.lint = group.primary.lint
+        self.group_message_ids = [w.message.id for w in group.messages]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._message, name)
+
+
+written_schema = WrittenMessageSchema()
+
+
+@bp.post("/cases/<uuid:case_id>/messages")
+@bp.arguments(MessageCreateSchema)
+@bp.response(201, WrittenMessageSchema)
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@allow(*ROLES)
+def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Response:
+    """Write a victim's update from a published template; retries with one key make one."""
+    result = create_once(
+        lambda remember: WrittenView(
+            messages.write_message(
+                get_session(),
+                audit_context(),
+                case_id=case_id,
+                data=data,
+                force=current_app.config["FORCE"],
+                on_created=remember and (lambda group: remember(WrittenView(group))),
+            )
+        ),
+        schema=written_schema,
+    )
+    return result
+
+
+@bp.get("/cases/<uuid:case_id>/messages")
+@bp.arguments(MessageQuerySchema, location="query")
+@bp.response(200, MessagePageSchema)
+@allow(*ROLES)
+def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
+    """List a case's messages, oldest first."""
+    found = message_sending.list_messages(
+        get_session(),
+        audit_context(),
+        case_id=case_id,
+        after=time_id_key(query),
+        limit=query["limit"],
+    )
+    return page(found, limit=query["limit"], key=lambda m: [m.created_at.isoformat(), str(m.id)])
+
+
+@bp.get("/messages/<uuid:message_id>")
+@bp.response(200, MessageSchema)
+@allow(*ROLES)
+def get_message(message_id: uuid.UUID) -> Message:
+    """Read one message."""
+    return message_sending.get_message(get_session(), audit_context(), message_id)
+
+
+@bp.post("/messages/<uuid:message_id>/send")
+@bp.response(202, MessageSchema)
+@limiter.limit(message_quota, key_func=officer_key, deduct_when=sent_or_queued)
+@allow(*ROLES)
+def send_message(message_id: uuid.UUID) -> Message:
+    """Queue a drafted message for GOV.UK Notify (a retry changes nothing); 409 if sent by hand."""
+    return message_sending.send_message(
+        get_session(),
+        audit_context(),
+        message_id=message_id,
+        provider=current_app.config["MESSAGE_PROVIDER"],
+    )
+
+
+@bp.post("/messages/<uuid:message_id>/sent")
+@bp.arguments(SentSchema)
+@bp.response(200, MessageSchema)
+@limiter.limit(message_quota, key_func=officer_key, deduct_when=sent_or_queued)
+@allow(*ROLES)
+def confirm_sent(data: dict[str, Any], message_id: uuid.UUID) -> Message:
+    """Confirm you sent a drafted message from your phone; its duty is met at that time."""
+    return message_sending.confirm_sent(
+        get_session(), audit_context(), message_id=message_id, sent_at=data.get("sent_at")
+    )

@@ -1,0 +1,91 @@
+"""Victim-update messages: writing one, reading them, sending and confirming."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from fieldapp.core.templating.context import INPUT_FIELDS
+from fieldapp.models.message import MESSAGE_STATUSES
+from fieldapp.schemas.base import ApiSchema, UtcDateTime
+from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.schemas.templates import MAX_VERSION, LintSchema
+
+NEXT_LINK_DOC = "Absolute URL of the next page; absent on the last page."
+
+
+class MessageSchema(ApiSchema):
+    """A message: what it said, to whom, from which exact template version, and its fate."""
+
+    id = fields.UUID(required=True)
+    case_id = fields.UUID(required=True)
+    victim_id = fields.UUID(required=True)
+    duty_id = fields.UUID(metadata={"description": "The duty it answers; absent if none."})
+    event_id = fields.UUID(metadata={"description": "The event it is about; absent if none."})
+    template_key = fields.String(required=True)
+    template_version = fields.Integer(required=True)
+    group_id = fields.UUID(
+        metadata={"description": "Shared by the Welsh and English messages of a bilingual write."}
+    )
+    channel = fields.String(required=True)
+    language = fields.String(required=True)
+    recipient = fields.String(required=True, metadata={"description": "Phone (E.164) or email."})
+    subject = fields.String(metadata={"description": "Email only."})
+    body = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(MESSAGE_STATUSES))
+    provider = fields.String(metadata={"description": "'manual' or 'notify' once sent or queued."})
+    provider_reference = fields.String(metadata={"description": "The provider's id, if any."})
+    ruleset_version = fields.String(required=True)
+    merge_hash = fields.String(required=True, metadata={"description": "SHA-256 of merged data."})
+    created_at = UtcDateTime(required=True)
+    created_by_id = fields.UUID(required=True)
+    queued_at = UtcDateTime()
+    sent_at = UtcDateTime()
+    delivered_at = UtcDateTime()
+    failed_at = UtcDateTime()
+    failure_reason = fields.String()
+    version = fields.Integer(required=True)
+
+
+class WrittenMessageSchema(MessageSchema):
+    """A new message with the lint of its merged text; bilingual writes name both messages."""
+
+    lint = fields.Nested(LintSchema, required=True)
+    group_message_ids = fields.List(
+        fields.UUID(),
+        required=True,
+        metadata={"description": "Every message this write made (two for bilingual, Welsh first)."},
+    )
+
+
+class MessageCreateSchema(ApiSchema):
+    """Write a message for a victim on the case from a published template."""
+
+    victim_id = fields.UUID(required=True)
+    template_key = fields.String(required=True, validate=validate.Length(min=2, max=80))
+    duty_id = fields.UUID(metadata={"description": "The duty this message meets when sent."})
+    template_version = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_VERSION),
+        metadata={"description": "Pin a published (or formerly published) version."},
+    )
+    values = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(INPUT_FIELDS)),
+        values=fields.String(validate=validate.Length(max=500)),
+        metadata={"description": "Free text the template uses: " + ", ".join(INPUT_FIELDS) + "."},
+    )
+
+
+class MessagePageSchema(ApiSchema):
+    """One page of a case's messages, oldest first."""
+
+    value = fields.List(fields.Nested(MessageSchema), required=True)
+    nextLink = fields.String(metadata={"description": NEXT_LINK_DOC})  # noqa: N815
+
+
+class MessageQuerySchema(PageQuerySchema):
+    """Paging for a case's messages."""
+
+
+class SentSchema(ApiSchema):
+    """Confirm a message sent by hand."""
+
+    sent_at = UtcDateTime(metadata={"description": "When it was sent; now if left out."})

@@ -1,0 +1,159 @@
+"""Reading messages, and sending them: queue for GOV.UK Notify, or confirm a manual send.
+
+Sending never happens in the request: ``send`` puts the message in the outbox (same
+transaction) for the delivery workers. Both calls are safe to repeat, as low-code platforms
+re-send POSTs: a message already queued or sent is returned as it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import literal, select, tuple_
+from sqlalchemy.orm import Session
+
+from fieldapp.errors import Conflict, NotFound, ValidationFailed
+from fieldapp.models import Case, Message, OutboxItem
+from fieldapp.models.base import utcnow
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.cases import require_case, scoped
+from fieldapp.services.message_outcomes import record_sent
+from fieldapp.services.versions import commit_versioned
+
+RESOURCE = "message"
+# A phone's clock may run a little fast; a confirmed send time further ahead is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+DELIVERABLE_CHANNELS = {"notify": ("sms", "email")}
+
+
+class ManualProvider(Conflict):
+    """This force sends from officers' phones; the API does not send."""
+
+    code, title = "manual_provider", "Send it yourself"
+
+
+def list_messages(
+    session: Session,
+    context: AuditContext,
+    *,
+    case_id: uuid.UUID,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Message]:
+    """A page of a case's messages, oldest first (plus one to show more follow); audited."""
+    require_case(session, context, case_id)
+    query = select(Message).where(Message.case_id == case_id)
+    if after is not None:
+        stamp, last_id = after
+        query = query.where(
+            tuple_(Message.created_at, Message.id)
+            > tuple_(literal(stamp, Message.created_at.type), literal(last_id, Message.id.type))
+        )
+    found = list(session.scalars(query.order_by(Message.created_at, Message.id).limit(limit + 1)))
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(m.id) for m in found[:limit]],
+    )
+    session.commit()
+    return found
+
+
+def _in_scope(
+    session: Session, context: AuditContext, message_id: uuid.UUID, *, lock: bool = False
+) -> Message:
+    """A message on a case the caller may see (locked for a change), or a 404 audited as denied."""
+    query = scoped(select(Message).join(Case, Case.id == Message.case_id), context).where(
+        Message.id == message_id, Case.deleted_at.is_(None)
+    )
+    if lock:
+        query = query.with_for_update(of=Message).execution_options(populate_existing=True)
+    message = session.scalar(query)
+    if message is None:
+        audit.record(
+            session,
+            context,
+            operation=audit.CONSULTATION,
+            resource_type=RESOURCE,
+            resource_ids=[str(message_id)],
+            outcome="denied",
+        )
+        session.commit()
+        raise NotFound("No such message.")
+    return message
+
+
+def get_message(session: Session, context: AuditContext, message_id: uuid.UUID) -> Message:
+    """One message in scope (an audited read)."""
+    message = _in_scope(session, context, message_id)
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(message_id)],
+    )
+    session.commit()
+    return message
+
+
+def send_message(
+    session: Session, context: AuditContext, *, message_id: uuid.UUID, provider: str
+) -> Message:
+    """Queue a drafted message for the delivery workers; repeating it changes nothing."""
+    message = _in_scope(session, context, message_id, lock=True)
+    if message.status != "drafted":
+        session.rollback()
+        return message  # already queued, sent, delivered or failed: a retry, not a new send
+    if provider == "manual":
+        raise ManualProvider(
+            "Messages are sent from your phone here: send it, then confirm with "
+            f"POST /api/v1/messages/{message.id}/sent."
+        )
+    if message.channel not in DELIVERABLE_CHANNELS.get(provider, ()):
+        raise Conflict(f"'{message.channel}' messages cannot be sent by {provider}; send by hand.")
+    now = utcnow()
+    message.status, message.provider, message.queued_at, message.updated_at = (
+        "queued",
+        provider,
+        now,
+        now,
+    )
+    session.add(OutboxItem(message_id=message.id, available_at=now, attempts=0, created_at=now))
+    commit_versioned(session)
+    return message
+
+
+def confirm_sent(
+    session: Session,
+    context: AuditContext,
+    *,
+    message_id: uuid.UUID,
+    sent_at: datetime | None,
+) -> Message:
+    """Record that the officer sent a drafted message by hand; its duty is met at that time."""
+    message = _in_scope(session, context, message_id, lock=True)
+    if message.status in ("sent", "delivered") and message.provider == "manual":
+        session.rollback()
+        return message  # a retry of the same confirmation
+    if message.status != "drafted":
+        raise Conflict(f"This message is {message.status}; only a drafted one can be confirmed.")
+    now = utcnow()
+    when = sent_at or now
+    if when > now + CLOCK_SKEW or when < message.created_at - CLOCK_SKEW:
+        raise ValidationFailed(errors={"sent_at": ["Give when it was sent: after it was written."]})
+    record_sent(
+        session,
+        context,
+        message,
+        sent_at=min(when, now),
+        provider="manual",
+        reference=None,
+        sent_by_id=context.actor.user_id,
+    )
+    commit_versioned(session)
+    return message

@@ -1,0 +1,253 @@
+"""Write a victim-update message from case data and a published template, safely.
+
+The template key names a message family and channel; the variant actually used follows the
+victim's profile: a channel among their safe channels, the contentless variant for contentless
+contact, the Welsh version for a Welsh preference (refused rather than sent in English when
+none is published), and both languages for a bilingual preference. Each message records the
+exact template version (a foreign key), the rule-set version, and a hash of the merged data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core import victims_code
+from fieldapp.core.templating import LintReport
+from fieldapp.core.templating.check import lint_rendered, merge_context, render_wording
+from fieldapp.errors import Conflict, NotFound, ValidationFailed
+from fieldapp.models import ContactDuty, Message, MessageTemplate, TemplateVersion, Victim
+from fieldapp.models.base import new_id, utcnow
+from fieldapp.services import audit, templates
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.cases import require_case
+from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
+from fieldapp.services.template_preview import merge_errors
+from fieldapp.services.templates import VersionText
+
+RESOURCE = "message"
+CONTENTLESS_FAMILY = "contentless"
+
+
+class UnsafeChannel(Conflict):
+    """The channel is not one the recipient said is safe."""
+
+    code, title = "unsafe_channel", "Channel not safe for this person"
+
+
+class NoVariant(ValidationFailed):
+    """No published template fits the recipient (language or contentless contact)."""
+
+    code, title = "no_suitable_template", "No suitable template"
+
+
+@dataclass(frozen=True)
+class Written:
+    """One written message and the lint of its merged text."""
+
+    message: Message
+    lint: LintReport
+
+
+@dataclass(frozen=True)
+class WrittenGroup:
+    """What a write produced: one message, or two (Welsh first) for a bilingual recipient."""
+
+    messages: tuple[Written, ...]
+
+    @property
+    def primary(self) -> Written:
+        """The message the response shows first."""
+        return self.messages[0]
+
+
+def _recipient(victim: Victim, channel: str) -> str:
+    """The address for a channel that the recipient said is safe, or a clear refusal."""
+    if channel not in victim.safe_channels:
+        safe = ", ".join(victim.safe_channels) or "none recorded"
+        raise UnsafeChannel(
+            f"'{channel}' is not a safe way to contact this person (safe: {safe}).",
+            errors={"template_key": [f"Choose a template for one of: {safe}."]},
+        )
+    address = {"sms": victim.phone, "email": victim.email}.get(channel)
+    if not address:
+        field = "phone" if channel == "sms" else "email" if channel == "email" else "address"
+        raise ValidationFailed(
+            f"This person has no {field} recorded for '{channel}'.",
+            errors={"victim_id": [f"Record the {field} first."]},
+        )
+    return address
+
+
+def _languages(victim: Victim) -> tuple[str, ...]:
+    """The languages to write in: Welsh first for a bilingual recipient."""
+    return {"cy": ("cy",), "bilingual": ("cy", "en")}.get(victim.language, ("en",))
+
+
+def _variant(
+    session: Session, requested: MessageTemplate, *, language: str, contentless: bool
+) -> VersionText:
+    """The published template of the requested family and channel that fits the recipient."""
+    query = (
+        select(MessageTemplate, TemplateVersion)
+        .join(
+            TemplateVersion,
+            (TemplateVersion.template_id == MessageTemplate.id)
+            & (TemplateVersion.number == MessageTemplate.published_number),
+        )
+        .where(
+            MessageTemplate.status == "active",
+            MessageTemplate.channel == requested.channel,
+            MessageTemplate.language == language,
+            MessageTemplate.contentless == contentless,
+        )
+    )
+    families = [requested.family] + ([CONTENTLESS_FAMILY] if contentless else [])
+    for family in families:
+        row = session.execute(query.where(MessageTemplate.family == family)).first()
+        if row is not None:
+            return VersionText.of(row[0], row[1])
+    if contentless:
+        raise NoVariant(
+            f"This person must only get contentless contact, and no contentless "
+            f"'{requested.channel}' template in '{language}' is published.",
+            errors={
+                "template_key": ["Publish a contentless variant, or contact them another way."]
+            },
+        )
+    raise NoVariant(
+        f"No {'Welsh' if language == 'cy' else 'English'} version of '{requested.family}' "
+        f"for '{requested.channel}' is published; not sending in another language.",
+        errors={"template_key": [f"Publish a '{language}' version of this message first."]},
+    )
+
+
+def _chosen(
+    session: Session, context: AuditContext, victim: Victim, data: Mapping[str, Any]
+) -> list[VersionText]:
+    """The template versions to write from, one per language."""
+    requested = templates.get_template(session, context.actor, data["template_key"])
+    chosen = [
+        _variant(session, requested, language=language, contentless=victim.contentless)
+        for language in _languages(victim)
+    ]
+    pinned = data.get("template_version")
+    if pinned is not None:
+        if len(chosen) != 1 or chosen[0].key != requested.key:
+            raise ValidationFailed(
+                "A pinned version applies to the template itself, but this person needs "
+                f"'{', '.join(c.key for c in chosen)}'.",
+                errors={"template_version": ["Leave it out to use the published versions."]},
+            )
+        chosen = [
+            VersionText.of(*templates.get_version(session, context.actor, requested.key, pinned))
+        ]
+    return chosen
+
+
+def _open_duty(session: Session, victim: Victim, duty_id: uuid.UUID | None) -> ContactDuty | None:
+    """The duty a message answers: this victim's, and still open."""
+    if duty_id is None:
+        return None
+    duty = session.get(ContactDuty, duty_id)
+    if duty is None or duty.victim_id != victim.id:
+        raise NotFound("No such duty for this person.")
+    if duty.status != "open":
+        raise Conflict(f"This duty is already {duty.status}.")
+    return duty
+
+
+def _merge_hash(merge: Mapping[str, Any]) -> str:
+    """A digest of the merged data (what the message was built from), not the data itself."""
+    canonical = json.dumps(merge, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _write_one(chosen: VersionText, merge: Mapping[str, Any], base: Mapping[str, Any]) -> Written:
+    """Render one version with the merged data; lint errors on the real text stop it (422)."""
+    with merge_errors():
+        rendered = render_wording(chosen.wording, merge, cache_key=chosen.content_hash)
+    report = lint_rendered(chosen.wording, rendered, chosen.fields)
+    if report.errors:
+        raise ValidationFailed(
+            "With this case's data the message breaks a rule: " + report.errors[0].message,
+            errors={"lint": [issue.message for issue in report.errors]},
+        )
+    message = Message(
+        **base,
+        id=new_id(),
+        template_version_id=chosen.version_id,
+        template_key=chosen.key,
+        template_version=chosen.number,
+        channel=chosen.wording.channel,
+        language=chosen.wording.language,
+        subject=rendered.subject,
+        body=rendered.body,
+        merge_hash=_merge_hash(merge),
+    )
+    return Written(message, report)
+
+
+def write_message(
+    session: Session,
+    context: AuditContext,
+    *,
+    case_id: uuid.UUID,
+    data: Mapping[str, Any],
+    force: Mapping[str, str],
+    on_created: Callable[[WrittenGroup], None] | None = None,
+) -> WrittenGroup:
+    """Write the update a victim is owed from a published template; stored as drafted."""
+    case = require_case(session, context, case_id)
+    victim = victim_on_case(session, case, data["victim_id"])
+    duty = _open_duty(session, victim, data.get("duty_id"))
+    chosen = _chosen(session, context, victim, data)
+    recipient = _recipient(victim, chosen[0].wording.channel)
+    event = event_for(
+        session,
+        case,
+        event_type=chosen[0].event_type,
+        event_id=duty.event_id if duty is not None else None,
+    )
+    values = {k: v.strip() for k, v in (data.get("values") or {}).items() if v.strip()}
+    facts = replace(merge_data(session, case=case, victim=victim, event=event, force=force),
+                    inputs=values)  # fmt: skip
+    now = utcnow()
+    base = {
+        "case_id": case.id,
+        "victim_id": victim.id,
+        "duty_id": duty.id if duty else None,
+        "event_id": event.id if event is not None else None,
+        "group_id": new_id() if len(chosen) > 1 else None,
+        "recipient": recipient,
+        "inputs": values,
+        "ruleset_version": duty.ruleset_version if duty else victims_code.ruleset_for(now).version,
+        "status": "drafted",
+        "created_at": now,
+        "created_by_id": context.actor.user_id,
+        "updated_at": now,
+    }
+    group = WrittenGroup(
+        tuple(_write_one(c, merge_context(facts, c.wording.language), base) for c in chosen)
+    )
+    session.add_all(written.message for written in group.messages)
+    session.flush()
+    audit.record(
+        session,
+        context,
+        operation=audit.COMBINATION,
+        resource_type="victim",
+        resource_ids=[str(victim.id)],
+        field_groups=["message"],
+    )
+    if on_created is not None:
+        on_created(group)
+    session.commit()
+    return group
