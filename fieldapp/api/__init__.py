@@ -10,6 +10,7 @@ from fieldapp.api import (
     events,
     me,
     messages,
+    metrics,
     operations,
     templates,
     users,
@@ -31,6 +32,7 @@ def register(api: FieldappApi) -> None:
         duties,
         templates,
         messages,
+        metrics,
         audit,
     ):
         api.register_blueprint(module.bp)

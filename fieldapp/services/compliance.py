@@ -1,0 +1,224 @@
+"""Victims' Code compliance figures: contact duties due in a date range, counted by outcome.
+
+One version of the truth for performance meetings. A duty counts in the range when the London
+calendar date of its deadline falls within ``[start, end]``; the counting is done by the database
+(one GROUP BY with CASE sums), so it costs the same for ten duties or a million.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from fieldapp.core.roles import ADMIN
+from fieldapp.core.victims_code import LONDON
+from fieldapp.errors import NotFound, ValidationFailed
+from fieldapp.models import Case, ContactDuty, InvestigationEvent, Team, User
+from fieldapp.models.base import utcnow
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
+
+RESOURCE = "compliance_report"
+GROUPINGS = ("team", "officer", "event_type")
+DEFAULT_DAYS = 28
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How the duties of one group (or of all groups) turned out."""
+
+    due: int = 0
+    met_on_time: int = 0
+    met_late: int = 0
+    missed: int = 0
+    open: int = 0
+    overdue: int = 0
+    not_required: int = 0
+
+    @property
+    def on_time_percent(self) -> float | None:
+        """Met on time as a share of the duties already decided or overdue; None without any."""
+        settled = self.due - self.open
+        if settled == 0:
+            return None
+        share = Decimal(self.met_on_time * 100) / Decimal(settled)
+        return float(share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    def __add__(self, other: Counts) -> Counts:
+        """Field-by-field sum, for the total row."""
+        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Counts)))
+
+
+@dataclass(frozen=True)
+class Row(Counts):
+    """One group's figures: its key (a team or user id, or an event type) and a label."""
+
+    key: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures for one range, scope and grouping."""
+
+    start: date
+    end: date
+    group_by: str
+    team_id: uuid.UUID | None
+    generated_at: datetime
+    total: Counts
+    value: list[Row]
+    ruleset_versions: list[str]
+
+
+def report_period(start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
+    """The inclusive range asked for; 422 if backwards or longer than 366 days.
+
+    ``to`` defaults to today and ``from`` to 27 days before ``to`` (28 days in all).
+    """
+    end = end or today
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if end < start:
+        raise ValidationFailed(errors={"to": ["'to' must be on or after 'from'."]})
+    if (end - start).days + 1 > MAX_DAYS:
+        raise ValidationFailed(errors={"to": [f"A range covers at most {MAX_DAYS} days."]})
+    return start, end
+
+
+def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The UTC instants where London's ``start`` day begins and the day after ``end`` begins."""
+    return (
+        datetime.combine(start, time.min, tzinfo=LONDON).astimezone(UTC),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=LONDON).astimezone(UTC),
+    )
+
+
+def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet a condition (0, never NULL)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _count_columns(now: datetime) -> list[ColumnElement[int]]:
+    """The CASE sums, in the order of the ``Counts`` fields."""
+    status, due_at, closed_at = ContactDuty.status, ContactDuty.due_at, ContactDuty.closed_at
+    is_open = status == "open"
+    return [
+        _sum(status != "not_required"),
+        _sum(and_(status == "met", closed_at <= due_at)),
+        # A met duty without a closing time cannot prove it was on time, so it counts as late.
+        _sum(and_(status == "met", or_(closed_at.is_(None), closed_at > due_at))),
+        _sum(status == "missed"),
+        _sum(and_(is_open, due_at >= now)),
+        _sum(and_(is_open, due_at < now)),
+        _sum(status == "not_required"),
+    ]
+
+
+def _grouped(group_by: str, now: datetime) -> Select[Any]:
+    """The counting query for one grouping: key, label, then the counts."""
+    query = select().select_from(ContactDuty).join(Case, Case.id == ContactDuty.case_id)
+    key: Any
+    label: Any
+    if group_by == "team":
+        key, label = Case.team_id, Team.name
+        query = query.join(Team, Team.id == Case.team_id)
+    elif group_by == "officer":
+        key, label = Case.officer_in_charge_id, User.display_name
+        query = query.join(User, User.id == Case.officer_in_charge_id)
+    else:
+        # Periodic updates have no event: their kind ('periodic_update') stands in.
+        key = label = func.coalesce(InvestigationEvent.type, ContactDuty.kind)
+        query = query.outerjoin(InvestigationEvent, InvestigationEvent.id == ContactDuty.event_id)
+    query = query.add_columns(key, label, *_count_columns(now))
+    return query.group_by(key, label).order_by(label, key)
+
+
+def _scope_team(
+    session: Session, context: AuditContext, team_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The team the figures cover: a supervisor's own; an admin's choice or every team."""
+    actor = context.actor
+    if actor.role != ADMIN:
+        if team_id is None or team_id == actor.team_id:
+            return actor.team_id
+    elif team_id is None or session.get(Team, team_id) is not None:
+        return team_id
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(team_id)],
+        outcome="denied",
+    )
+    session.commit()
+    raise NotFound("No such team, or not one whose figures you may see.")
+
+
+def _filters(
+    team_id: uuid.UUID | None, bounds: tuple[datetime, datetime]
+) -> list[ColumnElement[bool]]:
+    """Which duties count: due in the range, on live cases, in the team if one is set."""
+    where = [
+        ContactDuty.due_at >= bounds[0],
+        ContactDuty.due_at < bounds[1],
+        Case.deleted_at.is_(None),
+    ]
+    if team_id is not None:
+        where.append(Case.team_id == team_id)
+    return where
+
+
+def _ruleset_versions(session: Session, where: Sequence[ColumnElement[bool]]) -> list[str]:
+    """The distinct rule-set versions of the counted (not not_required) duties."""
+    query = (
+        select(ContactDuty.ruleset_version)
+        .join(Case, Case.id == ContactDuty.case_id)
+        .where(*where, ContactDuty.status != "not_required")
+        .distinct()
+        .order_by(ContactDuty.ruleset_version)
+    )
+    return list(session.scalars(query))
+
+
+def compliance_report(
+    session: Session,
+    context: AuditContext,
+    *,
+    start: date | None,
+    end: date | None,
+    group_by: str,
+    team_id: uuid.UUID | None,
+    now: datetime | None = None,
+) -> Report:
+    """Count the duties due in a range by group; the consultation of the figures is audited."""
+    if group_by not in GROUPINGS:
+        raise ValidationFailed(errors={"group_by": [f"Use one of {', '.join(GROUPINGS)}."]})
+    now = now or utcnow()
+    start, end = report_period(start, end, today=now.astimezone(LONDON).date())
+    scope = _scope_team(session, context, team_id)
+    where = _filters(scope, utc_bounds(start, end))
+    rows = [
+        Row(**asdict(Counts(*(int(n) for n in counts))), key=str(key), label=str(label))
+        for key, label, *counts in session.execute(_grouped(group_by, now).where(*where))
+    ]
+    total = sum(rows, Counts())
+    versions = _ruleset_versions(session, where)
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(scope) if scope else "all"],
+        field_groups=[group_by],
+    )
+    session.commit()
+    return Report(start, end, group_by, scope, now, total, rows, versions)
