@@ -1,8 +1,8 @@
 """The HTTP client side: single requests to 127.0.0.1 and the officer's access token.
 
 wrk carries the load; this module only checks endpoints, polls ``/health``, signs in and creates
-the data the endpoints read, and it refuses to send anything anywhere but
-:data:`benchmarks.settings.HOST`.
+the data the endpoints work on (a case, its victim, an event), and it refuses to send anything
+anywhere but :data:`benchmarks.settings.HOST`.
 """
 
 from __future__ import annotations
@@ -116,12 +116,29 @@ class Credentials:
         self.expires_at = started + float(payload["expires_in"])
 
 
+def post_created(base_url: str, token: str, path: str, body: Mapping[str, Any], what: str) -> str:
+    """POST ``body`` to ``path`` as the officer, expecting 201; the id of what it created."""
+    status, answer = http(f"{base_url}{path}", token=token, body=body)
+    if status != 201:
+        raise BenchmarkError(
+            f"creating {what} (POST {path}) answered {status}: {answer.decode(errors='replace')}"
+        )
+    return str(json.loads(answer)["id"])
+
+
 def create_case(base_url: str, token: str, *, crime_reference: str, offence: str) -> str:
     """POST /api/v1/cases as the officer; the new case's id."""
     case = {"crime_reference": crime_reference, "offence": offence}
-    status, body = http(f"{base_url}/api/v1/cases", token=token, body=case)
-    if status != 201:
-        raise BenchmarkError(
-            f"creating case {crime_reference} answered {status}: {body.decode(errors='replace')}"
-        )
-    return str(json.loads(body)["id"])
+    return post_created(base_url, token, "/api/v1/cases", case, f"case {crime_reference}")
+
+
+def create_victim(base_url: str, token: str, case_id: str, victim: Mapping[str, Any]) -> str:
+    """POST /api/v1/cases/{case_id}/victims as the officer; the new victim's id."""
+    path = f"/api/v1/cases/{case_id}/victims"
+    return post_created(base_url, token, path, victim, "a victim")
+
+
+def record_event(base_url: str, token: str, case_id: str, event: Mapping[str, Any]) -> str:
+    """POST /api/v1/cases/{case_id}/events as the officer; the new event's id."""
+    path = f"/api/v1/cases/{case_id}/events"
+    return post_created(base_url, token, path, event, f"a {event.get('type')} event")

@@ -14,19 +14,26 @@ reference endpoint's is comparable across runs and machines (see benchmarks/READ
   once at start-up in a plain ``ImmutableSandboxedEnvironment`` with ``StrictUndefined``, from
   the source of the built-in ``arrested-sms-en`` (``message_templates/``), with fieldapp's sample
   merge context (built once too); the text as JSON.
+- ``POST /_reference/jwt-insert``: ``@jwt_required()``, then one row inserted into
+  ``bench_reference_rows`` (a table of the reference app's own, created at start-up if missing)
+  on fieldapp's database with a SQLAlchemy Core ``insert`` on a pooled connection, in one
+  transaction (``engine.begin()``); the request body is stored as text, the new id returned
+  with 201.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, ParamSpec
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, request
 from flask_jwt_extended import JWTManager, get_jwt_identity, jwt_required
 from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from sqlalchemy import Engine, select
+from sqlalchemy import Column, DateTime, Engine, MetaData, Table, Text, Uuid, insert, select
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from fieldapp import create_app
@@ -44,6 +51,18 @@ RENDER_KEY = "benchmarks.reference.render"
 RENDER_TEMPLATE_KEY = "arrested-sms-en"
 
 P = ParamSpec("P")
+R = TypeVar("R")
+
+#: The reference app's own tables, apart from fieldapp's models and migrations.
+REFERENCE_METADATA = MetaData()
+#: What ``/_reference/jwt-insert`` writes to: one row per request, never read.
+REFERENCE_ROWS = Table(
+    "bench_reference_rows",
+    REFERENCE_METADATA,
+    Column("id", Uuid, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+)
 
 #: The JWT settings copied from fieldapp so that the reference app accepts its tokens.
 SHARED_JWT_KEYS = (
@@ -64,9 +83,9 @@ def bare() -> dict[str, Any]:
     return {"status": "ok"}
 
 
-def require_jwt(view: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
+def require_jwt(view: Callable[P, R]) -> Callable[P, R]:
     """flask-jwt-extended's ``@jwt_required()``, typed (the library declares it as ``Any``)."""
-    protected: Callable[P, dict[str, Any]] = jwt_required()(view)
+    protected: Callable[P, R] = jwt_required()(view)
     return protected
 
 
@@ -93,6 +112,29 @@ def jwt_row(case_id: uuid.UUID) -> dict[str, Any]:
         "status": row.status,
         "updated_at": row.updated_at.isoformat(),
     }
+
+
+@require_jwt
+def jwt_insert() -> tuple[dict[str, Any], int]:
+    """Verify the bearer token, then insert one row in one transaction: a connection per request."""
+    engine: Engine = current_app.extensions[ENGINE_KEY]
+    row_id = uuid.uuid4()
+    values = {"id": row_id, "created_at": datetime.now(UTC), "body": request.get_data(as_text=True)}
+    with engine.begin() as connection:
+        connection.execute(insert(REFERENCE_ROWS).values(values))
+    return {"id": str(row_id)}, 201
+
+
+def create_reference_tables(engine: Engine) -> None:
+    """Create the reference app's tables if missing.
+
+    Every gunicorn worker does so at start-up; when two race, the loser's ``CREATE TABLE``
+    fails, and a second look finds the table there.
+    """
+    try:
+        REFERENCE_METADATA.create_all(engine, checkfirst=True)
+    except DBAPIError:
+        REFERENCE_METADATA.create_all(engine, checkfirst=True)
 
 
 @require_jwt
@@ -125,12 +167,15 @@ def create_reference_app(source: Flask) -> Flask:
     for key in SHARED_JWT_KEYS:
         reference.config[key] = source.config[key]
     JWTManager(reference)
-    reference.extensions[ENGINE_KEY] = make_engine(source.config["DATABASE_URL"])
+    engine = make_engine(source.config["DATABASE_URL"])
+    create_reference_tables(engine)
+    reference.extensions[ENGINE_KEY] = engine
     reference.extensions[RENDER_KEY] = compile_reference_template(RENDER_TEMPLATE_KEY)
     reference.add_url_rule("/bare", "bare", bare, methods=["GET"])
     reference.add_url_rule("/jwt", "jwt", jwt_only, methods=["GET"])
     reference.add_url_rule("/jwt-row/<uuid:case_id>", "jwt_row", jwt_row, methods=["GET"])
     reference.add_url_rule("/jwt-render", "jwt_render", jwt_render, methods=["POST"])
+    reference.add_url_rule("/jwt-insert", "jwt_insert", jwt_insert, methods=["POST"])
     return reference
 
 

@@ -6,11 +6,11 @@ the environment (``BENCH_DB``, ``BENCH_DURATION``, ``BENCH_CONNECTIONS``, ``BENC
 matching command-line options (``--help``).
 
 Each run migrates a fresh database, creates one officer, serves :mod:`benchmarks.reference` with
-gunicorn sync workers on 127.0.0.1, signs in once, creates the case the case endpoints read
-(through the API), and drives every endpoint of ``PAIRS`` with wrk: a warm-up each, then rounds
-interleaving the endpoints. It prints medians and the ratio of
-each endpoint's throughput to its reference's, and writes the same as JSON into
-``benchmarks/results/``.
+gunicorn sync workers on 127.0.0.1, signs in once, creates the case, victim and event the case
+endpoints work on (through the API), and drives every endpoint of ``PAIRS`` (or of the pairs
+``--only`` picks) with wrk: a warm-up each, then rounds interleaving the endpoints. It prints
+medians and the ratio of each endpoint's throughput to its reference's, and writes the same as
+JSON into ``benchmarks/results/``.
 
 This module only orchestrates: :mod:`benchmarks.settings` reads the settings,
 :mod:`benchmarks.instance` prepares the database, :mod:`benchmarks.server` runs gunicorn,
@@ -26,11 +26,11 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.client import Credentials, check_endpoint, create_case
+from benchmarks.client import Credentials, check_endpoint, create_case, create_victim, record_event
 from benchmarks.endpoint import Endpoint
 from benchmarks.errors import BenchmarkError
 from benchmarks.instance import prepare_instance
@@ -40,10 +40,14 @@ from benchmarks.server import exit_cleanly_on_sigterm, log_problems, serve, warn
 from benchmarks.settings import HOST, REPO_ROOT, Settings, parse_settings
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, write_script
 
+#: The message the officer writes to the benchmark victim, and the body the insert reference stores.
+MESSAGE_BODY = '{"victim_id": "{victim_id}", "template_key": "arrested-sms-en"}'
+
 #: (endpoint, reference): each endpoint's req/s is reported as a ratio to its reference's, both
-#: measured in the same run and the same gunicorn workers. Later work adds pairs here. Paths are
-#: templates: ``{case_id}`` is filled in with the case :func:`create_data` makes after sign-in.
-#: Results are keyed by path, so each path appears with one method and body only.
+#: measured in the same run and the same gunicorn workers. Later work adds pairs here. Paths and
+#: bodies are templates: ``{case_id}`` and ``{victim_id}`` are filled in with what
+#: :func:`create_data` makes after sign-in. Results are keyed by path, so each path appears with
+#: one method and body only.
 PAIRS: tuple[tuple[Endpoint, Endpoint], ...] = (
     (Endpoint("/_reference/jwt"), Endpoint("/_reference/bare")),
     (Endpoint("/api/v1/me"), Endpoint("/_reference/jwt")),
@@ -54,18 +58,52 @@ PAIRS: tuple[tuple[Endpoint, Endpoint], ...] = (
         Endpoint("/api/v1/templates/arrested-sms-en/preview", "POST", "{}"),
         Endpoint("/_reference/jwt-render", "POST", "{}"),
     ),
+    # Writes a victim update: renders the published template with the case's data, lints it,
+    # and inserts the message and its audit record; every request adds a message (201).
+    (
+        Endpoint("/api/v1/cases/{case_id}/messages", "POST", MESSAGE_BODY),
+        Endpoint("/_reference/jwt-insert", "POST", MESSAGE_BODY),
+    ),
 )
 #: The case the benchmark officer opens through the API for the ``{case_id}`` endpoints.
 BENCH_CASE = {"crime_reference": "BENCH/0001/26", "offence": "Burglary"}
+#: The victim on that case who gets the messages: SMS only, so ``arrested-sms-en`` fits them.
+BENCH_VICTIM = {
+    "first_name": "Priya",
+    "last_name": "Shah",
+    "phone": "07700 900123",
+    "preferred_channel": "sms",
+    "safe_channels": ["sms"],
+}
+#: The event the message tells the victim about (its ``occurred_at`` is set when it is recorded).
+BENCH_EVENT_TYPE = "arrested"
 
 
 @dataclass(frozen=True)
 class Target:
     """One endpoint made concrete: its URL and the wrk script sending its method and body."""
 
+    #: The endpoint as in ``PAIRS``, its path and body still templates (how results name it).
     endpoint: Endpoint
+    #: The same request with its path and body filled in: what is actually sent.
+    request: Endpoint
     url: str
     script: Path | None
+
+
+def select_pairs(
+    pairs: Sequence[tuple[Endpoint, Endpoint]], only: Sequence[str]
+) -> list[tuple[Endpoint, Endpoint]]:
+    """The pairs with an endpoint or reference path containing one of ``only`` (all if empty)."""
+    if not only:
+        return list(pairs)
+    chosen = [
+        pair for pair in pairs if any(text in endpoint.path for text in only for endpoint in pair)
+    ]
+    if not chosen:
+        known = ", ".join(endpoint.path for endpoint, _ in pairs)
+        raise BenchmarkError(f"--only {','.join(only)} matches no pair; the pairs: {known}")
+    return chosen
 
 
 def path_pairs(pairs: Sequence[tuple[Endpoint, Endpoint]]) -> list[tuple[str, str]]:
@@ -88,9 +126,18 @@ def endpoints_to_drive(pairs: Sequence[tuple[Endpoint, Endpoint]]) -> list[Endpo
 
 
 def create_data(base_url: str, credentials: Credentials) -> dict[str, str]:
-    """Create what the endpoints read, through the API; the values for the path templates."""
-    case_id = create_case(base_url, credentials.token_for(1), **BENCH_CASE)
-    return {"case_id": case_id}
+    """Create what the endpoints work on, through the API; the values for the templates.
+
+    A case, a victim on it, and an event that the victim's messages are about, recorded a
+    minute ago (UTC) so that no clock difference puts it in the future.
+    """
+    token = credentials.token_for(1)
+    case_id = create_case(base_url, token, **BENCH_CASE)
+    victim_id = create_victim(base_url, token, case_id, BENCH_VICTIM)
+    occurred_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    event = {"type": BENCH_EVENT_TYPE, "occurred_at": occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    record_event(base_url, token, case_id, event)
+    return {"case_id": case_id, "victim_id": victim_id}
 
 
 def warm_up(
@@ -101,7 +148,7 @@ def warm_up(
 ) -> None:
     """Check that every endpoint answers 2xx, then drive each for the warm-up seconds."""
     for target in targets.values():
-        check_endpoint(target.url, credentials.token_for(1), target.endpoint)
+        check_endpoint(target.url, credentials.token_for(1), target.request)
     for target in targets.values():
         print(f"warm-up {target.endpoint.label} ({settings.warmup}s)", flush=True)
         token = credentials.token_for(settings.warmup)
@@ -140,17 +187,21 @@ def measure(
 def prepare_targets(
     endpoints: Sequence[Endpoint], base_url: str, values: Mapping[str, str], workdir: Path
 ) -> dict[str, Target]:
-    """Each endpoint's URL, and its wrk script (written into ``workdir``) when it needs one."""
+    """Each endpoint filled in with ``values``: its URL, and its wrk script when it needs one.
+
+    Scripts are written into ``workdir``.
+    """
     targets: dict[str, Target] = {}
     for number, endpoint in enumerate(endpoints, start=1):
-        script = write_script(endpoint, workdir / "wrk", f"endpoint-{number}")
-        targets[endpoint.path] = Target(endpoint, base_url + endpoint.fill(values), script)
+        request = endpoint.filled(values)
+        script = write_script(request, workdir / "wrk", f"endpoint-{number}")
+        targets[endpoint.path] = Target(endpoint, request, base_url + request.path, script)
     return targets
 
 
-def announce(settings: Settings) -> None:
+def announce(settings: Settings, pairs: Sequence[tuple[Endpoint, Endpoint]]) -> None:
     """Say what is about to run and roughly how long it takes."""
-    endpoints = len(endpoints_to_drive(PAIRS))
+    endpoints = len(endpoints_to_drive(pairs))
     expected = endpoints * (settings.warmup + settings.rounds * settings.duration)
     print(
         f"benchmarking on {settings.db} with {settings.workers} gunicorn sync workers, "
@@ -160,17 +211,23 @@ def announce(settings: Settings) -> None:
     )
 
 
-def benchmark_in(workdir: Path, log_path: Path, wrk: str, settings: Settings) -> Measurements:
-    """Prepare fieldapp in ``workdir``, serve it, measure it, and stop gunicorn."""
+def benchmark_in(
+    workdir: Path,
+    log_path: Path,
+    wrk: str,
+    settings: Settings,
+    pairs: Sequence[tuple[Endpoint, Endpoint]],
+) -> Measurements:
+    """Prepare fieldapp in ``workdir``, serve it, measure ``pairs``, and stop gunicorn."""
     env, password = prepare_instance(settings, workdir)
-    announce(settings)
+    announce(settings, pairs)
     busy_before = cpu_busy_share()
     warn_if_busy(busy_before, "just before")
     with serve(settings, env, log_path):
         base_url = f"http://{HOST}:{settings.port}"
         credentials = Credentials(base_url, password)
         values = create_data(base_url, credentials)
-        targets = prepare_targets(endpoints_to_drive(PAIRS), base_url, values, workdir)
+        targets = prepare_targets(endpoints_to_drive(pairs), base_url, values, workdir)
         results, rounds = measure(wrk, settings, targets, credentials)
     busy_after = cpu_busy_share()
     warn_if_busy(busy_after, "just after")
@@ -180,13 +237,14 @@ def benchmark_in(workdir: Path, log_path: Path, wrk: str, settings: Settings) ->
 
 def run(settings: Settings) -> dict[str, Any]:
     """Set everything up, measure, stop gunicorn, and return the report."""
+    pairs = select_pairs(PAIRS, settings.only)
     wrk = ensure_wrk()
     started = datetime.now(UTC)
     workdir = Path(tempfile.mkdtemp(prefix="fieldapp-bench-"))
     log_path = workdir / "gunicorn.log"
     finished = False
     try:
-        measured = benchmark_in(workdir, log_path, wrk, settings)
+        measured = benchmark_in(workdir, log_path, wrk, settings, pairs)
         finished = True
     finally:
         if finished and not settings.keep_tmp:
@@ -194,9 +252,9 @@ def run(settings: Settings) -> dict[str, Any]:
         else:
             print(f"kept {workdir} (gunicorn log: {log_path})", file=sys.stderr)
     warn_about_problems(measured.problems)
-    report = build_report(started, settings, wrk, path_pairs(PAIRS), measured)
-    # The method and body of each path, which the results name by path alone.
-    report["requests"] = {e.path: asdict(e) for e in endpoints_to_drive(PAIRS)}
+    report = build_report(started, settings, wrk, path_pairs(pairs), measured)
+    # The method and body template of each path, which the results name by path alone.
+    report["requests"] = {e.path: asdict(e) for e in endpoints_to_drive(pairs)}
     return report
 
 

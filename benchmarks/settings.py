@@ -2,7 +2,8 @@
 
 Each setting comes from a command-line option, with the matching environment variable
 (``BENCH_DB``, ``BENCH_DURATION``, ``BENCH_CONNECTIONS``, ``BENCH_THREADS``, ``BENCH_WORKERS``,
-``BENCH_ROUNDS``, ``BENCH_PORT``, ``FIELDAPP_BENCH_DATABASE_URL``) as its default.
+``BENCH_ROUNDS``, ``BENCH_PORT``, ``BENCH_ONLY``, ``FIELDAPP_BENCH_DATABASE_URL``) as its
+default.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Settings:
     warmup: int
     postgres_url: str
     keep_tmp: bool
+    #: Measure only the pairs with a path containing one of these texts; empty: every pair.
+    only: tuple[str, ...] = ()
 
 
 def parse_seconds(value: str) -> int:
@@ -84,6 +87,11 @@ def add_numeric_options(
             )
 
 
+def parse_only(value: str) -> tuple[str, ...]:
+    """Comma-separated path fragments, such as ``messages,/api/v1/me``; blanks dropped."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def check_load(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse a wrk or gunicorn set-up that cannot work."""
     if args.connections < args.threads:
@@ -112,6 +120,14 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help=f"warm-up seconds per endpoint, default {WARMUP_SECONDS}",
     )
     parser.add_argument(
+        "--only",
+        type=parse_only,
+        default=parse_only(env.get("BENCH_ONLY", "")),
+        metavar="TEXT[,TEXT...]",
+        help="measure only the pairs whose endpoint or reference path contains one of these "
+        "texts (BENCH_ONLY, default: every pair)",
+    )
+    parser.add_argument(
         "--keep-tmp",
         action="store_true",
         help="keep the temporary folder (instance, SQLite file, gunicorn log)",
@@ -137,4 +153,5 @@ def parse_settings(argv: Sequence[str] | None, env: Mapping[str, str]) -> Settin
         warmup=args.warmup,
         postgres_url=env.get("FIELDAPP_BENCH_DATABASE_URL") or DEFAULT_POSTGRES_URL,
         keep_tmp=args.keep_tmp,
+        only=args.only,
     )

@@ -1,0 +1,199 @@
+"""The GOV.UK Notify provider against the loopback stand-in: sends, refusals, retries, look-ups."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fieldapp.models import Message
+from fieldapp.services.providers import (
+    PermanentFailure,
+    ProviderNotConfigured,
+    TemporaryFailure,
+    provider_from_config,
+)
+from fieldapp.services.providers.notify import NotifyProvider, notify_from_config, receipt_from
+from tests.notify_standin import (
+    EMAIL_TEMPLATE_ID,
+    SMS_TEMPLATE_ID,
+    NotifyStandIn,
+    running_standin,
+)
+
+PHONE = "+447700900123"
+BODY = "Hello Alex. Someone has been arrested. Call PC Sam Ashworth on 101."
+
+
+def notify_config(standin: NotifyStandIn, **overrides: Any) -> dict[str, Any]:
+    """Settings that point the provider at the stand-in."""
+    return {
+        "MESSAGE_PROVIDER": "notify",
+        "NOTIFY_API_KEY": standin.api_key,
+        "NOTIFY_BASE_URL": standin.base_url,
+        "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE_ID,
+        "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE_ID,
+        "NOTIFY_TIMEOUT_SECONDS": 5,
+        **overrides,
+    }
+
+
+def sms(**overrides: Any) -> Message:
+    """An unsaved SMS message: the provider only reads it."""
+    fields = {"id": uuid.uuid4(), "channel": "sms", "recipient": PHONE, "body": BODY}
+    return Message(**{**fields, **overrides})
+
+
+@pytest.fixture
+def standin() -> Iterator[NotifyStandIn]:
+    """A Notify stand-in on loopback."""
+    with running_standin() as running:
+        yield running
+
+
+@pytest.fixture
+def provider(standin: NotifyStandIn) -> NotifyProvider:
+    """The Notify provider, configured for the stand-in."""
+    return notify_from_config(notify_config(standin))
+
+
+def test_sms_goes_to_notify_as_the_body_placeholder_under_the_message_id(
+    standin: NotifyStandIn, provider: NotifyProvider
+) -> None:
+    message = sms()
+
+    receipt = provider.send(message)
+
+    [accepted] = standin.accepted
+    assert accepted["phone_number"] == PHONE
+    assert accepted["body"] == BODY
+    assert accepted["template"]["id"] == SMS_TEMPLATE_ID
+    assert receipt.reference == accepted["reference"] == str(message.id)
+    assert receipt.provider_id == accepted["id"]
+
+
+def test_email_goes_with_its_subject_and_body(
+    standin: NotifyStandIn, provider: NotifyProvider
+) -> None:
+    message = sms(channel="email", recipient="alex@example.com", subject="Your case")
+
+    provider.send(message)
+
+    [accepted] = standin.accepted
+    assert accepted["email_address"] == "alex@example.com"
+    assert (accepted["subject"], accepted["body"]) == ("Your case", BODY)
+
+
+def test_a_refused_number_fails_for_good_without_repeating_the_number_or_text(
+    standin: NotifyStandIn, provider: NotifyProvider
+) -> None:
+    standin.fail_next(1, 400)
+
+    with pytest.raises(PermanentFailure) as refused:
+        provider.send(sms())
+
+    reason = str(refused.value)
+    assert "400" in reason
+    assert "phone number was not accepted" in reason
+    assert PHONE not in reason
+    assert BODY not in reason
+
+
+@pytest.mark.parametrize("status", [500, 502, 429])
+def test_server_errors_and_rate_limits_are_worth_retrying(
+    standin: NotifyStandIn, provider: NotifyProvider, status: int
+) -> None:
+    standin.fail_next(1, status)
+
+    with pytest.raises(TemporaryFailure, match=str(status)):
+        provider.send(sms())
+
+    assert standin.accepted == []
+
+
+def test_a_send_that_times_out_is_retried_and_found_by_reference(
+    standin: NotifyStandIn,
+) -> None:
+    provider = notify_from_config(notify_config(standin, NOTIFY_TIMEOUT_SECONDS=1))
+    standin.delay = 1.5  # Notify accepts, then answers too late
+    message = sms()
+
+    with pytest.raises(TemporaryFailure, match="timed out"):
+        provider.send(message)
+
+    found = provider.find(str(message.id))
+    assert found is not None
+    assert found.provider_id == standin.accepted[0]["id"]
+
+
+def test_an_unreachable_provider_is_worth_retrying(standin: NotifyStandIn) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    config = notify_config(standin, NOTIFY_BASE_URL=f"http://127.0.0.1:{closed_port}")
+
+    with pytest.raises(TemporaryFailure, match="could not be reached"):
+        notify_from_config(config).send(sms())
+
+
+def test_a_wrong_key_keeps_messages_queued_rather_than_failing_them(
+    standin: NotifyStandIn,
+) -> None:
+    wrong_key = f"fieldapp_tests-{standin.service_id}-{uuid.uuid4()}"
+    provider = notify_from_config(notify_config(standin, NOTIFY_API_KEY=wrong_key))
+
+    with pytest.raises(TemporaryFailure, match="credentials"):
+        provider.send(sms())
+
+    assert standin.accepted == []
+
+
+def test_a_letter_is_refused_for_good_before_reaching_notify(
+    standin: NotifyStandIn, provider: NotifyProvider
+) -> None:
+    with pytest.raises(PermanentFailure, match="letter"):
+        provider.send(sms(channel="letter", recipient="1 High Street"))
+
+    assert sum(standin.requests.values()) == 0
+
+
+def test_find_knows_only_references_notify_accepted(provider: NotifyProvider) -> None:
+    message = sms()
+    receipt = provider.send(message)
+
+    found = provider.find(str(message.id))
+
+    assert found is not None
+    assert (found.reference, found.provider_id) == (receipt.reference, receipt.provider_id)
+    assert found.accepted_at is not None  # when Notify took it, for the duty's on-time check
+    assert provider.find(str(uuid.uuid4())) is None
+
+
+@pytest.mark.parametrize(
+    ("notify_status", "ours"),
+    [("delivered", "delivered"), ("permanent-failure", "failed"), ("sending", "pending")],
+)
+def test_status_reduces_notify_statuses_to_ours(
+    standin: NotifyStandIn, provider: NotifyProvider, notify_status: str, ours: str
+) -> None:
+    receipt = provider.send(sms())
+    standin.set_status(receipt.provider_id, notify_status)
+
+    assert provider.status(receipt.provider_id) == ours
+
+
+def test_an_answer_naming_another_reference_is_not_trusted() -> None:
+    with pytest.raises(TemporaryFailure, match="another message"):
+        receipt_from({"id": str(uuid.uuid4()), "reference": "someone-else"}, "ours")
+
+
+def test_notify_without_its_settings_is_refused() -> None:
+    with pytest.raises(ProviderNotConfigured, match="FIELDAPP_NOTIFY_API_KEY"):
+        provider_from_config({"MESSAGE_PROVIDER": "notify", "NOTIFY_API_KEY": ""})
+
+
+def test_the_manual_provider_needs_no_worker() -> None:
+    assert provider_from_config({"MESSAGE_PROVIDER": "manual"}) is None
