@@ -24,7 +24,7 @@ RESOURCE = "case"
 FIELD_GROUPS = {"offence": "offence", "status": "status", "officer_in_charge_id": "allocation"}
 
 
-SelectT = TypeVar("SelectT", bound=Select[Any])
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 def scoped(query: SelectT, context: AuditContext) -> SelectT:

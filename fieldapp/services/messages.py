@@ -23,14 +23,14 @@ from fieldapp.core import victims_code
 from fieldapp.core.templating import LintReport
 from fieldapp.core.templating.check import lint_rendered, merge_context, render_wording
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
-from fieldapp.models import ContactDuty, Message, MessageTemplate, TemplateVersion, Victim
+from fieldapp.models import Case, ContactDuty, Message, Victim
 from fieldapp.models.base import new_id, utcnow
 from fieldapp.services import audit, templates
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.cases import require_case
+from fieldapp.services.cases import require_case, scoped
 from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
 from fieldapp.services.template_preview import merge_errors
-from fieldapp.services.templates import VersionText
+from fieldapp.services.templates import Variant, VersionText
 
 RESOURCE = "message"
 CONTENTLESS_FAMILY = "contentless"
@@ -92,39 +92,30 @@ def _languages(victim: Victim) -> tuple[str, ...]:
 
 
 def _variant(
-    session: Session, requested: MessageTemplate, *, language: str, contentless: bool
+    variants: list[Variant], requested: Variant, *, language: str, contentless: bool
 ) -> VersionText:
-    """The published template of the requested family and channel that fits the recipient."""
-    query = (
-        select(MessageTemplate, TemplateVersion)
-        .join(
-            TemplateVersion,
-            (TemplateVersion.template_id == MessageTemplate.id)
-            & (TemplateVersion.number == MessageTemplate.published_number),
-        )
-        .where(
-            MessageTemplate.status == "active",
-            MessageTemplate.channel == requested.channel,
-            MessageTemplate.language == language,
-            MessageTemplate.contentless == contentless,
-        )
-    )
+    """The published variant of the requested message that fits the recipient."""
     families = [requested.family] + ([CONTENTLESS_FAMILY] if contentless else [])
     for family in families:
-        row = session.execute(query.where(MessageTemplate.family == family)).first()
-        if row is not None:
-            return VersionText.of(row[0], row[1])
+        for variant in variants:
+            if (variant.family, variant.contentless, variant.text.wording.language) == (
+                family,
+                contentless,
+                language,
+            ):
+                return variant.text
+    channel = requested.text.wording.channel
     if contentless:
         raise NoVariant(
             f"This person must only get contentless contact, and no contentless "
-            f"'{requested.channel}' template in '{language}' is published.",
+            f"'{channel}' template in '{language}' is published.",
             errors={
                 "template_key": ["Publish a contentless variant, or contact them another way."]
             },
         )
     raise NoVariant(
         f"No {'Welsh' if language == 'cy' else 'English'} version of '{requested.family}' "
-        f"for '{requested.channel}' is published; not sending in another language.",
+        f"for '{channel}' is published; not sending in another language.",
         errors={"template_key": [f"Publish a '{language}' version of this message first."]},
     )
 
@@ -133,23 +124,43 @@ def _chosen(
     session: Session, context: AuditContext, victim: Victim, data: Mapping[str, Any]
 ) -> list[VersionText]:
     """The template versions to write from, one per language."""
-    requested = templates.get_template(session, context.actor, data["template_key"])
+    key = data["template_key"]
+    variants = templates.published_variants(session, key)
+    requested = next((v for v in variants if v.text.key == key), None)
+    if requested is None:
+        raise NotFound(f"No published template '{key}'.")
     chosen = [
-        _variant(session, requested, language=language, contentless=victim.contentless)
+        _variant(variants, requested, language=language, contentless=victim.contentless)
         for language in _languages(victim)
     ]
     pinned = data.get("template_version")
     if pinned is not None:
-        if len(chosen) != 1 or chosen[0].key != requested.key:
+        if len(chosen) != 1 or chosen[0].key != key:
             raise ValidationFailed(
                 "A pinned version applies to the template itself, but this person needs "
                 f"'{', '.join(c.key for c in chosen)}'.",
                 errors={"template_version": ["Leave it out to use the published versions."]},
             )
-        chosen = [
-            VersionText.of(*templates.get_version(session, context.actor, requested.key, pinned))
-        ]
+        chosen = [VersionText.of(*templates.get_version(session, context.actor, key, pinned))]
     return chosen
+
+
+def _case_and_victim(
+    session: Session, context: AuditContext, case_id: uuid.UUID, victim_id: uuid.UUID
+) -> tuple[Case, Victim]:
+    """The case in scope and a current victim on it, read together; otherwise a 404."""
+    row = session.execute(
+        scoped(select(Case, Victim).join(Victim, Victim.case_id == Case.id), context).where(
+            Case.id == case_id,
+            Victim.id == victim_id,
+            Case.deleted_at.is_(None),
+            Victim.deleted_at.is_(None),
+        )
+    ).first()
+    if row is None:  # say which: an out-of-scope case is audited as a denied read
+        victim_on_case(session, require_case(session, context, case_id), victim_id)
+        raise NotFound("No such victim on this case.")
+    return row[0], row[1]
 
 
 def _open_duty(session: Session, victim: Victim, duty_id: uuid.UUID | None) -> ContactDuty | None:
@@ -205,8 +216,7 @@ def write_message(
     on_created: Callable[[WrittenGroup], None] | None = None,
 ) -> WrittenGroup:
     """Write the update a victim is owed from a published template; stored as drafted."""
-    case = require_case(session, context, case_id)
-    victim = victim_on_case(session, case, data["victim_id"])
+    case, victim = _case_and_victim(session, context, case_id, data["victim_id"])
     duty = _open_duty(session, victim, data.get("duty_id"))
     chosen = _chosen(session, context, victim, data)
     recipient = _recipient(victim, chosen[0].wording.channel)

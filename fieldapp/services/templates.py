@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -326,6 +326,60 @@ _PUBLISHED = (
     )
     .where(_T.key == bindparam("key"), _T.status == "active")
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A published template that may stand in for another: its family and contentless flag."""
+
+    family: str
+    contentless: bool
+    text: VersionText
+
+
+_REQUESTED = MessageTemplate.__table__.alias("requested")
+# Every published variant a message written from one template may use: the same family and
+# channel in any language, and the contentless templates of that channel. One query per write.
+_VARIANTS = (
+    select(
+        _T.key, _T.family, _T.contentless, _T.event_type, _T.channel, _T.language, _V.number,
+        _V.id, _V.content_hash, _V.fields, _V.subject, _V.body,
+    )
+    .join_from(
+        MessageTemplate.__table__,
+        TemplateVersion.__table__,
+        and_(_V.template_id == _T.id, _V.number == _T.published_number),
+    )
+    .join(
+        _REQUESTED,
+        and_(
+            _REQUESTED.c.key == bindparam("key"),
+            _T.channel == _REQUESTED.c.channel,
+            or_(_T.family == _REQUESTED.c.family, _T.contentless.is_(True)),
+        ),
+    )
+    .where(_T.status == "active")
+)  # fmt: skip
+
+
+def published_variants(reader: Session | Connection, key: str) -> list[Variant]:
+    """The published variants a message from template ``key`` may use (one query)."""
+    return [
+        Variant(
+            row.family,
+            row.contentless,
+            VersionText(
+                row.key,
+                row.event_type,
+                row.number,
+                row.id,
+                row.content_hash,
+                frozenset(row.fields),
+                Wording(row.channel, row.language, row.body, row.subject),
+            ),
+        )
+        for row in reader.execute(_VARIANTS, {"key": key})
+    ]
 
 
 def published_version(reader: Session | Connection, key: str) -> VersionText:
