@@ -3,8 +3,9 @@
 It checks the client's JWT (HS256 with the key's secret, ``iss`` = service id, ``iat`` within
 30 s), accepts SMS and email sends against one-placeholder templates, answers look-ups by
 reference and by id, and records every accepted notification so that tests can count sends per
-reference. It can be told to fail the next N sends (500, 429, 400, ...) and to answer slowly
-*after* accepting, as a real provider can.
+reference. It can be told to fail the next N sends or status checks (500, 429, 400, ...), to
+move a notification on to any of Notify's statuses, and to answer slowly *after* accepting, as a
+real provider can.
 """
 
 from __future__ import annotations
@@ -42,6 +43,19 @@ FAILURES = {
     500: ("Exception", "Internal server error"),
 }
 RECIPIENT_FIELD = {"sms": "phone_number", "email": "email_address"}
+#: Notify's documented statuses of a text message or email (``sent``: international SMS).
+NOTIFICATION_STATUSES = frozenset(
+    {
+        "created",
+        "sending",
+        "pending",
+        "sent",
+        "delivered",
+        "permanent-failure",
+        "temporary-failure",
+        "technical-failure",
+    }
+)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -62,6 +76,7 @@ class NotifyStandIn:
     accepted: list[dict[str, Any]] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
     _failures: list[int] = field(default_factory=list)
+    _status_failures: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
 
@@ -75,6 +90,11 @@ class NotifyStandIn:
         with self._lock:
             self._failures.extend([status] * count)
 
+    def fail_next_status_checks(self, count: int, status: int) -> None:
+        """Answer the next ``count`` GET /v2/notifications/{id} with ``status``."""
+        with self._lock:
+            self._status_failures.extend([status] * count)
+
     def sends_by_reference(self) -> Counter[str]:
         """How many notifications were accepted under each reference."""
         with self._lock:
@@ -82,6 +102,8 @@ class NotifyStandIn:
 
     def set_status(self, notification_id: str, status: str) -> None:
         """Move an accepted notification on, as delivery receipts would."""
+        if status not in NOTIFICATION_STATUSES:
+            raise ValueError(f"GOV.UK Notify has no status {status!r}")
         with self._lock:
             for item in self.accepted:
                 if item["id"] == notification_id:
@@ -195,6 +217,10 @@ class NotifyStandIn:
 
     def _get(self, notification_id: str) -> Response:
         """GET /v2/notifications/{id}."""
+        with self._lock:
+            failure = self._status_failures.pop(0) if self._status_failures else None
+        if failure is not None:
+            return _error(failure, *FAILURES.get(failure, ("Exception", "Internal server error")))
         with self._lock:
             found = [dict(n) for n in self.accepted if n["id"] == notification_id]
         return _json(200, found[0]) if found else _error(404, "NoResultFound", "No result found")

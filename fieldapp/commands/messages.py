@@ -1,4 +1,8 @@
-"""``flask --app wsgi messages deliver``: a delivery worker for the message outbox."""
+"""``flask --app wsgi messages deliver`` and ``refresh``: send from the outbox, then learn the fate.
+
+``deliver`` hands queued messages to the provider; ``refresh`` asks it which sent messages reached
+the recipient and which failed (reopening the duty a failed one had met).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from flask.cli import AppGroup
 
 from fieldapp.database import get_database
 from fieldapp.services.delivery import run_worker, settings_from_config
+from fieldapp.services.delivery_status import run_refresher
 from fieldapp.services.providers import ProviderNotConfigured, provider_from_config
 
 messages_cli = AppGroup("messages", help="Victim-update message delivery.")
@@ -25,6 +30,11 @@ MANUAL_EXPLANATION = (
     "with POST /api/v1/messages/{id}/sent, so there is nothing for a worker to deliver. "
     "Set FIELDAPP_MESSAGE_PROVIDER=notify (and the FIELDAPP_NOTIFY_* settings) to send through "
     "GOV.UK Notify."
+)
+MANUAL_REFRESH_EXPLANATION = (
+    "MESSAGE_PROVIDER is 'manual': a message sent from an officer's phone has no delivery "
+    "receipt to ask for, so there is nothing to refresh. With FIELDAPP_MESSAGE_PROVIDER=notify, "
+    "run this alongside 'messages deliver'."
 )
 
 
@@ -58,6 +68,33 @@ def deliver(once: bool, batch: int, worker_name: str | None) -> None:
         )
     counts = ", ".join(f"{count} {outcome}" for outcome, count in sorted(tally.items()))
     click.echo(f"delivery worker {worker} stopped: {counts or 'nothing was due'}")
+
+
+@messages_cli.command("refresh")
+@click.option("--once", is_flag=True, help="Check every sent message once, then stop.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(1, 3600),
+    default=60,
+    show_default=True,
+    help="Seconds between passes.",
+)
+def refresh(once: bool, interval: float) -> None:
+    """Record which sent messages were delivered or failed; SIGTERM stops after the current."""
+    try:
+        provider = provider_from_config(current_app.config)
+    except ProviderNotConfigured as error:
+        raise click.ClickException(str(error)) from error
+    if provider is None:
+        click.echo(MANUAL_REFRESH_EXPLANATION)
+        return
+    stop = threading.Event()
+    with _stopping_on_signals(stop):
+        tally = run_refresher(
+            get_database(current_app).sessions, provider, once=once, stop=stop, interval=interval
+        )
+    counts = ", ".join(f"{count} {outcome}" for outcome, count in sorted(tally.items()))
+    click.echo(f"status refresher stopped: {counts or 'no sent message to check'}")
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""``flask messages deliver``: the manual provider, settings, and a worker killed mid-batch."""
+"""``flask messages deliver`` and ``refresh``: the manual provider, settings, a killed worker."""
 
 from __future__ import annotations
 
@@ -90,6 +90,36 @@ def test_deliver_once_sends_what_is_queued_and_stops(
     assert result.exit_code == 0, result.output
     assert "delivery worker cli stopped: 3 sent" in result.output
     assert sorted(standin.sends_by_reference()) == sorted(str(i) for i in ids)
+
+
+def test_refresh_with_the_manual_provider_explains_there_is_nothing_to_do(
+    runner: FlaskCliRunner,
+) -> None:
+    result = runner.invoke(args=["messages", "refresh", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "'manual'" in result.output
+    assert "nothing to refresh" in result.output
+
+
+def test_refresh_once_records_what_notify_reports_and_stops(
+    app: Flask, runner: FlaskCliRunner, session: Session, standin: NotifyStandIn
+) -> None:
+    use_notify(app, standin)
+    ids = queue_messages(session, create_addressee(app, session), count=3)
+    assert runner.invoke(args=["messages", "deliver", "--once"]).exit_code == 0
+    for notification, status in zip(
+        standin.accepted, ["delivered", "permanent-failure", "sending"], strict=True
+    ):
+        standin.set_status(notification["id"], status)
+
+    result = runner.invoke(args=["messages", "refresh", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "status refresher stopped: 1 delivered, 1 failed, 1 pending" in result.output
+    session.expire_all()
+    statuses = session.scalars(select(Message.status).where(Message.id.in_(ids))).all()
+    assert sorted(statuses) == ["delivered", "failed", "sent"]
 
 
 def worker_environment(database_url: str, standin: NotifyStandIn, instance: Path) -> dict[str, str]:

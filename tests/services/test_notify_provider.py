@@ -174,7 +174,18 @@ def test_find_knows_only_references_notify_accepted(provider: NotifyProvider) ->
 
 @pytest.mark.parametrize(
     ("notify_status", "ours"),
-    [("delivered", "delivered"), ("permanent-failure", "failed"), ("sending", "pending")],
+    [
+        ("delivered", "delivered"),
+        # Final failures: Notify has stopped trying (temporary-failure after its 72 hours).
+        ("permanent-failure", "failed"),
+        ("temporary-failure", "failed"),
+        ("technical-failure", "failed"),
+        ("created", "pending"),
+        ("sending", "pending"),
+        ("pending", "pending"),
+        # International SMS with no receipt: nothing more will be known, so it stays sent.
+        ("sent", "pending"),
+    ],
 )
 def test_status_reduces_notify_statuses_to_ours(
     standin: NotifyStandIn, provider: NotifyProvider, notify_status: str, ours: str
