@@ -9,7 +9,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev db library demo test lint typecheck pytest format openapi bench bench-render lock clean
+.PHONY: help run serve install install-dev db library demo test lint typecheck pytest format openapi connector bench bench-render lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ format: install-dev ## Format and autofix the code
 
 openapi: install ## Regenerate the committed openapi.yaml from the code
 	$(FLASK) openapi write --output openapi.yaml
+
+connector: install ## Regenerate the committed Power Platform connector files in connector/
+	$(FLASK) connector write --output-dir connector
 
 bench: install-dev ## Benchmark under gunicorn with wrk (BENCH_DB=sqlite|postgres)
 	$(BIN)/python -m benchmarks.run

@@ -2,6 +2,7 @@
 
 A route is reachable only if its endpoint is in ``PUBLIC_ENDPOINTS`` or its view
 declares the roles allowed with ``@allow(...)``. Anything else answers 403 to everyone.
+An API key (``X-API-Key``) may call only views that also name a scope: ``@allow(..., scope=...)``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from flask import Flask, current_app, g, request
 from flask_jwt_extended import verify_jwt_in_request
 
 from fieldapp.core.roles import ROLES
+from fieldapp.core.scopes import SCOPES
 from fieldapp.errors import Forbidden
+from fieldapp.keys import authenticate_api_key, wants_api_key
 
 #: The explicit public list: the only endpoints anyone may call without a token.
 PUBLIC_ENDPOINTS = frozenset(
@@ -26,6 +29,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "docs.openapi_yaml",
         "docs.swagger_ui_asset",
         "auth.login",
+        "connector.api_definition",
+        "connector.api_properties",
     }
 )
 
@@ -34,18 +39,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class AccessPolicy:
-    """Which roles may call a view, and whether it takes the refresh token."""
+    """Which roles may call a view, whether it takes the refresh token, and its key scope."""
 
     roles: frozenset[str]
     refresh: bool = False
+    scope: str | None = None  # None: API keys are refused
 
 
-def allow(*roles: str, refresh: bool = False) -> Callable[[F], F]:
-    """Declare the roles allowed to call a view (all roles if none are named)."""
+def allow(*roles: str, refresh: bool = False, scope: str | None = None) -> Callable[[F], F]:
+    """Declare the roles allowed to call a view (all if none), and the scope a key needs."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
-    policy = AccessPolicy(frozenset(roles or ROLES), refresh)
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"unknown scope: {scope!r}")
+    policy = AccessPolicy(frozenset(roles or ROLES), refresh, scope)
 
     def decorate(view: F) -> F:
         view.access_policy = policy  # type: ignore[attr-defined]
@@ -66,7 +74,10 @@ def enforce_access() -> None:
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return  # unrouted requests become 404/405 in the one error shape
     policy = policy_for(endpoint)
-    verify_jwt_in_request(refresh=policy.refresh if policy else False)
+    if wants_api_key():
+        authenticate_api_key(policy.scope if policy else None)
+    else:
+        verify_jwt_in_request(refresh=policy.refresh if policy else False)
     if policy is None or g.principal.role not in policy.roles:
         raise Forbidden()
 

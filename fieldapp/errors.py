@@ -118,11 +118,33 @@ class RefreshTokenReused(InvalidToken):
     )
 
 
+class InvalidApiKey(Unauthorized):
+    """The X-API-Key is unknown, wrong, revoked, expired, or its user is disabled."""
+
+    code, title = "invalid_api_key", "Invalid API key"
+    default_detail = "The API key is not valid, or it has been revoked or has expired."
+    www_error = "invalid_token"
+
+
 class Forbidden(FieldappError):
     """The caller's role may not do this."""
 
     status_code, code, title = 403, "forbidden", "Forbidden"
     default_detail = "Your role does not allow this."
+
+
+class InsufficientScope(Forbidden):
+    """The API key lacks the scope this operation needs."""
+
+    code, title = "insufficient_scope", "Insufficient scope"
+    default_detail = "The API key does not have the scope this operation needs."
+
+
+class ApiKeyNotAccepted(Forbidden):
+    """The operation cannot be called with an API key at all."""
+
+    code, title = "api_key_not_accepted", "API key not accepted"
+    default_detail = "This operation cannot be called with an API key; sign in as a person."
 
 
 class NotFound(FieldappError):
@@ -165,6 +187,13 @@ class UnsupportedMediaType(FieldappError):
 
     status_code, code, title = 415, "unsupported_media_type", "Unsupported media type"
     default_detail = "Send the body as 'Content-Type: application/json'."
+
+
+class RateLimited(FieldappError):
+    """Too many requests in the current window; ``Retry-After`` says when to come back."""
+
+    status_code, code, title = 429, "rate_limited", "Too Many Requests"
+    default_detail = "Too many requests. Wait and try again."
 
 
 class ServiceUnavailable(FieldappError):

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import math
+import time
+import uuid
+
 from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from fieldapp.bodies import current_body
 from fieldapp.core.usernames import normalise_username
+from fieldapp.errors import RateLimited
 
 # One limiter per process (the decorators below bind to it). flask-limiter keeps some settings,
 # such as the key prefix, from the first app it is given; fieldapp serves one app per process.
 limiter = Limiter(key_func=get_remote_address)
+# Per-process counters for API keys while the shared store (Redis) does not answer.
+_key_fallback = FixedWindowRateLimiter(MemoryStorage())
 
 
 def login_username_key() -> str:
@@ -57,6 +67,29 @@ def sent_or_queued(response: Response) -> bool:
 def failed(response: Response) -> bool:
     """Count only refused sign-ins against a username, so a lost response costs nothing."""
     return response.status_code == 401
+
+
+def hit_key_limit(key_id: uuid.UUID, rate_limit: str) -> None:
+    """Count one call against an API key's own limit; a spent limit is a 429 with Retry-After."""
+    # Checked by the access check once the key is known, so it cannot be a route decorator;
+    # it uses the limiter's own store and strategy, so every worker counts together.
+    if not limiter.enabled:
+        return
+    item = parse(rate_limit)
+    identifiers = (current_app.config["RATELIMIT_KEY_PREFIX"], "api-key", str(key_id))
+    strategy: RateLimiter = limiter.limiter
+    try:
+        allowed = strategy.hit(item, *identifiers)
+    except Exception:  # the shared store is down: count in this process instead
+        strategy = _key_fallback
+        allowed = strategy.hit(item, *identifiers)
+    if not allowed:
+        reset_at = strategy.get_window_stats(item, *identifiers).reset_time
+        wait = max(1, math.ceil(reset_at - time.time()))
+        raise RateLimited(
+            f"This API key allows {rate_limit}. Wait and try again.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def rate_limit_storage_answers() -> bool:

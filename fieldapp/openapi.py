@@ -32,6 +32,11 @@ DESCRIPTION = (
 
 ACCESS_DOC = "The access_token from POST /api/v1/auth/login, as 'Authorization: Bearer ...'."
 REFRESH_DOC = "The refresh_token, sent only to POST /api/v1/auth/refresh."
+API_KEY_DOC = (
+    "An integration key from an admin (POST /api/v1/api-keys), as 'X-API-Key: fa_...'. It acts "
+    "for one user, within its scopes (each operation that accepts keys names its scope in "
+    "x-api-key-scope) and its own rate limit; operations without a scope refuse keys."
+)
 
 
 def _schema_name(schema: Any) -> str:
@@ -118,6 +123,10 @@ def init_app(app: Flask) -> FieldappApi:
     api.spec.components.security_scheme(
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": ACCESS_DOC},
+    )
+    api.spec.components.security_scheme(
+        "apiKey",
+        {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": API_KEY_DOC},
     )
     api.spec.components.security_scheme(
         "refreshToken",

@@ -13,7 +13,15 @@ from fieldapp.access import PUBLIC_ENDPOINTS, AccessPolicy
 def _concrete_path(rule: str) -> str:
     """Fill a rule's variables with plausible values."""
     path = rule
-    for name in ("session_id", "user_id", "case_id", "victim_id", "duty_id", "message_id"):
+    for name in (
+        "session_id",
+        "user_id",
+        "case_id",
+        "victim_id",
+        "duty_id",
+        "message_id",
+        "key_id",
+    ):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     path = path.replace("<string(maxlength=80):key>", "arrested-sms-en")
     path = path.replace("<int(max=1000000):number>", "1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fieldapp.api import (
+    api_keys,
     audit,
     auth,
     cases,
@@ -34,5 +35,6 @@ def register(api: FieldappApi) -> None:
         messages,
         metrics,
         audit,
+        api_keys,
     ):
         api.register_blueprint(module.bp)

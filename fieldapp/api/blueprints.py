@@ -11,6 +11,9 @@ from webargs.flaskparser import FlaskParser
 
 from fieldapp.bodies import NO_BODY, current_body
 
+#: The security of an operation that an API key with the right scope may also call.
+BEARER_OR_KEY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]
+
 
 class BodyParser(FlaskParser):
     """webargs parser that uses the body already checked for size, type and depth."""
@@ -25,3 +28,17 @@ class Blueprint(SmorestBlueprint):  # type: ignore[misc]
     """A flask-smorest blueprint with fieldapp's body parser."""
 
     ARGUMENTS_PARSER = BodyParser()
+
+    def _store_endpoint_docs(
+        self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
+    ) -> None:
+        """Document API-key access (and the scope it needs) from the view's ``@allow``."""
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        scope = getattr(getattr(obj, "access_policy", None), "scope", None)
+        if scope is None:
+            return
+        for method, doc in self._docs[endpoint].items():
+            if method != "parameters":
+                manual = doc.setdefault("manual_doc", {})
+                manual.setdefault("security", [dict(item) for item in BEARER_OR_KEY])
+                manual["x-api-key-scope"] = scope

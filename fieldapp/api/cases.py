@@ -35,7 +35,7 @@ Created = tuple[Case, int, dict[str, str]] | Response
 @bp.get("/cases")
 @bp.arguments(CaseQuerySchema, location="query")
 @bp.response(200, CasePageSchema)
-@allow(*CASE_ROLES)
+@allow(*CASE_ROLES, scope="cases:read")
 def list_cases(query: dict[str, Any]) -> dict[str, Any]:
     """List my team's cases (or mine), oldest change first; filter by updated_since to sync."""
     found = cases.list_cases(
@@ -54,7 +54,7 @@ def list_cases(query: dict[str, Any]) -> dict[str, Any]:
 @bp.arguments(CaseCreateSchema)
 @bp.response(201, CaseSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
-@allow(*CASE_ROLES)
+@allow(*CASE_ROLES, scope="cases:write")
 def create_case(data: dict[str, Any]) -> Created:
     """Open a case; retries with the same Idempotency-Key make one case."""
     result = create_once(
@@ -68,7 +68,7 @@ def create_case(data: dict[str, Any]) -> Created:
 
 @bp.get("/cases/<uuid:case_id>")
 @bp.response(200, CaseSchema)
-@allow(*CASE_ROLES)
+@allow(*CASE_ROLES, scope="cases:read")
 def get_case(case_id: uuid.UUID) -> tuple[Case, int, dict[str, str]]:
     """Read one case, with its ETag for a later change."""
     case = cases.get_case(get_session(), audit_context(), case_id)
@@ -79,7 +79,7 @@ def get_case(case_id: uuid.UUID) -> tuple[Case, int, dict[str, str]]:
 @bp.arguments(CaseUpdateSchema)
 @bp.response(200, CaseSchema)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])
-@allow(*CASE_ROLES)
+@allow(*CASE_ROLES, scope="cases:write")
 def update_case(changes: dict[str, Any], case_id: uuid.UUID) -> tuple[Case, int, dict[str, str]]:
     """Change a case; send If-Match with the ETag you read."""
     case = cases.update_case(

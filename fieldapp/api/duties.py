@@ -38,7 +38,7 @@ def _flat(row: DutyRow) -> dict[str, Any]:
 @bp.get("/duties")
 @bp.arguments(DutyQuerySchema, location="query")
 @bp.response(200, DutyPageSchema)
-@allow(*ROLES)
+@allow(*ROLES, scope="duties:read")
 def list_duties(query: dict[str, Any]) -> dict[str, Any]:
     """My (or my team's) duties, earliest deadline first, so overdue ones lead."""
     rows = duties.list_duties(
@@ -59,7 +59,7 @@ def list_duties(query: dict[str, Any]) -> dict[str, Any]:
 @bp.arguments(DutyUpdateSchema)
 @bp.response(200, DutySchema)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])
-@allow(*ROLES)
+@allow(*ROLES, scope="duties:write")
 def update_duty(
     changes: dict[str, Any], duty_id: uuid.UUID
 ) -> tuple[dict[str, Any], int, dict[str, str]]:

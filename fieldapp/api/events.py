@@ -22,7 +22,7 @@ ROLES = (OFFICER, SUPERVISOR, ADMIN)
 
 @bp.get("/cases/<uuid:case_id>/events")
 @bp.response(200, EventListSchema)
-@allow(*ROLES)
+@allow(*ROLES, scope="events:read")
 def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
     """List a case's events in the order they happened."""
     return {"value": events.list_events(get_session(), audit_context(), case_id=case_id)}
@@ -32,7 +32,7 @@ def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
 @bp.arguments(EventCreateSchema)
 @bp.response(201, EventSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
-@allow(*ROLES)
+@allow(*ROLES, scope="events:write")
 def record_event(data: dict[str, Any], case_id: uuid.UUID) -> Any:
     """Record what happened (arrest, charge, ...); each victim gets a duty with a deadline."""
     result = create_once(

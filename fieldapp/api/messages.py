@@ -50,7 +50,7 @@ written_schema = WrittenMessageSchema()
 @bp.arguments(MessageCreateSchema)
 @bp.response(201, WrittenMessageSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
-@allow(*ROLES)
+@allow(*ROLES, scope="messages:write")
 def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Response:
     """Write a victim's update from a published template; retries with one key make one."""
     result = create_once(
@@ -72,7 +72,7 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
 @bp.get("/cases/<uuid:case_id>/messages")
 @bp.arguments(MessageQuerySchema, location="query")
 @bp.response(200, MessagePageSchema)
-@allow(*ROLES)
+@allow(*ROLES, scope="messages:read")
 def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
     """List a case's messages, oldest first."""
     found = message_sending.list_messages(
@@ -87,7 +87,7 @@ def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
 
 @bp.get("/messages/<uuid:message_id>")
 @bp.response(200, MessageSchema)
-@allow(*ROLES)
+@allow(*ROLES, scope="messages:read")
 def get_message(message_id: uuid.UUID) -> Message:
     """Read one message."""
     return message_sending.get_message(get_session(), audit_context(), message_id)
@@ -96,7 +96,7 @@ def get_message(message_id: uuid.UUID) -> Message:
 @bp.post("/messages/<uuid:message_id>/send")
 @bp.response(202, MessageSchema)
 @limiter.limit(message_quota, key_func=officer_key, deduct_when=sent_or_queued)
-@allow(*ROLES)
+@allow(*ROLES, scope="messages:write")
 def send_message(message_id: uuid.UUID) -> Message:
     """Queue a drafted message for GOV.UK Notify (a retry changes nothing); 409 if sent by hand."""
     return message_sending.send_message(
@@ -111,7 +111,7 @@ def send_message(message_id: uuid.UUID) -> Message:
 @bp.arguments(SentSchema)
 @bp.response(200, MessageSchema)
 @limiter.limit(message_quota, key_func=officer_key, deduct_when=sent_or_queued)
-@allow(*ROLES)
+@allow(*ROLES, scope="messages:write")
 def confirm_sent(data: dict[str, Any], message_id: uuid.UUID) -> Message:
     """Confirm you sent a drafted message from your phone; its duty is met at that time."""
     return message_sending.confirm_sent(

@@ -19,7 +19,7 @@ bp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="Performan
 @bp.get("/metrics/compliance")
 @bp.arguments(ComplianceQuerySchema, location="query")
 @bp.response(200, ComplianceReportSchema)
-@allow(SUPERVISOR, ADMIN)
+@allow(SUPERVISOR, ADMIN, scope="metrics:read")
 def get_compliance(query: dict[str, Any]) -> Report:
     """Contact duties due in a date range, met on time, late, missed or open, by group.
 

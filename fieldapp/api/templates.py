@@ -49,7 +49,7 @@ VERSION_PATH = KEY_PATH + "/versions/<int(max=1000000):number>"
 @bp.get("/templates")
 @bp.arguments(TemplateQuerySchema, location="query")
 @bp.response(200, TemplatePageSchema)
-@allow()
+@allow(scope="templates:read")
 def list_templates(query: dict[str, Any]) -> dict[str, Any]:
     """List templates in key order (officers: active templates with a published version)."""
     after = cursor_key(query, types=(str,))
@@ -80,7 +80,7 @@ def create_template(data: dict[str, Any]) -> SavedVersion | Response:
 
 @bp.get(KEY_PATH)
 @bp.response(200, TemplateSchema)
-@allow()
+@allow(scope="templates:read")
 def get_template(key: str) -> MessageTemplate:
     """Read a template's metadata."""
     return templates.get_template(get_session(), current_principal(), key)
@@ -88,7 +88,7 @@ def get_template(key: str) -> MessageTemplate:
 
 @bp.get(KEY_PATH + "/versions")
 @bp.response(200, VersionListSchema)
-@allow()
+@allow(scope="templates:read")
 def list_versions(key: str) -> dict[str, list[SavedVersion]]:
     """List a template's versions, newest first (officers: published ones only)."""
     session, actor = get_session(), current_principal()
@@ -120,7 +120,7 @@ def create_version(data: dict[str, Any], key: str) -> Any:
 
 @bp.get(VERSION_PATH)
 @bp.response(200, VersionSchema)
-@allow()
+@allow(scope="templates:read")
 def get_version(key: str, number: int) -> SavedVersion:
     """Read one version (officers: published ones only)."""
     template, version = templates.get_version(get_session(), current_principal(), key, number)
@@ -183,7 +183,7 @@ def diff_versions(query: dict[str, Any], key: str, number: int) -> VersionDiff:
 @bp.post(KEY_PATH + "/preview")
 @bp.arguments(PreviewRequestSchema())
 @bp.response(200, PreviewSchema)
-@allow()
+@allow(scope="templates:read")
 def preview_template(data: dict[str, Any], key: str) -> Preview:
     """Render a version with sample data, or with a case and victim you may see."""
     return template_preview.preview_template(
@@ -210,7 +210,7 @@ def lint_template(data: dict[str, Any]) -> template_drafts.DraftLint:
 
 @bp.get("/template-fields")
 @bp.response(200, MergeFieldListSchema)
-@allow()
+@allow(scope="templates:read")
 def list_template_fields() -> dict[str, Any]:
     """The merge fields templates may use, each with a description and an example."""
     return template_drafts.merge_fields()

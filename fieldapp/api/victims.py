@@ -32,7 +32,7 @@ ROLES = (OFFICER, SUPERVISOR, ADMIN)
 @bp.get("/cases/<uuid:case_id>/victims")
 @bp.arguments(VictimQuerySchema, location="query")
 @bp.response(200, VictimListSchema)
-@allow(*ROLES)
+@allow(*ROLES, scope="victims:read")
 def list_victims(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, list[Victim]]:
     """List the people who receive updates on a case (with updated_since: changes and erasures)."""
     found = victims.list_victims(
@@ -45,7 +45,7 @@ def list_victims(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, list[Vi
 @bp.arguments(VictimCreateSchema)
 @bp.response(201, VictimSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
-@allow(*ROLES)
+@allow(*ROLES, scope="victims:write")
 def create_victim(data: dict[str, Any], case_id: uuid.UUID) -> Any:
     """Add a victim or other recipient to a case."""
     result = create_once(
@@ -59,7 +59,7 @@ def create_victim(data: dict[str, Any], case_id: uuid.UUID) -> Any:
 
 @bp.get("/victims/<uuid:victim_id>")
 @bp.response(200, VictimSchema)
-@allow(*ROLES)
+@allow(*ROLES, scope="victims:read")
 def get_victim(victim_id: uuid.UUID) -> tuple[Victim, int, dict[str, str]]:
     """Read one recipient, with its ETag."""
     victim = victims.get_victim(get_session(), audit_context(), victim_id)
@@ -70,7 +70,7 @@ def get_victim(victim_id: uuid.UUID) -> tuple[Victim, int, dict[str, str]]:
 @bp.arguments(VictimChangesSchema)
 @bp.response(200, VictimSchema)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])
-@allow(*ROLES)
+@allow(*ROLES, scope="victims:write")
 def update_victim(
     changes: dict[str, Any], victim_id: uuid.UUID
 ) -> tuple[Victim, int, dict[str, str]]:

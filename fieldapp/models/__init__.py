@@ -1,5 +1,6 @@
 """SQLAlchemy 2.x typed models: the only place that knows tables."""
 
+from fieldapp.models.api_key import ApiKey
 from fieldapp.models.audit import AuditChainHead, AuditRecord
 from fieldapp.models.base import Base
 from fieldapp.models.case import Case
@@ -14,6 +15,7 @@ from fieldapp.models.user import User
 from fieldapp.models.victim import Victim
 
 __all__ = [
+    "ApiKey",
     "AuditChainHead",
     "AuditRecord",
     "Base",

@@ -79,7 +79,7 @@ def record(
             "seq": first_seq + offset,
             "occurred_at": now,
             "actor_id": context.actor.user_id,
-            "actor_name": context.actor.username,
+            "actor_name": context.actor.audit_name,
             "session_id": context.actor.session_id,
             "operation": operation,
             "resource_type": resource_type,

@@ -1,0 +1,59 @@
+"""Integration keys (admins): create one (shown once), list them, revoke one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fieldapp.access import allow
+from fieldapp.api.blueprints import Blueprint
+from fieldapp.api.context import audit_context
+from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
+from fieldapp.api.paging import page, time_id_key
+from fieldapp.core.roles import ADMIN
+from fieldapp.database import get_session
+from fieldapp.models.base import utcnow
+from fieldapp.schemas.api_keys import (
+    ApiKeyCreatedSchema,
+    ApiKeyCreateSchema,
+    ApiKeyPageSchema,
+    ApiKeySchema,
+)
+from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.services import api_keys
+
+bp = Blueprint("api_keys", __name__, url_prefix="/api/v1", description="API keys for integrations.")
+
+
+@bp.get("/api-keys")
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, ApiKeyPageSchema)
+@allow(ADMIN)
+def list_api_keys(query: dict[str, Any]) -> dict[str, Any]:
+    """List keys, oldest first, revoked ones included; never the keys themselves."""
+    found = api_keys.list_keys(get_session(), after=time_id_key(query), limit=query["limit"] + 1)
+    return page(found, limit=query["limit"], key=lambda k: [k.created_at.isoformat(), str(k.id)])
+
+
+@bp.post("/api-keys")
+@bp.arguments(ApiKeyCreateSchema)
+@bp.response(201, ApiKeyCreatedSchema)
+@bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@allow(ADMIN)
+def create_api_key(data: dict[str, Any]) -> Any:
+    """Create a key acting for a user; the response shows the key once."""
+    # The replay store keeps ApiKeySchema's dump, which has no key: a secret is never stored.
+    return create_once(
+        lambda remember: api_keys.create_key(
+            get_session(), context=audit_context(), data=data, now=utcnow(), on_created=remember
+        ),
+        schema=ApiKeySchema(),
+    )
+
+
+@bp.delete("/api-keys/<uuid:key_id>")
+@bp.response(204)
+@allow(ADMIN)
+def revoke_api_key(key_id: uuid.UUID) -> None:
+    """Revoke a key at once; revoking it again changes nothing."""
+    api_keys.revoke_key(get_session(), context=audit_context(), key_id=key_id, now=utcnow())

@@ -1,0 +1,226 @@
+"""The Power Platform custom connector, generated from the same code as openapi.yaml.
+
+The OpenAPI 3 document flask-smorest builds is down-converted (``fieldapp.core.swagger2``)
+for the operations in ``fieldapp.connector_surface`` and decorated for makers (ids,
+summaries, drop-downs, paging, the API-key header). Served at /connector/..., and
+``flask --app wsgi connector write`` regenerates the committed ``connector/`` files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Blueprint, Flask, Response, request
+from flask.cli import AppGroup
+
+from fieldapp.connector_surface import (
+    ADVANCED_PARAMETERS,
+    DYNAMIC_VALUES,
+    IDEMPOTENCY_NOTE,
+    OPERATIONS,
+    PARAMETER_TEXT,
+    PROPERTY_TEXT,
+    PROPERTY_TYPES,
+    SECURITY_HEADERS,
+    TEMPLATE_PICKER,
+    ConnectorOperation,
+)
+from fieldapp.core.connector_lint import lint_definition
+from fieldapp.core.swagger2 import (
+    convert_definitions,
+    convert_parameter,
+    convert_request_body,
+    convert_responses,
+    describe,
+    schema_refs,
+)
+from fieldapp.openapi import current_api
+
+DEFAULT_HOST = "fieldapp.example.police.uk"
+DEFINITION_FILE = "apiDefinition.swagger.json"
+PROPERTIES_FILE = "apiProperties.json"
+JSON = "application/json"
+API_KEY_HEADER = "X-API-Key"
+TITLE = "Fieldapp"
+DESCRIPTION = (
+    "Cases, victims, Victims' Code contact duties and victim-update messages written from "
+    "reviewed templates, for officers' apps and supervisors' flows. Sign in with an API key "
+    "an administrator created for you."
+)
+DEFAULT_RESPONSE = "An error, as RFC 9457 problem details with a code and a detail."
+
+
+def _parameters(operation: ConnectorOperation, source: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Path, query and header parameters, then the body, decorated for makers."""
+    path_item = source["paths"][operation.path]
+    raw = [*path_item.get("parameters", []), *path_item[operation.method].get("parameters", [])]
+    parameters = []
+    for parameter in raw:
+        if parameter["name"] in SECURITY_HEADERS:
+            continue
+        converted = convert_parameter(parameter)
+        name = converted["name"]
+        if name in PARAMETER_TEXT:
+            converted["description"] = PARAMETER_TEXT[name]
+        if name == "Idempotency-Key":
+            converted["description"] = f"{IDEMPOTENCY_NOTE} {converted['description']}"
+        if name == "key" and converted["in"] == "path":
+            converted["x-ms-dynamic-values"] = dict(TEMPLATE_PICKER)
+        advanced = name in ADVANCED_PARAMETERS and not converted["required"]
+        converted["x-ms-visibility"] = "advanced" if advanced else "important"
+        parameters.append(converted)
+    body = path_item[operation.method].get("requestBody")
+    if body is not None:
+        parameters.append(convert_request_body(body, summary=operation.summary))
+    return parameters
+
+
+def _operation(operation: ConnectorOperation, source: Mapping[str, Any]) -> dict[str, Any]:
+    """One Swagger 2.0 operation from its OpenAPI 3 twin and its curated names."""
+    original = source["paths"][operation.path][operation.method]
+    described = {
+        "summary": operation.summary,
+        "description": original["summary"],  # the view's docstring, a full sentence
+        "operationId": operation.operation_id,
+        "x-ms-visibility": operation.visibility,
+        "tags": original.get("tags", []),
+        "parameters": _parameters(operation, source),
+        "responses": convert_responses(original["responses"], default=DEFAULT_RESPONSE),
+    }
+    return described
+
+
+def _decorate_definitions(definitions: dict[str, dict[str, Any]]) -> None:
+    """Type computed fields, word thin descriptions and add the drop-downs, in place."""
+    for definition in definitions.values():
+        for field, prop in definition.get("properties", {}).items():
+            if field in PROPERTY_TEXT and prop.get("description") == describe(field, {}):
+                prop["description"] = PROPERTY_TEXT[field]
+    for (name, field), extra in PROPERTY_TYPES.items():
+        if name in definitions:
+            definitions[name]["properties"][field].update(extra)
+    for (name, field), dynamic in DYNAMIC_VALUES.items():
+        if name in definitions:
+            definitions[name]["properties"][field]["x-ms-dynamic-values"] = dict(dynamic)
+
+
+def _mark_pageable(paths: dict[str, Any], definitions: Mapping[str, Any]) -> None:
+    """Operations whose answer carries nextLink at its root page with it."""
+    for item in paths.values():
+        for operation in item.values():
+            schema = operation["responses"].get("200", {}).get("schema", {})
+            target = definitions.get(schema.get("$ref", "").removeprefix("#/definitions/"), {})
+            if "nextLink" in target.get("properties", {}):
+                operation["x-ms-pageable"] = {"nextLinkName": "nextLink"}
+
+
+def build_definition(source: Mapping[str, Any], *, host: str = DEFAULT_HOST) -> dict[str, Any]:
+    """The connector's Swagger 2.0 definition from the app's OpenAPI 3 document."""
+    paths: dict[str, dict[str, Any]] = {}
+    for operation in OPERATIONS:
+        paths.setdefault(operation.path, {})[operation.method] = _operation(operation, source)
+    definitions = convert_definitions(source["components"]["schemas"], schema_refs(paths))
+    _decorate_definitions(definitions)
+    _mark_pageable(paths, definitions)
+    return {
+        "swagger": "2.0",
+        "info": {"title": TITLE, "description": DESCRIPTION, "version": source["info"]["version"]},
+        "host": host,
+        "basePath": "/",
+        "schemes": ["https"],
+        "consumes": [JSON],
+        "produces": [JSON],
+        "paths": paths,
+        "definitions": definitions,
+        "securityDefinitions": {
+            "api_key": {"type": "apiKey", "in": "header", "name": API_KEY_HEADER}
+        },
+        "security": [{"api_key": []}],
+    }
+
+
+def build_properties() -> dict[str, Any]:
+    """The apiProperties.json beside the definition: the key parameter and paging policy."""
+    pageable = [op.operation_id for op in OPERATIONS if op.operation_id.startswith("List")]
+    return {
+        "properties": {
+            "connectionParameters": {
+                "api_key": {
+                    "type": "securestring",
+                    "uiDefinition": {
+                        "displayName": "API key",
+                        "description": "The fieldapp API key an administrator created for you.",
+                        "tooltip": "Shown once when the key is created; ask an administrator.",
+                        "constraints": {"tabIndex": 2, "clearText": False, "required": "true"},
+                    },
+                }
+            },
+            "iconBrandColor": "#1d3a6e",
+            "capabilities": [],
+            "policyTemplateInstances": [
+                {
+                    "templateId": "updatenextlink",
+                    "title": "Route nextLink through the connector",
+                    "parameters": {
+                        "x-ms-apimTemplate-operationName": pageable,
+                        "x-ms-apimTemplateParameter.nextLinkPropertyName": "nextLink",
+                    },
+                }
+            ],
+        }
+    }
+
+
+def generate_definition(*, host: str = DEFAULT_HOST) -> dict[str, Any]:
+    """The running app's connector definition (needs an app context)."""
+    source: dict[str, Any] = current_api().spec.to_dict()
+    return build_definition(source, host=host)
+
+
+def dump(document: Mapping[str, Any]) -> str:
+    """JSON text as committed: four-space indents, a final newline."""
+    return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
+
+
+bp = Blueprint("connector", __name__, url_prefix="/connector")
+
+
+@bp.get("/apiDefinition.swagger.json")
+def api_definition() -> Response:
+    """The connector definition, its host the one this request came to."""
+    return Response(dump(generate_definition(host=request.host)), mimetype=JSON)
+
+
+@bp.get("/apiProperties.json")
+def api_properties() -> Response:
+    """The connector's apiProperties.json."""
+    return Response(dump(build_properties()), mimetype=JSON)
+
+
+connector_cli = AppGroup("connector", help="Power Platform custom connector commands.")
+
+
+@connector_cli.command("write")
+@click.option("--output-dir", default="connector", type=click.Path(file_okay=False))
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+def write_connector(output_dir: str, host: str) -> None:
+    """Write both connector files, refusing a definition that fails the lint."""
+    definition = generate_definition(host=host)
+    findings = lint_definition(definition)
+    if findings:
+        raise click.ClickException("connector lint failed:\n" + "\n".join(findings))
+    directory = Path(output_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEFINITION_FILE).write_text(dump(definition), encoding="utf-8")
+    (directory / PROPERTIES_FILE).write_text(dump(build_properties()), encoding="utf-8")
+    click.echo(f"wrote {directory / DEFINITION_FILE} and {directory / PROPERTIES_FILE}")
+
+
+def init_app(app: Flask) -> None:
+    """Serve the connector files and add the CLI."""
+    app.register_blueprint(bp)
+    app.cli.add_command(connector_cli)

@@ -1,0 +1,132 @@
+"""The connector's curated surface: which API operations it offers, named for makers.
+
+Power Apps makers see operation ids as function names (``Fieldapp.ListDuties(...)``) and
+summaries as action names, so both are chosen here, once. Everything else (parameters,
+schemas, the description sentence, which is the view's docstring) comes from the code
+that generates openapi.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ConnectorOperation:
+    """One API operation as the connector offers it."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    visibility: str = "important"
+
+
+OPERATIONS: tuple[ConnectorOperation, ...] = (
+    ConnectorOperation("get", "/api/v1/cases", "ListCases", "List cases"),
+    ConnectorOperation("post", "/api/v1/cases", "CreateCase", "Open a case"),
+    ConnectorOperation("get", "/api/v1/cases/{case_id}", "GetCase", "Get a case"),
+    ConnectorOperation(
+        "get", "/api/v1/cases/{case_id}/victims", "ListVictims", "List the victims of a case"
+    ),
+    ConnectorOperation(
+        "post", "/api/v1/cases/{case_id}/victims", "CreateVictim", "Add a victim to a case"
+    ),
+    ConnectorOperation(
+        "get", "/api/v1/cases/{case_id}/events", "ListEvents", "List the events of a case"
+    ),
+    ConnectorOperation(
+        "post", "/api/v1/cases/{case_id}/events", "RecordEvent", "Record an event on a case"
+    ),
+    ConnectorOperation("get", "/api/v1/duties", "ListDuties", "List contact duties"),
+    ConnectorOperation(
+        "patch", "/api/v1/duties/{duty_id}", "CloseDuty", "Close a duty (missed or not required)"
+    ),
+    ConnectorOperation("get", "/api/v1/templates", "ListTemplates", "List message templates"),
+    ConnectorOperation("get", "/api/v1/templates/{key}", "GetTemplate", "Get a message template"),
+    ConnectorOperation(
+        "post", "/api/v1/templates/{key}/preview", "PreviewTemplate", "Preview a message template"
+    ),
+    ConnectorOperation(
+        "get", "/api/v1/template-fields", "ListTemplateFields", "List template merge fields"
+    ),
+    ConnectorOperation(
+        "post", "/api/v1/cases/{case_id}/messages", "WriteMessage", "Write a victim update"
+    ),
+    ConnectorOperation(
+        "get", "/api/v1/cases/{case_id}/messages", "ListMessages", "List the messages of a case"
+    ),
+    ConnectorOperation("get", "/api/v1/messages/{message_id}", "GetMessage", "Get a message"),
+    ConnectorOperation(
+        "post", "/api/v1/messages/{message_id}/send", "SendMessage", "Queue a message for Notify"
+    ),
+    ConnectorOperation(
+        "post",
+        "/api/v1/messages/{message_id}/sent",
+        "ConfirmMessageSent",
+        "Confirm a message was sent by hand",
+    ),
+    ConnectorOperation(
+        "get",
+        "/api/v1/metrics/compliance",
+        "GetComplianceMetrics",
+        "Get Victims Code compliance figures",
+        visibility="advanced",
+    ),
+)
+
+#: Parameters makers rarely set: shown under "advanced" in the designer.
+ADVANCED_PARAMETERS = frozenset({"Idempotency-Key", "cursor", "limit", "updated_since"})
+
+IDEMPOTENCY_NOTE = (
+    "Pass GUID() in Power Apps or guid() in a flow, one per create: the platform re-sends "
+    "a request on a timeout or error, and a retry with the same key returns the first "
+    "answer instead of creating a second record."
+)
+
+#: Text for parameters whose generated description is too thin for a maker.
+PARAMETER_TEXT = {
+    "If-Match": "The version number of the record you read (its version field), or its ETag.",
+    "scope": "mine: only your own; team: your team's.",
+    "key": "The template's key, as listed by ListTemplates.",
+}
+
+#: Text for fields whose name alone says too little ("The value.").
+PROPERTY_TEXT = {
+    "id": "The record's unique ID: pass it to the Get and change actions.",
+    "value": "The items of this page (or of the whole list when it has no nextLink).",
+}
+
+#: Headers the security definition sends: never parameters a maker fills in.
+SECURITY_HEADERS = frozenset({"Authorization", "X-API-Key"})
+
+#: Types for read-only fields the generator could not type (computed by a function).
+PROPERTY_TYPES = {
+    ("Case", "team"): {"type": "string", "description": "The team's name."},
+    ("Case", "officer_in_charge"): {"type": "string"},
+    ("Victim", "deleted"): {"type": "boolean"},
+    ("MergeField", "example"): {
+        "description": "From the sample data: a text, or a list of texts for list fields."
+    },
+}
+
+#: A drop-down of the templates an officer may use, by name.
+TEMPLATE_PICKER = {
+    "operationId": "ListTemplates",
+    "value-collection": "value",
+    "value-path": "key",
+    "value-title": "name",
+}
+
+#: Drop-downs: the template and the victim a message is written from and to.
+DYNAMIC_VALUES: dict[tuple[str, str], dict[str, Any]] = {
+    ("MessageCreate", "template_key"): TEMPLATE_PICKER,
+    ("MessageCreate", "victim_id"): {
+        "operationId": "ListVictims",
+        "parameters": {"case_id": {"parameter": "case_id"}},
+        "value-collection": "value",
+        "value-path": "id",
+        "value-title": "last_name",
+    },
+}

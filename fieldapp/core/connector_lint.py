@@ -1,0 +1,236 @@
+"""Lint a Swagger 2.0 connector definition for the Power Platform rules its JSON schema misses.
+
+Microsoft's schema checks the shape; its certification validator adds rules the schema
+cannot express (unique PascalCase operation ids, short summaries, one success schema on
+200/201, no schema on ``default``, the MIME whitelist, ...). :func:`lint_definition`
+returns one finding per broken rule, each naming the rule and where; none means clean.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
+MIME_TYPES = frozenset(
+    {"application/json", "text/plain", "multipart/form-data", "application/x-www-form-urlencoded"}
+)
+NEXT_LINK_NAMES = frozenset({"nextLink", "@odata.nextLink"})
+FORBIDDEN_PARAMETERS = frozenset({"authorization", "connectionid"})
+FORBIDDEN_SCHEMA_KEYWORDS = ("oneOf", "anyOf", "not", "nullable")
+PASCAL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
+SUMMARY_CHARACTERS = re.compile(r"^[A-Za-z0-9 ()]+$")
+MAX_SUMMARY = 80
+MAX_OPERATIONS = 256
+MAX_BYTES = 1_000_000
+DEFINITIONS = "#/definitions/"
+
+
+def _operations(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """Every (path, method, operation) of the document."""
+    for path, item in doc.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def _schema_findings(schema: Any, where: str, definitions: Mapping[str, Any]) -> Iterator[str]:
+    """Rules every schema object keeps, checked recursively."""
+    if not isinstance(schema, Mapping):
+        return
+    for keyword in FORBIDDEN_SCHEMA_KEYWORDS:
+        if keyword in schema:
+            yield f"SchemaKeywordNotAllowed: {where} uses '{keyword}'"
+    ref = schema.get("$ref")
+    if ref is not None:
+        if not ref.startswith(DEFINITIONS) or ref.removeprefix(DEFINITIONS) not in definitions:
+            yield f"SchemaReferenceNotValid: {where} refers to {ref}"
+        if len(schema) > 1:
+            yield f"AdditionalPropertyNotAllowedAdjacentToRef: {where}"
+        return
+    if schema.get("type") == "array" and "items" not in schema:
+        yield f"ArrayHasNoItems: {where}"
+    if "enum" in schema and not schema["enum"]:
+        yield f"EnumMustContainAtLeastOneElement: {where}"
+    properties = schema.get("properties", {})
+    for name in schema.get("required", []):
+        if name not in properties:
+            yield f"RequiredPropertyDefinitionMissing: {where} requires '{name}'"
+    for name, prop in properties.items():
+        place = f"{where}.{name}"
+        if isinstance(prop, Mapping) and "$ref" not in prop:
+            if not prop.get("x-ms-summary"):
+                yield f"PropertySummaryMissing: {place} has no x-ms-summary"
+            if not prop.get("description"):
+                yield f"PropertyDescriptionMissing: {place} has no description"
+        yield from _schema_findings(prop, place, definitions)
+    for key in ("items", "additionalProperties"):
+        yield from _schema_findings(schema.get(key), f"{where}[{key}]", definitions)
+
+
+def _parameter_findings(
+    path: str, method: str, operation: Mapping[str, Any], definitions: Mapping[str, Any]
+) -> Iterator[str]:
+    """Rules on one operation's parameters."""
+    where = f"{method.upper()} {path}"
+    parameters = operation.get("parameters", [])
+    bodies = [p for p in parameters if p.get("in") == "body"]
+    if bodies and method == "get":
+        yield f"BodyOrFormDataParameterInFetchOperationNotAllowed: {where}"
+    if len(bodies) > 1:
+        yield f"OperationParametersContainMultipleBodyParameters: {where}"
+    declared = {p["name"] for p in parameters if p.get("in") == "path"}
+    for name in sorted(set(re.findall(r"{([^}]+)}", path)) - declared):
+        yield f"OperationMissingPathParameter: {where} lacks '{name}'"
+    for parameter in parameters:
+        place = f"{where} parameter '{parameter.get('name')}'"
+        if str(parameter.get("name", "")).lower() in FORBIDDEN_PARAMETERS:
+            yield f"ReservedParameterIsUsed: {place}"
+        if not parameter.get("x-ms-summary"):
+            yield f"ParameterSummaryMissing: {place}"
+        if not parameter.get("description"):
+            yield f"ParameterDescriptionMissing: {place}"
+        if parameter.get("in") == "path":
+            if parameter.get("required") is not True:
+                yield f"PathParameterMustBeRequired: {place}"
+            if "x-ms-url-encoding" not in parameter:
+                yield f"PathParameterMissingEncoding: {place}"
+        if "schema" in parameter:
+            yield from _schema_findings(parameter["schema"], place, definitions)
+        elif parameter.get("type") == "array" and "items" not in parameter:
+            yield f"ArrayHasNoItems: {place}"
+
+
+def _response_findings(
+    where: str, operation: Mapping[str, Any], doc: Mapping[str, Any]
+) -> Iterator[str]:
+    """One success response, its schema only on 200/201, no schema on default; paging."""
+    responses = operation.get("responses", {})
+    success = [code for code in responses if str(code).startswith("2")]
+    if not success:
+        yield f"OperationShouldHaveSuccessfulResponse: {where}"
+    with_schema = [code for code in responses if "schema" in responses[code]]
+    if len([c for c in with_schema if c != "default"]) > 1:
+        yield f"OperationHasManyResponsesWithSchema: {where}"
+    for code in with_schema:
+        if code == "default":
+            yield f"DefaultResponseHasSchema: {where}"
+        elif code not in ("200", "201"):
+            yield f"SchemaDefinitionSetIncorrectly: {where} has a schema on {code}"
+    for code in success:
+        if code in ("200", "201") and "schema" not in responses[code]:
+            yield f"SuccessResponseSchemaMissing: {where} {code} has no schema"
+    for code, response in responses.items():
+        yield from _schema_findings(
+            response.get("schema"), f"{where} {code}", doc.get("definitions", {})
+        )
+    pageable = operation.get("x-ms-pageable")
+    if pageable is not None:
+        name = pageable.get("nextLinkName")
+        if name not in NEXT_LINK_NAMES:
+            yield f"InvalidNextLinkNameValue: {where} uses {name!r}"
+        elif name not in _root_properties(doc, responses.get("200", {}).get("schema", {})):
+            yield f"NextLinkNotInResponse: {where} has no root property {name!r}"
+
+
+def _root_properties(doc: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The top-level properties of a response schema, following one $ref."""
+    ref = schema.get("$ref", "")
+    if ref.startswith(DEFINITIONS):
+        schema = doc.get("definitions", {}).get(ref.removeprefix(DEFINITIONS), {})
+    properties: Mapping[str, Any] = schema.get("properties", {})
+    return properties
+
+
+def _operation_findings(
+    path: str, method: str, operation: Mapping[str, Any], doc: Mapping[str, Any]
+) -> Iterator[str]:
+    """Naming, text, MIME types and security of one operation."""
+    where = f"{method.upper()} {path}"
+    operation_id = operation.get("operationId", "")
+    if not PASCAL_CASE.match(operation_id):
+        yield f"OperationIdNotPascalCase: {where} has {operation_id!r}"
+    summary = operation.get("summary", "")
+    if not summary:
+        yield f"OperationSummaryMissing: {where}"
+    elif len(summary) > MAX_SUMMARY or not SUMMARY_CHARACTERS.match(summary):
+        yield f"OperationSummaryNotValid: {where}: {summary!r}"
+    description = operation.get("description", "")
+    if not description or description == summary:
+        yield f"OperationDescriptionNotValid: {where} needs a description unlike its summary"
+    for key in ("consumes", "produces"):
+        for mime in set(operation.get(key, [])) - MIME_TYPES:
+            yield f"MimeTypeNotValid: {where} {key} {mime}"
+    yield from _parameter_findings(path, method, operation, doc.get("definitions", {}))
+    yield from _response_findings(where, operation, doc)
+
+
+def _document_findings(doc: Mapping[str, Any]) -> Iterator[str]:
+    """Rules on the document as a whole."""
+    if doc.get("swagger") != "2.0":
+        yield "SpecificationVersionIncorrect: swagger must be '2.0'"
+    if not re.fullmatch(r"[^{}/ :\\]+(:\d+)?", str(doc.get("host", ""))):
+        yield f"HostNameNotValid: {doc.get('host')!r}"
+    if not str(doc.get("basePath", "")).startswith("/"):
+        yield "BasePathNotValid: basePath must start with '/'"
+    schemes = doc.get("schemes", [])
+    if not schemes or set(schemes) - {"http", "https"}:
+        yield f"SchemeNotSupported: {schemes}"
+    for key in ("consumes", "produces"):
+        if not doc.get(key):
+            yield f"ConsumesMissing: no top-level {key}"
+        for mime in set(doc.get(key, [])) - MIME_TYPES:
+            yield f"MimeTypeNotValid: {key} {mime}"
+    defined = doc.get("securityDefinitions", {})
+    for requirement in doc.get("security", []):
+        for name, scopes in requirement.items():
+            if name not in defined:
+                yield f"SecurityRequirementMustBeDefined: {name}"
+            if not isinstance(scopes, list):
+                yield f"SecurityRequirementMustHaveValue: {name}"
+    for name, schema in doc.get("definitions", {}).items():
+        yield from _schema_findings(schema, f"#/definitions/{name}", doc.get("definitions", {}))
+
+
+def _dynamic_value_findings(doc: Mapping[str, Any]) -> Iterator[str]:
+    """Every x-ms-dynamic-values names an operation that returns an array where it says."""
+    by_id = {op.get("operationId"): op for _, _, op in _operations(doc)}
+
+    def walk(node: Any, where: str) -> Iterator[str]:
+        if isinstance(node, Mapping):
+            dynamic = node.get("x-ms-dynamic-values")
+            if isinstance(dynamic, Mapping):
+                target = by_id.get(dynamic.get("operationId"))
+                schema = (target or {}).get("responses", {}).get("200", {}).get("schema", {})
+                path = str(dynamic.get("value-collection", ""))
+                collection = _root_properties(doc, schema).get(path)
+                if target is None or not collection or collection.get("type") != "array":
+                    yield f"InvokedOperationShouldProduceArray: {where}"
+            for key, value in node.items():
+                yield from walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from walk(value, f"{where}/{index}")
+
+    yield from walk(doc, "#")
+
+
+def lint_definition(doc: Mapping[str, Any]) -> list[str]:
+    """Every Power Platform rule the definition breaks (an empty list when it is clean)."""
+    findings = list(_document_findings(doc))
+    operations = list(_operations(doc))
+    if len(operations) > MAX_OPERATIONS:
+        findings.append(f"TotalOperationsCountExceedsMaxAllowed: {len(operations)}")
+    if len(json.dumps(doc).encode("utf-8")) >= MAX_BYTES:
+        findings.append("SwaggerFileTooLarge: the definition must be under 1 MB")
+    seen: dict[str, str] = {}
+    for path, method, operation in operations:
+        operation_id = operation.get("operationId", "")
+        if operation_id in seen:
+            findings.append(f"OperationIdNotUnique: {operation_id} ({seen[operation_id]})")
+        seen[operation_id] = f"{method.upper()} {path}"
+        findings.extend(_operation_findings(path, method, operation, doc))
+    findings.extend(_dynamic_value_findings(doc))
+    return findings

@@ -1,0 +1,39 @@
+"""API-key authentication (``X-API-Key``) for integrations: the caller, the scope, the rate.
+
+A request carrying ``X-API-Key`` and no ``Authorization`` header is authenticated by key
+instead of by token. The key acts for one user, whose role is read from the database.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from fieldapp.database import get_database
+from fieldapp.errors import ApiKeyNotAccepted, InsufficientScope
+from fieldapp.limits import hit_key_limit
+from fieldapp.models.base import utcnow
+from fieldapp.services import api_keys
+
+API_KEY_HEADER = "X-API-Key"
+
+
+def wants_api_key() -> bool:
+    """Whether this request authenticates by key (a bearer token always takes precedence)."""
+    return API_KEY_HEADER in request.headers and "Authorization" not in request.headers
+
+
+def authenticate_api_key(scope: str | None) -> None:
+    """Load the key's user as the caller, count the call, and require the route's scope."""
+    with get_database().autocommit.connect() as connection:
+        caller = api_keys.authenticate(
+            connection, presented=request.headers[API_KEY_HEADER], now=utcnow()
+        )
+    g.principal = caller.principal
+    # Counted before the scope check: a key probing routes it may not call is throttled too.
+    hit_key_limit(caller.key_id, caller.rate_limit)
+    if scope is None:
+        raise ApiKeyNotAccepted()
+    if scope not in caller.scopes:
+        raise InsufficientScope(
+            f"This operation needs the scope '{scope}'.", extra={"required_scope": scope}
+        )

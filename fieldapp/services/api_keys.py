@@ -1,0 +1,203 @@
+"""API keys for integrations: issue (shown once), list, revoke, and authenticate a call."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, literal, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from fieldapp.core.principal import Principal
+from fieldapp.errors import InvalidApiKey, NotFound, ValidationFailed
+from fieldapp.models import ApiKey, Team, User
+from fieldapp.models.base import new_id
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
+
+KEY_MARK = "fa"
+# last_used_at is a hint for admins, not a log (the audit trail is that): writing it at most
+# once a minute per key keeps a busy integration from turning every call into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_CALLER_QUERY = (
+    select(
+        ApiKey.id,
+        ApiKey.hash,
+        ApiKey.prefix,
+        ApiKey.scopes,
+        ApiKey.rate_limit,
+        ApiKey.expires_at,
+        ApiKey.revoked_at,
+        ApiKey.last_used_at,
+        User.id.label("user_id"),
+        User.username,
+        User.display_name,
+        User.role,
+        User.team_id,
+        Team.name.label("team_name"),
+        User.rank,
+        User.collar_number,
+        User.disabled,
+    )
+    .join(User, User.id == ApiKey.user_id)
+    .join(Team, Team.id == User.team_id)
+    .where(ApiKey.prefix == bindparam("prefix"))
+)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key's record with the key itself, which exists only in the create response."""
+
+    record: ApiKey
+    key: str
+
+    def __getattr__(self, name: str) -> Any:
+        """Read everything else from the stored record (for the response schema)."""
+        return getattr(self.record, name)
+
+
+@dataclass(frozen=True)
+class KeyCaller:
+    """A caller authenticated by an API key: the user it acts for and what the key allows."""
+
+    principal: Principal
+    key_id: uuid.UUID
+    scopes: frozenset[str]
+    rate_limit: str
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key: SHA-256 hex of the whole key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_prefix(presented: str) -> str | None:
+    """The prefix of a key shaped ``fa_<prefix>_<secret>``, or None if it is not that shape."""
+    mark, _, rest = presented.partition("_")
+    prefix, _, secret = rest.partition("_")
+    if mark != KEY_MARK or not prefix or not secret or len(presented) > 200:
+        return None
+    return prefix
+
+
+def _unused_prefix(session: Session) -> str:
+    """Eight random hex characters no other key has (the column is unique as well)."""
+    while True:
+        prefix = secrets.token_hex(4)
+        if session.scalar(select(ApiKey.id).where(ApiKey.prefix == prefix)) is None:
+            return prefix
+
+
+def create_key(
+    session: Session,
+    *,
+    context: AuditContext,
+    data: Mapping[str, Any],
+    now: datetime,
+    on_created: Callable[[ApiKey], None] | None = None,
+) -> IssuedKey:
+    """Issue a key acting for an existing, enabled user; only its hash is stored."""
+    user = session.get(User, data["user_id"])
+    if user is None or user.disabled:
+        raise ValidationFailed(errors={"user_id": ["No such user, or the account is disabled."]})
+    expires_at: datetime | None = data.get("expires_at")
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed(errors={"expires_at": ["Give a time in the future."]})
+    prefix = _unused_prefix(session)
+    key = f"{KEY_MARK}_{prefix}_{secrets.token_urlsafe(32)}"
+    record = ApiKey(
+        id=new_id(),
+        name=data["name"],
+        prefix=prefix,
+        hash=hash_key(key),
+        user=user,
+        scopes=sorted(set(data["scopes"])),
+        rate_limit=data["rate_limit"],
+        created_by_id=context.actor.user_id,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(record)
+    audit.record(
+        session,
+        context,
+        operation=audit.COLLECTION,
+        resource_type="api_key",
+        resource_ids=[str(record.id)],
+    )
+    if on_created is not None:
+        on_created(record)
+    session.commit()
+    return IssuedKey(record, key)
+
+
+def list_keys(
+    session: Session, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[ApiKey]:
+    """One page of keys, oldest first (keyset on creation time and id), revoked ones included."""
+    query = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id).limit(limit)
+    if after is not None:
+        stamp, last_id = after
+        query = query.where(
+            tuple_(ApiKey.created_at, ApiKey.id)
+            > tuple_(literal(stamp, ApiKey.created_at.type), literal(last_id, ApiKey.id.type))
+        )
+    return list(session.scalars(query))
+
+
+def revoke_key(
+    session: Session, *, context: AuditContext, key_id: uuid.UUID, now: datetime
+) -> None:
+    """Revoke a key at once; revoking a revoked key changes nothing."""
+    record = session.get(ApiKey, key_id)
+    if record is None:
+        raise NotFound("No such API key.")
+    if record.revoked_at is not None:
+        return
+    record.revoked_at = now
+    record.revoked_by_id = context.actor.user_id
+    audit.record(
+        session,
+        context,
+        operation=audit.ALTERATION,
+        resource_type="api_key",
+        resource_ids=[str(record.id)],
+    )
+    session.commit()
+
+
+def authenticate(connection: Connection, *, presented: str, now: datetime) -> KeyCaller:
+    """The caller behind a presented key; unknown, wrong, revoked or expired keys are a 401."""
+    prefix = key_prefix(presented)
+    row = None if prefix is None else connection.execute(_CALLER_QUERY, {"prefix": prefix}).first()
+    if row is None or not hmac.compare_digest(row.hash, hash_key(presented)):
+        raise InvalidApiKey()
+    if row.revoked_at is not None or row.disabled:
+        raise InvalidApiKey()
+    if row.expires_at is not None and row.expires_at <= now:
+        raise InvalidApiKey("The API key has expired.")
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        # One autocommit single-row write, so no transaction is held for the request.
+        connection.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+    principal = Principal(
+        user_id=row.user_id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        team_id=row.team_id,
+        team_name=row.team_name,
+        rank=row.rank,
+        collar_number=row.collar_number,
+        session_id=None,
+        api_key_id=row.id,
+        api_key_prefix=row.prefix,
+    )
+    return KeyCaller(principal, row.id, frozenset(row.scopes), row.rate_limit)

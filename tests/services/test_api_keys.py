@@ -1,0 +1,58 @@
+"""API-key service: key shape, hashing, and how often last use is written."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core.principal import Principal
+from fieldapp.database import get_database
+from fieldapp.errors import InvalidApiKey
+from fieldapp.models import ApiKey
+from fieldapp.models.base import utcnow
+from fieldapp.services import api_keys
+from fieldapp.services.audit import AuditContext
+from tests.factories import create_user
+
+
+@pytest.mark.parametrize(
+    ("presented", "prefix"),
+    [
+        ("fa_ab12cd34_se_cr-et", "ab12cd34"),
+        ("fa_ab12cd34_", None),
+        ("xx_ab12cd34_secret", None),
+        ("fa__secret", None),
+        ("fa_ab12cd34_" + "s" * 300, None),
+    ],
+)
+def test_key_prefix_reads_only_well_formed_keys(presented: str, prefix: str | None) -> None:
+    assert api_keys.key_prefix(presented) == prefix
+
+
+def test_last_use_is_written_at_most_once_a_minute(app: Flask, session: Session) -> None:
+    user = create_user(app, session, username="pc.keys", role="officer")
+    actor = Principal(
+        user.id, user.username, user.display_name, user.role, user.team_id,
+        user.team.name, user.rank, user.collar_number, None,
+    )  # fmt: skip
+    start = utcnow()
+    issued = api_keys.create_key(
+        session,
+        context=AuditContext(actor=actor, purpose="test"),
+        data={"name": "K", "user_id": user.id, "scopes": ["cases:read"], "rate_limit": "9/hour"},
+        now=start,
+    )
+    with get_database(app).autocommit.connect() as connection:
+        caller = api_keys.authenticate(connection, presented=issued.key, now=start)
+        api_keys.authenticate(connection, presented=issued.key, now=start + timedelta(seconds=30))
+        with pytest.raises(InvalidApiKey):
+            api_keys.authenticate(connection, presented=issued.key + "x", now=start)
+    assert caller.principal.api_key_id == issued.record.id
+    assert caller.principal.audit_name == f"pc.keys [key fa_{issued.record.prefix}]"
+    assert caller.scopes == {"cases:read"} and caller.rate_limit == "9/hour"
+    session.expire_all()
+    assert session.scalar(select(ApiKey.last_used_at)) == start

@@ -1,0 +1,165 @@
+"""The Power Platform connector: committed files match the code and pass Microsoft's checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from jsonschema import validators
+
+from fieldapp.connector import build_properties, dump, generate_definition
+from fieldapp.core.connector_lint import lint_definition
+from tests.powerplatform_schemas import load_schema, validator_for
+
+COMMITTED = Path(__file__).resolve().parent.parent / "connector"
+DEFINITION = COMMITTED / "apiDefinition.swagger.json"
+PROPERTIES = COMMITTED / "apiProperties.json"
+CREATES = {"CreateCase", "CreateVictim", "RecordEvent", "WriteMessage"}
+
+
+@pytest.fixture(scope="module")
+def definition() -> dict[str, Any]:
+    """The committed connector definition."""
+    loaded: dict[str, Any] = json.loads(DEFINITION.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _operations(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Operations by operationId."""
+    return {
+        operation["operationId"]: operation
+        for item in definition["paths"].values()
+        for operation in item.values()
+    }
+
+
+def _walk(node: Any) -> list[Any]:
+    """Every dict and list in a JSON document."""
+    found = [node]
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        found += _walk(child)
+    return found
+
+
+def test_committed_connector_files_match_the_code(app: Flask) -> None:
+    with app.app_context():
+        generated = dump(generate_definition())
+    assert DEFINITION.read_text(encoding="utf-8") == generated, (
+        "connector/ is stale: run 'make connector' and commit the result"
+    )
+    assert PROPERTIES.read_text(encoding="utf-8") == dump(build_properties())
+
+
+def test_definition_passes_microsofts_schema_with_no_errors(definition: dict[str, Any]) -> None:
+    validator = validator_for("apiDefinition.swagger.schema.json")
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(definition)]
+    assert errors == []
+
+
+def test_definition_keeps_every_validator_rule(definition: dict[str, Any]) -> None:
+    assert lint_definition(definition) == []
+
+
+def test_api_properties_pass_their_schema() -> None:
+    schema = load_schema("paconn-apiProperties.schema.json")
+    validator = validators.validator_for(schema)(schema)
+    properties = json.loads(PROPERTIES.read_text(encoding="utf-8"))
+    assert [e.message for e in validator.iter_errors(properties)] == []
+    parameter = properties["properties"]["connectionParameters"]["api_key"]
+    assert parameter["type"] == "securestring"
+
+
+def test_schema_loader_keeps_double_slashes_inside_strings() -> None:
+    schema = load_schema("apiDefinition.swagger.schema.json")
+    assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
+
+
+def test_definition_is_swagger_two_with_the_key_header(definition: dict[str, Any]) -> None:
+    assert definition["swagger"] == "2.0"
+    assert definition["host"] == "fieldapp.example.police.uk"
+    assert definition["schemes"] == ["https"]
+    assert definition["securityDefinitions"] == {
+        "api_key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    }
+    assert definition["security"] == [{"api_key": []}]
+    assert "problem+json" not in json.dumps(definition)
+
+
+def test_no_polymorphic_or_nullable_schemas_anywhere(definition: dict[str, Any]) -> None:
+    for node in _walk(definition["definitions"]):
+        if isinstance(node, dict):
+            assert not {"oneOf", "anyOf", "not", "nullable", "allOf"} & set(node)
+
+
+def test_officer_and_supervisor_operations_are_all_offered(definition: dict[str, Any]) -> None:
+    assert set(_operations(definition)) == {
+        "ListCases", "GetCase", "CreateCase", "ListVictims", "CreateVictim", "ListEvents",
+        "RecordEvent", "ListDuties", "CloseDuty", "ListTemplates", "GetTemplate",
+        "PreviewTemplate", "ListTemplateFields", "WriteMessage", "ListMessages", "GetMessage",
+        "SendMessage", "ConfirmMessageSent", "GetComplianceMetrics",
+    }  # fmt: skip
+
+
+def test_every_create_documents_an_advanced_idempotency_key(definition: dict[str, Any]) -> None:
+    operations = _operations(definition)
+    for operation_id in CREATES:
+        keys = [p for p in operations[operation_id]["parameters"] if p["name"] == "Idempotency-Key"]
+        assert len(keys) == 1, operation_id
+        assert keys[0]["x-ms-visibility"] == "advanced"
+        assert "GUID()" in keys[0]["description"]
+
+
+def test_lists_with_next_link_are_pageable(definition: dict[str, Any]) -> None:
+    operations = _operations(definition)
+    for operation_id in ("ListCases", "ListDuties", "ListTemplates", "ListMessages"):
+        assert operations[operation_id]["x-ms-pageable"] == {"nextLinkName": "nextLink"}
+    cursor = next(p for p in operations["ListDuties"]["parameters"] if p["name"] == "cursor")
+    assert cursor["x-ms-visibility"] == "advanced"
+
+
+def test_write_message_offers_template_and_victim_drop_downs(definition: dict[str, Any]) -> None:
+    fields = definition["definitions"]["MessageCreate"]["properties"]
+    assert fields["template_key"]["x-ms-dynamic-values"]["operationId"] == "ListTemplates"
+    victim = fields["victim_id"]["x-ms-dynamic-values"]
+    assert victim["operationId"] == "ListVictims"
+    assert victim["parameters"] == {"case_id": {"parameter": "case_id"}}
+    assert victim["value-path"] == "id"
+
+
+def test_date_times_are_documented_with_milliseconds(definition: dict[str, Any]) -> None:
+    occurred = definition["definitions"]["EventCreate"]["properties"]["occurred_at"]
+    assert "2026-11-29T10:00:00.123Z" in occurred["description"]
+
+
+def test_send_answers_202_without_a_schema(definition: dict[str, Any]) -> None:
+    responses = _operations(definition)["SendMessage"]["responses"]
+    assert responses == {
+        "202": {"description": "Accepted"},
+        "default": {"description": responses["default"]["description"]},
+    }
+
+
+def test_served_files_are_public_and_follow_the_request_host(client: FlaskClient) -> None:
+    served = client.get("/connector/apiDefinition.swagger.json", base_url="https://force.test")
+    assert served.status_code == 200
+    document = served.get_json()
+    assert document["host"] == "force.test"
+    committed = json.loads(DEFINITION.read_text(encoding="utf-8"))
+    assert {**document, "host": committed["host"]} == committed
+    properties = client.get("/connector/apiProperties.json")
+    assert properties.status_code == 200
+    assert properties.get_json() == json.loads(PROPERTIES.read_text(encoding="utf-8"))
+
+
+def test_write_command_writes_both_files(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["connector", "write", "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "apiDefinition.swagger.json").read_text(encoding="utf-8") == (
+        DEFINITION.read_text(encoding="utf-8")
+    )
+    assert (tmp_path / "apiProperties.json").exists()

@@ -1,0 +1,181 @@
+"""End to end through the connector definition alone, as Power Apps would call the API.
+
+A tiny client reads the generated apiDefinition.swagger.json and knows nothing else:
+it finds operations by operationId, builds requests from their parameter definitions,
+signs every call with the security definition's key header, resolves drop-downs from
+``x-ms-dynamic-values`` and follows ``nextLink``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
+from fieldapp.services.template_library import import_library
+from tests.factories import bearer, create_team, create_user, login
+from tests.test_connector import DEFINITION
+
+
+class ConnectorClient:
+    """Calls operations the way the connector runtime does, from the definition only."""
+
+    def __init__(self, client: FlaskClient, definition: dict[str, Any], key: str) -> None:
+        self.client = client
+        self.definition = definition
+        scheme = definition["securityDefinitions"][next(iter(definition["security"][0]))]
+        self.auth = {scheme["name"]: key}
+        self.operations = {
+            op["operationId"]: (method, path, op)
+            for path, item in definition["paths"].items()
+            for method, op in item.items()
+        }
+
+    def call(self, operation_id: str, **arguments: Any) -> Any:
+        """Invoke an operation; arguments are named as its parameters; answers the body."""
+        method, path, operation = self.operations[operation_id]
+        query: dict[str, Any] = {}
+        headers = dict(self.auth)
+        body = None
+        for parameter in operation["parameters"]:
+            name = parameter["name"]
+            if name not in arguments:
+                assert not parameter.get("required"), f"{operation_id} needs {name}"
+                continue
+            value = arguments.pop(name)
+            if parameter["in"] == "path":
+                path = path.replace("{" + name + "}", quote(str(value), safe=""))
+            elif parameter["in"] == "query":
+                query[name] = str(value).lower() if isinstance(value, bool) else value
+            elif parameter["in"] == "header":
+                headers[name] = str(value)
+            else:
+                body = value
+        assert not arguments, f"{operation_id} has no parameters {sorted(arguments)}"
+        response = self.client.open(
+            path, method=method.upper(), query_string=query, headers=headers, json=body
+        )
+        assert str(response.status_code) in operation["responses"], response.get_json()
+        return response.get_json()
+
+    def pages(self, operation_id: str, **arguments: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a pageable list, following nextLink as the platform does."""
+        link_name = self.operations[operation_id][2]["x-ms-pageable"]["nextLinkName"]
+        page = self.call(operation_id, **arguments)
+        while True:
+            yield from page["value"]
+            if link_name not in page:
+                return
+            link = urlsplit(page[link_name])
+            response = self.client.get(f"{link.path}?{link.query}", headers=self.auth)
+            assert response.status_code == 200, response.get_json()
+            page = response.get_json()
+
+    def choices(self, definition_name: str, field: str, **caller: Any) -> list[dict[str, Any]]:
+        """A drop-down's items: the (value, title) pairs its x-ms-dynamic-values lists."""
+        schema = self.definition["definitions"][definition_name]["properties"][field]
+        dynamic = schema["x-ms-dynamic-values"]
+        arguments = {
+            name: caller[source["parameter"]]
+            for name, source in dynamic.get("parameters", {}).items()
+        }
+        target = self.operations[dynamic["operationId"]][2]
+        if "x-ms-pageable" in target:
+            items = list(self.pages(dynamic["operationId"], **arguments))
+        else:
+            items = self.call(dynamic["operationId"], **arguments)[dynamic["value-collection"]]
+        return [
+            {"value": item[dynamic["value-path"]], "title": item[dynamic["value-title"]], **item}
+            for item in items
+        ]
+
+
+@pytest.fixture
+def connector(app: Flask, client: FlaskClient, session: Session) -> ConnectorClient:
+    """The connector, signed in with an officer's API key that an admin created."""
+    import_library(session, load_library(LIBRARY_DIRECTORY))
+    team = create_team(session, name="Northgate Response")
+    officer = create_user(app, session, username="pc.conn", team=team, phone="+442079460127")
+    create_user(app, session, username="admin.conn", team=team, role="admin")
+    admin = login(client, "admin.conn")["access_token"]
+    created = client.post(
+        "/api/v1/api-keys",
+        json={"name": "Officer app", "user_id": str(officer.id), "scopes": SCOPES},
+        headers=bearer(admin),
+    )
+    assert created.status_code == 201, created.get_json()
+    definition = json.loads(DEFINITION.read_text(encoding="utf-8"))
+    return ConnectorClient(client, definition, created.get_json()["key"])
+
+
+SCOPES = [
+    "cases:read", "cases:write", "victims:read", "victims:write", "events:write",
+    "duties:read", "templates:read", "messages:read", "messages:write",
+]  # fmt: skip
+
+
+def _power_fx_now(delta: timedelta) -> str:
+    """A time as Power Fx's JSON() writes it: UTC, Z, milliseconds."""
+    return (datetime.now(UTC) + delta).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_officer_app_writes_a_message_for_a_victim_through_the_connector(
+    connector: ConnectorClient,
+) -> None:
+    case = connector.call(
+        "CreateCase",
+        body={"crime_reference": "42/7777/26", "offence": "Burglary of a home"},
+        **{"Idempotency-Key": str(uuid.uuid4())},
+    )
+    for first, last in (("Priya", "Shah"), ("Tom", "Ellis")):
+        victim = {"first_name": first, "last_name": last, "phone": "07700 900123"}
+        victim |= {"preferred_channel": "sms", "safe_channels": ["sms"]}
+        connector.call("CreateVictim", case_id=case["id"], body=victim)
+    event = connector.call(
+        "RecordEvent",
+        case_id=case["id"],
+        body={"type": "arrested", "occurred_at": _power_fx_now(timedelta(hours=-1))},
+    )
+    assert event["duties_created"] == 2
+
+    duties = list(connector.pages("ListDuties", scope="mine", status="open", limit=1))
+    assert len(duties) == 2  # one page each, joined by nextLink
+    duty = next(d for d in duties if d["victim_name"].endswith("Shah"))
+
+    victims = connector.choices("MessageCreate", "victim_id", case_id=case["id"])
+    victim_id = next(v["value"] for v in victims if v["title"] == "Shah")
+    templates = connector.choices("MessageCreate", "template_key")
+    template_key = next(
+        t["value"] for t in templates
+        if t["event_type"] == "arrested" and t["channel"] == "sms" and t["language"] == "en"
+    )  # fmt: skip
+
+    write = {"victim_id": victim_id, "template_key": template_key, "duty_id": duty["id"]}
+    retry_key = str(uuid.uuid4())
+    message = connector.call(
+        "WriteMessage", case_id=case["id"], body=write, **{"Idempotency-Key": retry_key}
+    )
+    again = connector.call(
+        "WriteMessage", case_id=case["id"], body=write, **{"Idempotency-Key": retry_key}
+    )
+    assert again["id"] == message["id"]  # the platform's retry made no second message
+    assert message["status"] == "drafted"
+    assert "Dear Priya" in message["body"]
+
+    connector.call(
+        "ConfirmMessageSent",
+        message_id=message["id"],
+        body={"sent_at": _power_fx_now(timedelta(seconds=-5))},
+    )
+    assert connector.call("GetMessage", message_id=message["id"])["status"] == "sent"
+    listed = list(connector.pages("ListMessages", case_id=case["id"]))
+    assert [m["id"] for m in listed] == [message["id"]]
