@@ -1,4 +1,4 @@
-"""Microsoft's Power Platform JSON schemas, loaded offline from shared/reference/powerplatform.
+"""Microsoft's Power Platform JSON schemas, loaded offline from tests/powerplatform/.
 
 The files carry ``//`` comments and trailing commas, which JSON forbids: they are stripped
 outside strings (a URL's ``//`` inside a string stays). The draft-04 meta-schema the
@@ -16,7 +16,8 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "powerplatform"
+# Copied into the repository (see tests/powerplatform/SOURCE.md) so the tests run anywhere.
+REFERENCE = Path(__file__).resolve().parent / "powerplatform"
 DRAFT4_ID = "http://json-schema.org/draft-04/schema"
 
 
