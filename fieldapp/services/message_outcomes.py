@@ -11,30 +11,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from fieldapp.core.principal import Principal
 from fieldapp.models import ContactDuty, Message, User, Victim
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit, duties
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.users import principal_of
 
 RESOURCE = "message"
 #: The purpose recorded when a delivery worker (not a person) discloses a message.
 DELIVERY_PURPOSE = "victim update"
-
-
-def principal_of(user: User) -> Principal:
-    """A user as the actor of work done on their behalf (no device session)."""
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        team_id=user.team_id,
-        team_name=user.team.name,
-        rank=user.rank,
-        collar_number=user.collar_number,
-        session_id=None,
-    )
 
 
 def worker_context(session: Session, message: Message) -> AuditContext:

@@ -18,26 +18,12 @@ from fieldapp.models import AuditRecord, Case, ContactDuty, InvestigationEvent, 
 from fieldapp.services import compliance
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.compliance import Counts, Report
+from fieldapp.services.users import principal_of
 from tests.factories import create_team, create_user
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 MARCH = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
 _references = itertools.count(1)
-
-
-def principal(user: User) -> Principal:
-    """The acting user as services receive it."""
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        team_id=user.team_id,
-        team_name=user.team.name,
-        rank=user.rank,
-        collar_number=user.collar_number,
-        session_id=None,
-    )
 
 
 def create_case(session: Session, officer: User) -> Case:
@@ -121,7 +107,7 @@ def world(app: Flask, session: Session) -> dict[str, Any]:
     admin = create_user(app, session, team=team_a, role="admin")
     supervisor = create_user(app, session, team=team_a, role="supervisor")
     return {"a": team_a, "b": team_b, "ann": ann, "bob": bob, "cat": cat,
-            "admin": principal(admin), "supervisor": principal(supervisor)}  # fmt: skip
+            "admin": principal_of(admin), "supervisor": principal_of(supervisor)}  # fmt: skip
 
 
 def report(session: Session, actor: Principal, **options: Any) -> Report:

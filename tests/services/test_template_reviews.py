@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from fieldapp.core.principal import Principal
 from fieldapp.database import get_database
 from fieldapp.errors import Conflict
-from fieldapp.models import MessageTemplate, TemplateVersion, User
+from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.services import template_reviews, templates
+from fieldapp.services.users import principal_of
 from tests.factories import create_team, create_user
 
 BODY = (
@@ -24,25 +25,11 @@ BODY = (
 )
 
 
-def _principal(user: User) -> Principal:
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        team_id=user.team_id,
-        team_name=user.team.name,
-        rank=user.rank,
-        collar_number=user.collar_number,
-        session_id=None,
-    )
-
-
 @pytest.fixture
 def supervisors(app: Flask, session: Session) -> list[Principal]:
     """Four supervisors in one team."""
     team = create_team(session)
-    return [_principal(create_user(app, session, role="supervisor", team=team)) for _ in range(4)]
+    return [principal_of(create_user(app, session, role="supervisor", team=team)) for _ in range(4)]
 
 
 def _race(app: Flask, calls: list[Callable[[Session], Any]]) -> list[Any]:
