@@ -29,8 +29,8 @@ from fieldapp.services import audit, templates
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case, scoped
 from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
+from fieldapp.services.published_templates import Variant, VersionText, published_variants
 from fieldapp.services.template_preview import merge_errors
-from fieldapp.services.templates import Variant, VersionText
 
 RESOURCE = "message"
 CONTENTLESS_FAMILY = "contentless"
@@ -125,7 +125,7 @@ def _chosen(
 ) -> list[VersionText]:
     """The template versions to write from, one per language."""
     key = data["template_key"]
-    variants = templates.published_variants(session, key)
+    variants = published_variants(session, key)
     requested = next((v for v in variants if v.text.key == key), None)
     if requested is None:
         raise NotFound(f"No published template '{key}'.")

@@ -27,7 +27,7 @@ from fieldapp.services import audit, templates
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
 from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
-from fieldapp.services.templates import VersionText
+from fieldapp.services.published_templates import VersionText, published_version
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _choose_version(
             template, templates.find_version(session, template, template.latest_number)
         )
     with reads.connect() as connection:
-        return templates.published_version(connection, key)
+        return published_version(connection, key)
 
 
 @contextmanager

@@ -1,0 +1,132 @@
+"""The published wording officers write from: plain data, read in one query each.
+
+Officers preview and write messages from published versions all day, so these reads are built
+once with bound parameters and return plain data (``VersionText``), not ORM objects.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy.orm import Session
+
+from fieldapp.core.templating.check import Wording
+from fieldapp.errors import NotFound
+from fieldapp.models import MessageTemplate, TemplateVersion
+
+
+@dataclass(frozen=True)
+class VersionText:
+    """What one version says and for which template: plain data for merging."""
+
+    key: str
+    event_type: str
+    number: int
+    version_id: uuid.UUID
+    content_hash: str
+    fields: frozenset[str]
+    wording: Wording
+
+    @classmethod
+    def of(cls, template: MessageTemplate, version: TemplateVersion) -> VersionText:
+        """The text of a loaded template version."""
+        wording = Wording(template.channel, template.language, version.body, version.subject)
+        return cls(
+            template.key,
+            template.event_type,
+            version.number,
+            version.id,
+            version.content_hash,
+            frozenset(version.fields),
+            wording,
+        )
+
+
+# Built once: officers preview and write from the published version on every message.
+_T, _V = MessageTemplate.__table__.c, TemplateVersion.__table__.c
+_PUBLISHED = (
+    select(
+        _T.key, _T.event_type, _T.channel, _T.language, _V.number, _V.id, _V.content_hash,
+        _V.fields,
+        _V.subject, _V.body,
+    )
+    .join_from(
+        MessageTemplate.__table__,
+        TemplateVersion.__table__,
+        and_(_V.template_id == _T.id, _V.number == _T.published_number),
+    )
+    .where(_T.key == bindparam("key"), _T.status == "active")
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A published template that may stand in for another: its family and contentless flag."""
+
+    family: str
+    contentless: bool
+    text: VersionText
+
+
+_REQUESTED = MessageTemplate.__table__.alias("requested")
+# Every published variant a message written from one template may use: the same family and
+# channel in any language, and the contentless templates of that channel. One query per write.
+_VARIANTS = (
+    select(
+        _T.key, _T.family, _T.contentless, _T.event_type, _T.channel, _T.language, _V.number,
+        _V.id, _V.content_hash, _V.fields, _V.subject, _V.body,
+    )
+    .join_from(
+        MessageTemplate.__table__,
+        TemplateVersion.__table__,
+        and_(_V.template_id == _T.id, _V.number == _T.published_number),
+    )
+    .join(
+        _REQUESTED,
+        and_(
+            _REQUESTED.c.key == bindparam("key"),
+            _T.channel == _REQUESTED.c.channel,
+            or_(_T.family == _REQUESTED.c.family, _T.contentless.is_(True)),
+        ),
+    )
+    .where(_T.status == "active")
+)  # fmt: skip
+
+
+def published_variants(reader: Session | Connection, key: str) -> list[Variant]:
+    """The published variants a message from template ``key`` may use (one query)."""
+    return [
+        Variant(
+            row.family,
+            row.contentless,
+            VersionText(
+                row.key,
+                row.event_type,
+                row.number,
+                row.id,
+                row.content_hash,
+                frozenset(row.fields),
+                Wording(row.channel, row.language, row.body, row.subject),
+            ),
+        )
+        for row in reader.execute(_VARIANTS, {"key": key})
+    ]
+
+
+def published_version(reader: Session | Connection, key: str) -> VersionText:
+    """The version officers use now (one plain query, no ORM objects), or a 404."""
+    row = reader.execute(_PUBLISHED, {"key": key}).first()
+    if row is None:
+        raise NotFound(f"Template '{key}' has no published version.")
+    wording = Wording(row.channel, row.language, row.body, row.subject)
+    return VersionText(
+        row.key,
+        row.event_type,
+        row.number,
+        row.id,
+        row.content_hash,
+        frozenset(row.fields),
+        wording,
+    )
