@@ -82,6 +82,23 @@ def force_profile(env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def message_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Messages: who delivers them (manual or GOV.UK Notify), and how many an officer may send."""
+    return {
+        "MESSAGE_PROVIDER": env.get(PREFIX + "MESSAGE_PROVIDER", "manual").strip().lower(),
+        "MESSAGE_QUOTA": env.get(PREFIX + "MESSAGE_QUOTA", "30/hour;100/day"),
+        "NOTIFY_API_KEY": env.get(PREFIX + "NOTIFY_API_KEY", ""),
+        "NOTIFY_BASE_URL": env.get(
+            PREFIX + "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+        ),
+        "NOTIFY_SMS_TEMPLATE_ID": env.get(PREFIX + "NOTIFY_SMS_TEMPLATE_ID", ""),
+        "NOTIFY_EMAIL_TEMPLATE_ID": env.get(PREFIX + "NOTIFY_EMAIL_TEMPLATE_ID", ""),
+        "NOTIFY_TIMEOUT_SECONDS": _int(env, "NOTIFY_TIMEOUT_SECONDS", 10),
+        "DELIVERY_MAX_ATTEMPTS": _int(env, "DELIVERY_MAX_ATTEMPTS", 6),
+        "DELIVERY_LEASE_SECONDS": _int(env, "DELIVERY_LEASE_SECONDS", 120),
+    }
+
+
 def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     production = env.get(PREFIX + "ENV", "development").strip().lower() == "production"
@@ -117,18 +134,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
         "AUDIT_DEFAULT_PURPOSE": env.get(PREFIX + "AUDIT_DEFAULT_PURPOSE", "investigation"),
         "FORCE": force_profile(env),
-        # Messages: who delivers them, and how many an officer may send.
-        "MESSAGE_PROVIDER": env.get(PREFIX + "MESSAGE_PROVIDER", "manual").strip().lower(),
-        "MESSAGE_QUOTA": env.get(PREFIX + "MESSAGE_QUOTA", "30/hour;100/day"),
-        "NOTIFY_API_KEY": env.get(PREFIX + "NOTIFY_API_KEY", ""),
-        "NOTIFY_BASE_URL": env.get(
-            PREFIX + "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
-        ),
-        "NOTIFY_SMS_TEMPLATE_ID": env.get(PREFIX + "NOTIFY_SMS_TEMPLATE_ID", ""),
-        "NOTIFY_EMAIL_TEMPLATE_ID": env.get(PREFIX + "NOTIFY_EMAIL_TEMPLATE_ID", ""),
-        "NOTIFY_TIMEOUT_SECONDS": _int(env, "NOTIFY_TIMEOUT_SECONDS", 10),
-        "DELIVERY_MAX_ATTEMPTS": _int(env, "DELIVERY_MAX_ATTEMPTS", 6),
-        "DELIVERY_LEASE_SECONDS": _int(env, "DELIVERY_LEASE_SECONDS", 120),
+        **message_settings(env),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

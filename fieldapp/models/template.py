@@ -20,11 +20,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp.core.templating.context import LANGUAGES
+from fieldapp.core.templating.library import CHANNELS
 from fieldapp.models.base import Base, UTCDateTime, new_id, utcnow
 from fieldapp.models.user import User
 
-CHANNELS = ("sms", "email", "letter")
-LANGUAGES = ("en", "cy")
 TEMPLATE_STATUSES = ("active", "retired")
 VERSION_STATUSES = ("draft", "submitted", "published", "rejected", "superseded")
 

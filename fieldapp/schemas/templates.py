@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from fieldapp.core.victims_code import EVENT_TYPES
-from fieldapp.models.template import CHANNELS, LANGUAGES, TEMPLATE_STATUSES, VERSION_STATUSES
+from fieldapp.core.templating.context import LANGUAGES
+from fieldapp.core.templating.library import CHANNELS, LIBRARY_EVENT_TYPES
+from fieldapp.models.template import TEMPLATE_STATUSES, VERSION_STATUSES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 from fieldapp.schemas.paging import PageQuerySchema
 
 MAX_VERSION = 1_000_000  # far beyond any real template; keeps numbers inside a 32-bit column
-TEMPLATE_EVENT_TYPES = (*EVENT_TYPES, "periodic_update")
 KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{1,79}$",
     error="Use 2 to 80 lower-case letters, digits, '-' or '_', e.g. 'arrested-sms-en'.",
@@ -115,7 +115,7 @@ class TemplateSchema(ApiSchema):
     family = fields.String(required=True, metadata={"description": "Shared by its variants."})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
-    event_type = fields.String(required=True, validate=validate.OneOf(TEMPLATE_EVENT_TYPES))
+    event_type = fields.String(required=True, validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     contentless = fields.Boolean(
         required=True, metadata={"description": "For victims who must get contentless contact."}
     )
@@ -152,7 +152,7 @@ class TemplateQuerySchema(PageQuerySchema):
 
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     language = fields.String(validate=validate.OneOf(LANGUAGES))
-    event_type = fields.String(validate=validate.OneOf(TEMPLATE_EVENT_TYPES))
+    event_type = fields.String(validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     family = fields.String(validate=validate.Length(max=80))
     status = fields.String(validate=validate.OneOf(TEMPLATE_STATUSES))
 
@@ -164,7 +164,7 @@ class TemplateCreateSchema(ApiSchema):
     family = fields.String(validate=KEY, metadata={"description": "Defaults to the event type."})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
-    event_type = fields.String(required=True, validate=validate.OneOf(TEMPLATE_EVENT_TYPES))
+    event_type = fields.String(required=True, validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     contentless = fields.Boolean(load_default=False)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     description = fields.String(load_default="", validate=validate.Length(max=500))

@@ -184,7 +184,7 @@ def _merge_hash(merge: Mapping[str, Any]) -> str:
 def _write_one(chosen: VersionText, merge: Mapping[str, Any], base: Mapping[str, Any]) -> Written:
     """Render one version with the merged data; lint errors on the real text stop it (422)."""
     with merge_errors():
-        rendered = render_wording(chosen.wording, merge, cache_key=chosen.content_hash)
+        rendered = render_wording(chosen.wording, merge, cache_key=chosen.content_hash, html=False)
     report = lint_rendered(chosen.wording, rendered, chosen.fields)
     if report.errors:
         raise ValidationFailed(

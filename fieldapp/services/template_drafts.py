@@ -7,14 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldapp.core.templating import LintIssue, SmsCount, TemplateRefused, load_catalogue
-from fieldapp.core.templating.check import (
-    Wording,
-    lint_rendered,
-    render_wording,
-    sample_context,
-    validate_wording,
-)
-from fieldapp.core.templating.errors import OutputTooLong
+from fieldapp.core.templating.check import Wording, check_wording
 
 
 @dataclass(frozen=True)
@@ -36,17 +29,18 @@ class DraftLint:
 
 
 def lint_draft(data: Mapping[str, Any]) -> DraftLint:
-    """Validate, merge with the sample data and lint; a refusal comes back as lint errors."""
+    """Check a wording as a save would; a refusal or an over-long text comes back as errors."""
     wording = Wording(data["channel"], data["language"], data["body"], data.get("subject"))
     try:
-        used = validate_wording(wording)
-        rendered = render_wording(wording, sample_context(wording.language))
-    except (TemplateRefused, OutputTooLong) as refused:
+        checked = check_wording(wording)
+    except TemplateRefused as refused:
         issues = tuple(LintIssue(p.code, p.message, p.line) for p in refused.problems)
         return DraftLint(fields_used=(), errors=issues, warnings=())
-    report = lint_rendered(wording, rendered, used)
+    if checked.sample is None:  # too long to merge: nothing else to report
+        return DraftLint(fields_used=(), errors=checked.lint.errors, warnings=())
+    report, rendered = checked.lint, checked.sample
     return DraftLint(
-        fields_used=tuple(sorted(used)),
+        fields_used=tuple(sorted(checked.fields)),
         errors=report.errors,
         warnings=report.warnings,
         sms=report.sms,

@@ -87,9 +87,16 @@ def _in_part(problem: Problem, part: str) -> Problem:
 
 
 def render_wording(
-    wording: Wording, context: Mapping[str, Any], *, cache_key: str | None = None
+    wording: Wording,
+    context: Mapping[str, Any],
+    *,
+    cache_key: str | None = None,
+    html: bool = True,
 ) -> Rendered:
-    """Merge a checked wording with a context; SMS text is normalised as the network sends it."""
+    """Merge a checked wording with a context; SMS text is normalised as the network sends it.
+
+    Emails also get an escaped HTML body unless ``html`` is False (a stored message keeps text).
+    """
     body = render(
         wording.body, context, max_chars=MAX_OUTPUT[wording.channel], cache_key=_key(cache_key, "b")
     )
@@ -99,18 +106,18 @@ def render_wording(
             wording.subject, context, max_chars=MAX_SUBJECT, cache_key=_key(cache_key, "s")
         )
         subject = " ".join(merged.split())
-    html = None
+    html_body = None
     if wording.channel == "sms":
         body = sms.normalise(body)
-    elif wording.channel == "email":
-        html = render(
+    elif wording.channel == "email" and html:
+        html_body = render(
             wording.body,
             context,
             max_chars=MAX_OUTPUT["email"] * 2,
             cache_key=_key(cache_key, "h"),
             html=True,
         )
-    return Rendered(subject=subject, body=body.strip(), html=html)
+    return Rendered(subject=subject, body=body.strip(), html=html_body)
 
 
 def _key(cache_key: str | None, part: str) -> str | None:
@@ -133,17 +140,18 @@ def lint_rendered(
     )
 
 
-def check_wording(wording: Wording, *, cache_key: str | None = None) -> Checked:
-    """Validate, render with the sample data and lint; ``TemplateRefused`` if unsafe or unknown."""
-    catalogue = load_catalogue()
-    fields = validate_wording(wording, catalogue)
-    context = sample_context(wording.language)
+def check_wording(wording: Wording) -> Checked:
+    """Validate, render with the sample data and lint; ``TemplateRefused`` if unsafe or unknown.
+
+    An output over the channel's cap is a lint error (so a draft can still be saved and fixed).
+    """
+    fields = validate_wording(wording)
     try:
-        rendered = render_wording(wording, context, cache_key=cache_key)
+        rendered, report = sample_preview(wording, fields)
     except OutputTooLong as too_long:
         issues = tuple(LintIssue(p.code, p.message, p.line) for p in too_long.problems)
         return Checked(fields=fields, lint=LintReport(issues, (), None, None))
-    return Checked(fields=fields, lint=lint_rendered(wording, rendered, fields, catalogue))
+    return Checked(fields=fields, lint=report, sample=rendered)
 
 
 @lru_cache(maxsize=512)

@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
+from fieldapp.core.templating.context import LANGUAGES
 from fieldapp.core.victims_code import EVENT_TYPES
 
 CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
-LANGUAGES: tuple[str, ...] = ("en", "cy")
 # A scheduled progress update has no investigation event behind it, so it has its own type.
 PERIODIC_UPDATE = "periodic_update"
 LIBRARY_EVENT_TYPES: tuple[str, ...] = (*EVENT_TYPES, PERIODIC_UPDATE)
