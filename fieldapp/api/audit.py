@@ -21,7 +21,7 @@ bp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit t
 @bp.response(200, AuditPageSchema)
 @allow(AUDITOR, ADMIN)
 def list_audit(query: dict[str, Any]) -> dict[str, Any]:
-    """Search the audit trail by actor, resource and time."""
+    """Search the audit trail by actor, resource, operation, outcome and time."""
     after = cursor_key(query, types=(int,))
     found = audit.read_trail(
         get_session(),
@@ -29,6 +29,8 @@ def list_audit(query: dict[str, Any]) -> dict[str, Any]:
         actor_id=query.get("actor_id"),
         resource_type=query.get("resource_type"),
         resource_id=query.get("resource_id"),
+        operation=query.get("operation"),
+        outcome=query.get("outcome"),
         since=query.get("since"),
         until=query.get("until"),
         after_seq=after[0] if after else None,

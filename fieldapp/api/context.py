@@ -42,4 +42,5 @@ def audit_context() -> AuditContext:
         actor=current_principal(),
         purpose=purpose or current_app.config["AUDIT_DEFAULT_PURPOSE"],
         request_id=g.get("request_id"),
+        client_address=request.remote_addr,
     )

@@ -29,6 +29,9 @@ SEALED_FIELDS = (
     "purpose",
     "outcome",
     "request_id",
+    "api_key_id",
+    "client_address",
+    "reason",
 )
 
 

@@ -18,6 +18,7 @@ class AuditRecord(Base):
     __table_args__ = (
         Index("ix_audit_records_resource", "resource_type", "resource_id"),
         Index("ix_audit_records_actor", "actor_id", "occurred_at"),
+        Index("ix_audit_records_operation", "operation", "outcome"),
     )
 
     seq: Mapped[int] = mapped_column(
@@ -34,6 +35,9 @@ class AuditRecord(Base):
     purpose: Mapped[str] = mapped_column(String(80))
     outcome: Mapped[str] = mapped_column(String(10))
     request_id: Mapped[str | None] = mapped_column(String(128))
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

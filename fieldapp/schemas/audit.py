@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.services.audit import OPERATIONS, OUTCOMES
 
 
 class AuditRecordSchema(ApiSchema):
@@ -25,8 +26,11 @@ class AuditRecordSchema(ApiSchema):
     resource_id = fields.String(required=True)
     field_groups = fields.String(metadata={"description": "For changes: which groups of fields."})
     purpose = fields.String(required=True)
-    outcome = fields.String(required=True, metadata={"description": "allowed or denied."})
+    outcome = fields.String(required=True, metadata={"description": "allowed, denied or failed."})
     request_id = fields.String()
+    api_key_id = fields.UUID(metadata={"description": "The API key used, when one was."})
+    client_address = fields.String(metadata={"description": "The caller's network address."})
+    reason = fields.String(metadata={"description": "Why it was refused or failed, or a note."})
     hash = fields.String(required=True)
 
 
@@ -36,6 +40,8 @@ class AuditQuerySchema(PageQuerySchema):
     actor_id = fields.UUID()
     resource_type = fields.String(validate=validate.Length(max=30))
     resource_id = fields.String(validate=validate.Length(max=64))
+    operation = fields.String(validate=validate.OneOf(OPERATIONS))
+    outcome = fields.String(validate=validate.OneOf(OUTCOMES))
     since = UtcDateTime(metadata={"description": "Records at or after this time."})
     until = UtcDateTime(metadata={"description": "Records before this time."})
 

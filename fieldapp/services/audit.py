@@ -27,7 +27,21 @@ CONSULTATION = "consultation"
 DISCLOSURE = "disclosure"
 COMBINATION = "combination"
 ERASURE = "erasure"
-OPERATIONS = (COLLECTION, ALTERATION, CONSULTATION, DISCLOSURE, COMBINATION, ERASURE)
+# Security events that are not processing of personal data: sign-in and sign-out, and
+# administration (accounts, API keys, templates and their review).
+AUTHENTICATION = "authentication"
+ADMINISTRATION = "administration"
+OPERATIONS = (
+    COLLECTION,
+    ALTERATION,
+    CONSULTATION,
+    DISCLOSURE,
+    COMBINATION,
+    ERASURE,
+    AUTHENTICATION,
+    ADMINISTRATION,
+)
+OUTCOMES = ("allowed", "denied", "failed")
 
 _HEAD_TABLE = cast(Table, AuditChainHead.__table__)
 _RECORD_TABLE = cast(Table, AuditRecord.__table__)
@@ -40,6 +54,7 @@ class AuditContext:
     actor: Principal
     purpose: str
     request_id: str | None = None
+    client_address: str | None = None
 
 
 def record(
@@ -51,10 +66,13 @@ def record(
     resource_ids: Sequence[str],
     field_groups: Sequence[str] = (),
     outcome: str = "allowed",
+    reason: str | None = None,
 ) -> None:
     """Append one record per resource; the caller's commit makes them durable with the work."""
     if operation not in OPERATIONS:
         raise ValueError(f"unknown audit operation {operation!r}")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown audit outcome {outcome!r}")
     if not resource_ids:
         return
     # Advancing the head first takes its lock (row lock on PostgreSQL, the write lock on
@@ -81,6 +99,8 @@ def record(
             "actor_id": context.actor.user_id,
             "actor_name": context.actor.audit_name,
             "session_id": context.actor.session_id,
+            "api_key_id": context.actor.api_key_id,
+            "client_address": context.client_address,
             "operation": operation,
             "resource_type": resource_type,
             "resource_id": resource_id,
@@ -88,6 +108,7 @@ def record(
             "purpose": context.purpose,
             "outcome": outcome,
             "request_id": context.request_id,
+            "reason": reason,
             "prev_hash": previous,
         }
         row["hash"] = previous = seal(_sealable(row), previous)
@@ -102,6 +123,7 @@ def _sealable(row: Mapping[str, Any]) -> dict[str, Any]:
         **row,
         "actor_id": str(row["actor_id"]) if row["actor_id"] else None,
         "session_id": str(row["session_id"]) if row["session_id"] else None,
+        "api_key_id": str(row["api_key_id"]) if row.get("api_key_id") else None,
     }
 
 
@@ -149,6 +171,8 @@ def list_records(
     until: datetime | None,
     after_seq: int | None,
     limit: int,
+    operation: str | None = None,
+    outcome: str | None = None,
 ) -> list[AuditRecord]:
     """One page of audit records, oldest first, filtered."""
     query = select(AuditRecord).order_by(AuditRecord.seq).limit(limit)
@@ -158,6 +182,10 @@ def list_records(
         query = query.where(AuditRecord.resource_type == resource_type)
     if resource_id is not None:
         query = query.where(AuditRecord.resource_id == resource_id)
+    if operation is not None:
+        query = query.where(AuditRecord.operation == operation)
+    if outcome is not None:
+        query = query.where(AuditRecord.outcome == outcome)
     if since is not None:
         query = query.where(AuditRecord.occurred_at >= since)
     if until is not None:
@@ -178,10 +206,14 @@ def read_trail(
     until: datetime | None,
     after_seq: int | None,
     limit: int,
+    operation: str | None = None,
+    outcome: str | None = None,
 ) -> list[AuditRecord]:
     """A page of ``limit`` records (plus one to show more follow); the reading is recorded."""
     found = list_records(
         session,
+        operation=operation,
+        outcome=outcome,
         actor_id=actor_id,
         resource_type=resource_type,
         resource_id=resource_id,
