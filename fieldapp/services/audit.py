@@ -69,6 +69,74 @@ def record(
     reason: str | None = None,
 ) -> None:
     """Append one record per resource; the caller's commit makes them durable with the work."""
+    actor = context.actor
+    who = {
+        "actor_id": actor.user_id,
+        "actor_name": actor.audit_name,
+        "session_id": actor.session_id,
+        "api_key_id": actor.api_key_id,
+        "client_address": context.client_address,
+        "purpose": context.purpose,
+        "request_id": context.request_id,
+    }
+    _append(
+        session,
+        who,
+        operation=operation,
+        resource_type=resource_type,
+        resource_ids=resource_ids,
+        field_groups=field_groups,
+        outcome=outcome,
+        reason=reason,
+    )
+
+
+def record_anonymous(
+    session: Session,
+    *,
+    actor_name: str,
+    client_address: str | None,
+    request_id: str | None,
+    purpose: str,
+    operation: str,
+    resource_type: str,
+    resource_id: str,
+    outcome: str,
+    reason: str | None = None,
+) -> None:
+    """Append one record for a caller who is not (or not yet) signed in, e.g. a failed sign-in."""
+    who = {
+        "actor_id": None,
+        "actor_name": actor_name,
+        "session_id": None,
+        "api_key_id": None,
+        "client_address": client_address,
+        "purpose": purpose,
+        "request_id": request_id,
+    }
+    _append(
+        session,
+        who,
+        operation=operation,
+        resource_type=resource_type,
+        resource_ids=[resource_id],
+        outcome=outcome,
+        reason=reason,
+    )
+
+
+def _append(
+    session: Session,
+    who: Mapping[str, Any],
+    *,
+    operation: str,
+    resource_type: str,
+    resource_ids: Sequence[str],
+    field_groups: Sequence[str] = (),
+    outcome: str,
+    reason: str | None,
+) -> None:
+    """Seal and insert one record per resource for the given actor fields."""
     if operation not in OPERATIONS:
         raise ValueError(f"unknown audit operation {operation!r}")
     if outcome not in OUTCOMES:
@@ -94,21 +162,15 @@ def record(
     rows = []
     for offset, resource_id in enumerate(resource_ids):
         row: dict[str, Any] = {
+            **who,
             "seq": first_seq + offset,
             "occurred_at": now,
-            "actor_id": context.actor.user_id,
-            "actor_name": context.actor.audit_name,
-            "session_id": context.actor.session_id,
-            "api_key_id": context.actor.api_key_id,
-            "client_address": context.client_address,
             "operation": operation,
             "resource_type": resource_type,
             "resource_id": resource_id,
             "field_groups": groups,
-            "purpose": context.purpose,
             "outcome": outcome,
-            "request_id": context.request_id,
-            "reason": reason,
+            "reason": reason[:200] if reason else None,
             "prev_hash": previous,
         }
         row["hash"] = previous = seal(_sealable(row), previous)
