@@ -3,6 +3,7 @@ and the cases, victims and writes the message tests make through the API."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from dataclasses import dataclass
@@ -22,10 +23,14 @@ from fieldapp.models import (
     MessageTemplate,
     OutboxItem,
     TemplateVersion,
+    User,
     Victim,
 )
 from fieldapp.models.base import utcnow
+from fieldapp.services import api_keys
+from fieldapp.services.audit import AuditContext
 from fieldapp.services.template_library import import_library
+from fieldapp.services.users import principal_of
 from tests.factories import bearer, create_user
 
 _numbers = itertools.count(1)
@@ -99,24 +104,24 @@ def queue_messages(
     now = utcnow()
     ids = []
     for _ in range(count):
-        message = Message(
-            id=uuid.uuid4(),
-            case_id=addressee.case.id,
-            victim_id=addressee.victim.id,
-            template_version_id=addressee.version.id,
-            template_key="arrested-sms-en",
-            template_version=addressee.version.number,
-            channel="sms",
-            language="en",
-            recipient=addressee.victim.phone,
-            body=BODY,
-            merge_hash="0" * 64,
-            ruleset_version="test",
-            status="queued",
-            created_by_id=addressee.case.officer_in_charge_id,
-            queued_at=now,
-            **overrides,
-        )
+        fields: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "case_id": addressee.case.id,
+            "victim_id": addressee.victim.id,
+            "template_version_id": addressee.version.id,
+            "template_key": "arrested-sms-en",
+            "template_version": addressee.version.number,
+            "channel": "sms",
+            "language": "en",
+            "recipient": addressee.victim.phone,
+            "body": BODY,
+            "merge_hash": "0" * 64,
+            "ruleset_version": "test",
+            "status": "queued",
+            "created_by_id": addressee.case.officer_in_charge_id,
+            "queued_at": now,
+        }
+        message = Message(**{**fields, **overrides})
         session.add(message)
         session.add(OutboxItem(message_id=message.id, available_at=now))
         ids.append(message.id)
@@ -188,3 +193,43 @@ def write_message(
         json=body,
         headers={**auth(credential), **(headers or {})},
     )
+
+
+def issue_key(session: Session, user: User, scopes: list[str]) -> str:
+    """An API key acting for ``user`` with ``scopes``; the secret an integration presents."""
+    context = AuditContext(actor=principal_of(user), purpose="test")
+    data = {
+        "name": "Integration",
+        "user_id": user.id,
+        "scopes": scopes,
+        "rate_limit": "1000/minute",
+    }
+    return api_keys.create_key(session, context=context, data=data, now=utcnow()).key
+
+
+def add_version(session: Session, key: str, *, status: str, suffix: str = " NEW WORDING") -> int:
+    """A new version of template ``key`` in ``status``, its text the published one's plus
+    ``suffix``, as if saved and reviewed (publishing it supersedes the old one); its number."""
+    template = session.scalars(select(MessageTemplate).where(MessageTemplate.key == key)).one()
+    current = session.scalars(
+        select(TemplateVersion).where(
+            TemplateVersion.template_id == template.id,
+            TemplateVersion.number == template.published_number,
+        )
+    ).one()
+    if status == "published":
+        current.status, current.superseded_at = "superseded", utcnow()
+        session.flush()
+    text = current.body + suffix
+    template.latest_number += 1
+    session.add(
+        TemplateVersion(
+            template_id=template.id, number=template.latest_number, status=status,
+            subject=current.subject, body=text, fields=current.fields,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        )
+    )  # fmt: skip
+    if status == "published":
+        template.published_number = template.latest_number
+    session.commit()
+    return template.latest_number
