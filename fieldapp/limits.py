@@ -6,7 +6,7 @@ import math
 import time
 import uuid
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -46,22 +46,6 @@ def per_client_limit() -> str:
     """Sign-in attempts allowed per client address."""
     limit: str = current_app.config["LOGIN_LIMIT_PER_CLIENT"]
     return limit
-
-
-def officer_key() -> str:
-    """Key message sends by the signed-in officer (the access check has loaded them)."""
-    return f"messages-officer:{g.principal.user_id}"
-
-
-def message_quota() -> str:
-    """Messages an officer may send, so that the official channel cannot flood a victim."""
-    quota: str = current_app.config["MESSAGE_QUOTA"]
-    return quota
-
-
-def sent_or_queued(response: Response) -> bool:
-    """Count only sends that went ahead."""
-    return response.status_code in (200, 202)
 
 
 def failed(response: Response) -> bool:

@@ -1,22 +1,37 @@
-"""Plain factories for queued messages, built with the ORM as the send endpoint leaves them."""
+"""Plain factories for messages: queued ones built with the ORM as the send endpoint leaves them,
+and the cases, victims and writes the message tests make through the API."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
-from fieldapp.models import Case, ContactDuty, Message, OutboxItem, TemplateVersion, Victim
+from fieldapp.models import (
+    Case,
+    ContactDuty,
+    Message,
+    MessageTemplate,
+    OutboxItem,
+    TemplateVersion,
+    User,
+    Victim,
+)
 from fieldapp.models.base import utcnow
+from fieldapp.services import api_keys
+from fieldapp.services.audit import AuditContext
 from fieldapp.services.template_library import import_library
-from tests.factories import create_user
+from fieldapp.services.users import principal_of
+from tests.factories import bearer, create_user
 
 _numbers = itertools.count(1)
 BODY = "Hello Alex. Someone has been arrested. Call PC Sam Ashworth on 101."
@@ -36,8 +51,12 @@ def create_addressee(app: Flask, session: Session) -> Addressee:
     officer = create_user(app, session)
     if session.scalar(select(TemplateVersion.id).limit(1)) is None:
         import_library(session, load_library(LIBRARY_DIRECTORY))
-    version = session.scalars(select(TemplateVersion).order_by(TemplateVersion.id)).first()
-    assert version is not None
+    # The English SMS arrest update: what ``queue_messages`` says its messages were written from.
+    version = session.scalars(
+        select(TemplateVersion)
+        .join(MessageTemplate, MessageTemplate.id == TemplateVersion.template_id)
+        .where(MessageTemplate.key == "arrested-sms-en", TemplateVersion.status == "published")
+    ).one()
     number = next(_numbers)
     case = Case(
         crime_reference=f"DEL/{number:05d}/26",
@@ -85,26 +104,132 @@ def queue_messages(
     now = utcnow()
     ids = []
     for _ in range(count):
-        message = Message(
-            id=uuid.uuid4(),
-            case_id=addressee.case.id,
-            victim_id=addressee.victim.id,
-            template_version_id=addressee.version.id,
-            template_key="arrest",
-            template_version=addressee.version.number,
-            channel="sms",
-            language="en",
-            recipient=addressee.victim.phone,
-            body=BODY,
-            merge_hash="0" * 64,
-            ruleset_version="test",
-            status="queued",
-            created_by_id=addressee.case.officer_in_charge_id,
-            queued_at=now,
-            **overrides,
-        )
+        fields: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "case_id": addressee.case.id,
+            "victim_id": addressee.victim.id,
+            "template_version_id": addressee.version.id,
+            "template_key": "arrested-sms-en",
+            "template_version": addressee.version.number,
+            "channel": "sms",
+            "language": "en",
+            "recipient": addressee.victim.phone,
+            "body": BODY,
+            "merge_hash": "0" * 64,
+            "ruleset_version": "test",
+            "status": "queued",
+            "created_by_id": addressee.case.officer_in_charge_id,
+            "queued_at": now,
+        }
+        message = Message(**{**fields, **overrides})
         session.add(message)
         session.add(OutboxItem(message_id=message.id, available_at=now))
         ids.append(message.id)
     session.commit()
     return ids
+
+
+_references = itertools.count(1)
+
+
+def auth(credential: str) -> dict[str, str]:
+    """The header for a credential: a JWT (it has dots) as a bearer token, else an API key."""
+    return bearer(credential) if "." in credential else {"X-API-Key": credential}
+
+
+def open_case(client: FlaskClient, credential: str, reference: str | None = None) -> str:
+    """A new case through the API; its id."""
+    reference = reference or f"42/{8000 + next(_references)}/26"
+    response = client.post(
+        "/api/v1/cases",
+        json={"crime_reference": reference, "offence": "Burglary of a home"},
+        headers=auth(credential),
+    )
+    assert response.status_code == 201, response.get_json()
+    return str(response.get_json()["id"])
+
+
+def add_victim(client: FlaskClient, credential: str, case_id: str, **extra: Any) -> str:
+    """A victim on the case who takes SMS and email in English (unless told otherwise); the id."""
+    body = {
+        "first_name": "Priya",
+        "last_name": "Shah",
+        "phone": "07700 900123",
+        "email": "priya@example.org",
+        "preferred_channel": "sms",
+        "safe_channels": ["sms", "email"],
+        **extra,
+    }
+    response = client.post(f"/api/v1/cases/{case_id}/victims", json=body, headers=auth(credential))
+    assert response.status_code == 201, response.get_json()
+    return str(response.get_json()["id"])
+
+
+def record_arrest(
+    client: FlaskClient, credential: str, case_id: str, when: datetime | None = None
+) -> None:
+    """An arrest on the case (an hour ago unless told otherwise), which creates a duty."""
+    occurred = (when or datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    response = client.post(
+        f"/api/v1/cases/{case_id}/events",
+        json={"type": "arrested", "occurred_at": occurred},
+        headers=auth(credential),
+    )
+    assert response.status_code == 201, response.get_json()
+
+
+def arrest_duty(client: FlaskClient, credential: str, case_id: str) -> dict[str, Any]:
+    """The case's arrest duty as the API shows it."""
+    duties = client.get(f"/api/v1/duties?case_id={case_id}", headers=auth(credential)).get_json()
+    return next(d for d in duties["value"] if d["event_type"] == "arrested")
+
+
+def write_message(
+    client: FlaskClient, credential: str, case_id: str, headers: Any = None, **body: Any
+) -> Any:
+    """POST a message write; the response."""
+    return client.post(
+        f"/api/v1/cases/{case_id}/messages",
+        json=body,
+        headers={**auth(credential), **(headers or {})},
+    )
+
+
+def issue_key(session: Session, user: User, scopes: list[str]) -> str:
+    """An API key acting for ``user`` with ``scopes``; the secret an integration presents."""
+    context = AuditContext(actor=principal_of(user), purpose="test")
+    data = {
+        "name": "Integration",
+        "user_id": user.id,
+        "scopes": scopes,
+        "rate_limit": "1000/minute",
+    }
+    return api_keys.create_key(session, context=context, data=data, now=utcnow()).key
+
+
+def add_version(session: Session, key: str, *, status: str, suffix: str = " NEW WORDING") -> int:
+    """A new version of template ``key`` in ``status``, its text the published one's plus
+    ``suffix``, as if saved and reviewed (publishing it supersedes the old one); its number."""
+    template = session.scalars(select(MessageTemplate).where(MessageTemplate.key == key)).one()
+    current = session.scalars(
+        select(TemplateVersion).where(
+            TemplateVersion.template_id == template.id,
+            TemplateVersion.number == template.published_number,
+        )
+    ).one()
+    if status == "published":
+        current.status, current.superseded_at = "superseded", utcnow()
+        session.flush()
+    text = current.body + suffix
+    template.latest_number += 1
+    session.add(
+        TemplateVersion(
+            template_id=template.id, number=template.latest_number, status=status,
+            subject=current.subject, body=text, fields=current.fields,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        )
+    )  # fmt: skip
+    if status == "published":
+        template.published_number = template.latest_number
+    session.commit()
+    return template.latest_number

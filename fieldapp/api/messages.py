@@ -14,7 +14,6 @@ from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
 from fieldapp.api.paging import page, time_id_key
 from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
 from fieldapp.database import get_session
-from fieldapp.limits import limiter, message_quota, officer_key, sent_or_queued
 from fieldapp.models import Message
 from fieldapp.schemas.messages import (
     MessageCreateSchema,
@@ -95,7 +94,6 @@ def get_message(message_id: uuid.UUID) -> Message:
 
 @bp.post("/messages/<uuid:message_id>/send")
 @bp.response(202, MessageSchema)
-@limiter.limit(message_quota, key_func=officer_key, deduct_when=sent_or_queued)
 @allow(*ROLES, scope="messages:write")
 def send_message(message_id: uuid.UUID) -> Message:
     """Queue a drafted message for GOV.UK Notify (a retry changes nothing); 409 if sent by hand."""
@@ -104,16 +102,21 @@ def send_message(message_id: uuid.UUID) -> Message:
         audit_context(),
         message_id=message_id,
         provider=current_app.config["MESSAGE_PROVIDER"],
+        quota=current_app.config["MESSAGE_QUOTA"],
     )
 
 
 @bp.post("/messages/<uuid:message_id>/sent")
 @bp.arguments(SentSchema)
 @bp.response(200, MessageSchema)
-@limiter.limit(message_quota, key_func=officer_key, deduct_when=sent_or_queued)
 @allow(*ROLES, scope="messages:write")
 def confirm_sent(data: dict[str, Any], message_id: uuid.UUID) -> Message:
     """Confirm you sent a drafted message from your phone; its duty is met at that time."""
     return message_sending.confirm_sent(
-        get_session(), audit_context(), message_id=message_id, sent_at=data.get("sent_at")
+        get_session(),
+        audit_context(),
+        message_id=message_id,
+        sent_at=data.get("sent_at"),
+        reason=data.get("reason"),
+        quota=current_app.config["MESSAGE_QUOTA"],
     )

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldapp.models.base import Base, UTCDateTime, new_id, utcnow
 
-MESSAGE_STATUSES = ("drafted", "queued", "sent", "delivered", "failed")
+# ``void``: refused at send time because the recipient's safe-contact profile changed.
+MESSAGE_STATUSES = ("drafted", "queued", "sent", "delivered", "failed", "void")
 PROVIDERS = ("manual", "notify")
 
 
@@ -25,6 +26,9 @@ class Message(Base):
             "status IN ({})".format(", ".join(repr(s) for s in MESSAGE_STATUSES)), name="status"
         ),
         Index("ix_messages_case_created", "case_id", "created_at", "id"),
+        # The send quota counts an officer's queued and confirmed sends in a trailing window.
+        Index("ix_messages_queued_by", "queued_by_id", "queued_at"),
+        Index("ix_messages_sent_by", "sent_by_id", "confirmed_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -36,6 +40,9 @@ class Message(Base):
     template_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("template_versions.id"))
     template_key: Mapped[str] = mapped_column(String(80))
     template_version: Mapped[int] = mapped_column(Integer)
+    # The template the officer asked for, and why the one used differs (or 'requested').
+    requested_template_key: Mapped[str | None] = mapped_column(String(80))
+    variant_reason: Mapped[str | None] = mapped_column(String(20))
     # Bilingual recipients get an English and a Welsh message written together.
     group_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     channel: Mapped[str] = mapped_column(String(10))
@@ -53,11 +60,18 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queued_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # When it went (for a manual send, the time the officer claimed) and when the server
+    # recorded it; a claim long before the recording carries the officer's reason.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_reason: Mapped[str | None] = mapped_column(String(500))
     sent_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failure_reason: Mapped[str | None] = mapped_column(String(500))
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -21,8 +21,21 @@ class MessageSchema(ApiSchema):
     victim_id = fields.UUID(required=True)
     duty_id = fields.UUID(metadata={"description": "The duty it answers; absent if none."})
     event_id = fields.UUID(metadata={"description": "The event it is about; absent if none."})
-    template_key = fields.String(required=True)
-    template_version = fields.Integer(required=True)
+    template_key = fields.String(
+        required=True, metadata={"description": "The template the message was written from."}
+    )
+    template_version = fields.Integer(
+        required=True, metadata={"description": "The exact version it was written from."}
+    )
+    requested_template_key = fields.String(
+        metadata={"description": "The template asked for (absent on messages written before)."}
+    )
+    variant_reason = fields.String(
+        metadata={
+            "description": "Why `template_key` was used: `requested` (the one asked for), "
+            "`contentless`, `bilingual` or `language:<code>` (a variant the recipient needs)."
+        }
+    )
     group_id = fields.UUID(
         metadata={"description": "Shared by the Welsh and English messages of a bilingual write."}
     )
@@ -39,10 +52,22 @@ class MessageSchema(ApiSchema):
     created_at = UtcDateTime(required=True)
     created_by_id = fields.UUID(required=True)
     queued_at = UtcDateTime()
-    sent_at = UtcDateTime()
+    sent_at = UtcDateTime(
+        metadata={"description": "When it went: for a manual send, the time the officer gave."}
+    )
+    confirmed_at = UtcDateTime(
+        metadata={"description": "When the server recorded the send (confirmation or Notify)."}
+    )
+    sent_reason = fields.String(
+        metadata={"description": "Why a manual send was confirmed long after it went."}
+    )
     delivered_at = UtcDateTime()
     failed_at = UtcDateTime()
     failure_reason = fields.String()
+    voided_at = UtcDateTime()
+    void_reason = fields.String(
+        metadata={"description": "Why it was not sent: the recipient's details changed."}
+    )
     version = fields.Integer(required=True)
 
 
@@ -89,3 +114,10 @@ class SentSchema(ApiSchema):
     """Confirm a message sent by hand."""
 
     sent_at = UtcDateTime(metadata={"description": "When it was sent; now if left out."})
+    reason = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={
+            "description": "Why it is confirmed late: required when `sent_at` is more than "
+            "15 minutes before now."
+        },
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
-from fieldapp.services.compliance import GROUPINGS, MAX_DAYS
+from fieldapp.services.compliance import GROUPINGS, MAX_DAYS, TIME_COUNTED
 
 _PERCENT = (
     "met_on_time / (due - open) * 100, rounded half up to one decimal place: the share of the "
@@ -59,6 +59,11 @@ class ComplianceCountsSchema(ApiSchema):
         required=True,
         metadata={"description": "Due in the range but marked not required: left out of 'due'."},
     )
+    met_on_time_by_claim = fields.Integer(
+        required=True,
+        metadata={"description": "Of met_on_time, those on time only by the sent time the "
+                  "officer claimed: the server recorded the send after the deadline."},
+    )  # fmt: skip
     on_time_percent = fields.Float(metadata={"description": _PERCENT})
 
 
@@ -88,6 +93,11 @@ class ComplianceReportSchema(ApiSchema):
         metadata={"description": "When the figures were counted: open and overdue are split "
                   "at this instant."},
     )  # fmt: skip
+    time_counted = fields.Constant(
+        TIME_COUNTED,
+        required=True,
+        metadata={"description": "Which sent time the figures count for a met duty."},
+    )
     ruleset_versions = fields.List(
         fields.String(),
         required=True,

@@ -11,6 +11,10 @@ Exactly once, without a distributed transaction:
    when the lease runs out another worker claims it (attempt 2 or later) and first asks the
    provider whether our reference is already there, recording it sent without sending again.
 
+Before each send (not before asking the provider about an earlier attempt) the message's version
+and its recipient's current safe-contact profile are checked again, and a message that no longer
+fits is made void in that transaction instead of being sent.
+
 The lease must outlast one send (provider timeout) with room to spare: ``deliver_one`` refuses
 to start a send when less than ``send_budget`` of its lease is left.
 """
@@ -41,10 +45,12 @@ from fieldapp.services.providers import (
     TemporaryFailure,
     reference_of,
 )
+from fieldapp.services.published_templates import VersionNotPublished
+from fieldapp.services.safe_contact import RecipientChanged, check_sendable, refuse_send
 
 log = logging.getLogger("fieldapp.delivery")
 
-Outcome = Literal["sent", "found", "retry", "failed", "skipped", "lost"]
+Outcome = Literal["sent", "found", "retry", "failed", "skipped", "lost", "void"]
 
 
 @dataclass(frozen=True)
@@ -140,15 +146,19 @@ def deliver_one(
         _delete_claimed(session, message_id, token)
         session.commit()
         return "skipped"
+    outcome: Outcome = "found"
     try:
         receipt = provider.find(reference_of(message)) if token > 1 else None
-        found = receipt is not None
-        receipt = receipt or provider.send(message)
+        if receipt is None:  # not sent yet: check the recipient as they are now, then send
+            refusal = check_sendable(session, message)
+            if refusal is not None:
+                return _refuse(session, message, token, refusal, now=now)
+            session.commit()
+            receipt, outcome = provider.send(message), "sent"
     except TemporaryFailure as failure:
         return _retry(session, message, token, str(failure), settings=settings, now=now)
     except PermanentFailure as failure:
         return _fail(session, message, token, str(failure))
-    outcome: Outcome = "found" if found else "sent"
     return outcome if _record(session, provider, message, token, receipt) else "lost"
 
 
@@ -252,6 +262,26 @@ def _fail(session: Session, message: Message, token: int, reason: str) -> Outcom
     session.commit()
     log.warning("message failed", extra=_fields(message.id, attempt=token))
     return "failed"
+
+
+def _refuse(
+    session: Session,
+    message: Message,
+    token: int,
+    refusal: VersionNotPublished | RecipientChanged,
+    *,
+    now: datetime,
+) -> Outcome:
+    """Void the message (or fail it, if its version was never reviewed) instead of sending."""
+    if not _delete_claimed(session, message.id, token):
+        session.rollback()
+        return "lost"
+    refuse_send(session, worker_context(session, message), message, refusal, now=now)
+    if message.status != "void":  # an unreviewed version can never be sent: fail it for good
+        record_failed(message, reason=refusal.detail)
+    session.commit()
+    log.warning("message refused before sending", extra=_fields(message.id, code=refusal.code))
+    return "void"
 
 
 def _fields(message_id: uuid.UUID, **more: object) -> dict[str, dict[str, object]]:

@@ -39,10 +39,12 @@ def record_sent(
     provider: str,
     reference: str | None,
     sent_by_id: uuid.UUID | None,
+    now: datetime | None = None,
 ) -> None:
     """Mark a message sent, meet its duty (on time or late) and audit the disclosure."""
-    now = utcnow()
+    now = now or utcnow()
     message.status, message.sent_at, message.sent_by_id = "sent", sent_at, sent_by_id
+    message.confirmed_at = now
     message.provider, message.provider_reference = provider, reference
     message.updated_at = now
     if message.duty_id is not None:

@@ -2,7 +2,10 @@
 
 Sending never happens in the request: ``send`` puts the message in the outbox (same
 transaction) for the delivery workers. Both calls are safe to repeat, as low-code platforms
-re-send POSTs: a message already queued or sent is returned as it is.
+re-send POSTs: a message already queued or sent is returned as it is. Before a message goes,
+in the same transaction: its version and its recipient are checked again (``safe_contact``)
+and the send is counted against the officer's quota (``send_quota``). A manual send records
+the time the officer claims and the time the server recorded it.
 """
 
 from __future__ import annotations
@@ -13,18 +16,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from fieldapp.errors import Conflict, NotFound, ValidationFailed
+from fieldapp.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from fieldapp.models import Case, Message, OutboxItem
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case, scoped
 from fieldapp.services.message_outcomes import record_sent
+from fieldapp.services.safe_contact import check_sendable, refuse_send, void_refusal
+from fieldapp.services.send_quota import take_send_slot
 from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "message"
 # A phone's clock may run a little fast; a confirmed send time further ahead is refused.
 CLOCK_SKEW = timedelta(minutes=5)
+#: A claimed send time earlier than its confirmation by more than this needs a reason; the
+#: compliance figures flag duties met on time only by such a claim.
+CLAIM_TOLERANCE = timedelta(minutes=15)
 DELIVERABLE_CHANNELS = {"notify": ("sms", "email")}
 
 
@@ -101,11 +109,51 @@ def get_message(session: Session, context: AuditContext, message_id: uuid.UUID) 
     return message
 
 
+def _refuse_unsendable(
+    session: Session, context: AuditContext, message: Message, *, now: datetime
+) -> None:
+    """Re-check the version and the recipient now; a refusal is recorded (and committed)."""
+    refusal = check_sendable(session, message)
+    if refusal is not None:
+        refuse_send(session, context, message, refusal, now=now)
+        commit_versioned(session)
+        raise refusal
+
+
+def _take_slot(
+    session: Session, context: AuditContext, message_id: uuid.UUID, *, quota: str, now: datetime
+) -> None:
+    """Count this send against the officer's quota; a spent quota is audited, then a 429."""
+    try:
+        take_send_slot(session, context.actor.user_id, quota=quota, now=now)
+    except RateLimited:
+        session.rollback()
+        audit.record(
+            session,
+            context,
+            operation=audit.DISCLOSURE,
+            resource_type=RESOURCE,
+            resource_ids=[str(message_id)],
+            outcome="denied",
+            reason=f"send_quota: {quota}"[:200],
+        )
+        session.commit()
+        raise
+
+
 def send_message(
-    session: Session, context: AuditContext, *, message_id: uuid.UUID, provider: str
+    session: Session,
+    context: AuditContext,
+    *,
+    message_id: uuid.UUID,
+    provider: str,
+    quota: str,
+    now: datetime | None = None,
 ) -> Message:
     """Queue a drafted message for the delivery workers; repeating it changes nothing."""
     message = _in_scope(session, context, message_id, lock=True)
+    if message.status == "void":
+        raise void_refusal(message)
     if message.status != "drafted":
         session.rollback()
         return message  # already queued, sent, delivered or failed: a retry, not a new send
@@ -116,16 +164,33 @@ def send_message(
         )
     if message.channel not in DELIVERABLE_CHANNELS.get(provider, ()):
         raise Conflict(f"'{message.channel}' messages cannot be sent by {provider}; send by hand.")
-    now = utcnow()
-    message.status, message.provider, message.queued_at, message.updated_at = (
-        "queued",
-        provider,
-        now,
-        now,
-    )
+    now = now or utcnow()
+    _refuse_unsendable(session, context, message, now=now)
+    _take_slot(session, context, message_id, quota=quota, now=now)
+    message.status, message.provider, message.updated_at = "queued", provider, now
+    message.queued_at, message.queued_by_id = now, context.actor.user_id
     session.add(OutboxItem(message_id=message.id, available_at=now, attempts=0, created_at=now))
     commit_versioned(session)
     return message
+
+
+def _claimed_time(
+    message: Message, claimed: datetime | None, reason: str | None, *, now: datetime
+) -> datetime:
+    """The sent time to count: the officer's claim, checked against the server's clock."""
+    if claimed is None:
+        return now
+    if claimed > now + CLOCK_SKEW:
+        raise ValidationFailed(errors={"sent_at": ["A message cannot be sent in the future."]})
+    if claimed < message.created_at - CLOCK_SKEW:
+        raise ValidationFailed(errors={"sent_at": ["Give when it was sent: after it was written."]})
+    if claimed < now - CLAIM_TOLERANCE and not reason:
+        minutes = int(CLAIM_TOLERANCE.total_seconds() // 60)
+        raise ValidationFailed(
+            f"The claimed time is more than {minutes} minutes before this confirmation.",
+            errors={"reason": ["Say why the send is confirmed this late."]},
+        )
+    return min(claimed, now)
 
 
 def confirm_sent(
@@ -134,26 +199,34 @@ def confirm_sent(
     *,
     message_id: uuid.UUID,
     sent_at: datetime | None,
+    reason: str | None = None,
+    quota: str,
+    now: datetime | None = None,
 ) -> Message:
     """Record that the officer sent a drafted message by hand; its duty is met at that time."""
     message = _in_scope(session, context, message_id, lock=True)
     if message.status in ("sent", "delivered") and message.provider == "manual":
         session.rollback()
         return message  # a retry of the same confirmation
+    if message.status == "void":
+        raise void_refusal(message)
     if message.status != "drafted":
         raise Conflict(f"This message is {message.status}; only a drafted one can be confirmed.")
-    now = utcnow()
-    when = sent_at or now
-    if when > now + CLOCK_SKEW or when < message.created_at - CLOCK_SKEW:
-        raise ValidationFailed(errors={"sent_at": ["Give when it was sent: after it was written."]})
+    now = now or utcnow()
+    reason = (reason or "").strip() or None
+    when = _claimed_time(message, sent_at, reason, now=now)
+    _refuse_unsendable(session, context, message, now=now)
+    _take_slot(session, context, message_id, quota=quota, now=now)
+    message.sent_reason = reason
     record_sent(
         session,
         context,
         message,
-        sent_at=min(when, now),
+        sent_at=when,
         provider="manual",
         reference=None,
         sent_by_id=context.actor.user_id,
+        now=now,
     )
     commit_versioned(session)
     return message

@@ -1,9 +1,11 @@
 """Write a victim-update message from case data and a published template, safely.
 
-The template key names a message family and channel; the variant actually used follows the
-victim's profile: a channel among their safe channels, the contentless variant for contentless
-contact, the Welsh version for a Welsh preference (refused rather than sent in English when
-none is published), and both languages for a bilingual preference. Each message records the
+The template asked for is used when it fits the victim; a sibling of its family and channel is
+used only when the victim needs another variant: the contentless one for contentless contact,
+the Welsh version for a Welsh preference (refused rather than sent in English when none is
+published), and both languages for a bilingual preference. Each message says which template was
+asked for and why another was used. Only reviewed wording is ever used (four eyes): the
+published version, or a pinned one that was published before. Each message records the
 exact template version (a foreign key), the rule-set version, and a hash of the merged data.
 """
 
@@ -25,27 +27,26 @@ from fieldapp.core.templating.check import lint_rendered, merge_context, render_
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import Case, ContactDuty, Message, Victim
 from fieldapp.models.base import new_id, utcnow
-from fieldapp.services import audit, templates
+from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case, scoped
 from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
-from fieldapp.services.published_templates import Variant, VersionText, published_variants
+from fieldapp.services.message_variants import REQUESTED, Choice, choose_variant
+from fieldapp.services.published_templates import (
+    VersionNotPublished,
+    VersionText,
+    published_variants,
+    reviewed_version,
+)
 from fieldapp.services.template_preview import merge_errors
 
 RESOURCE = "message"
-CONTENTLESS_FAMILY = "contentless"
 
 
 class UnsafeChannel(Conflict):
     """The channel is not one the recipient said is safe."""
 
     code, title = "unsafe_channel", "Channel not safe for this person"
-
-
-class NoVariant(ValidationFailed):
-    """No published template fits the recipient (language or contentless contact)."""
-
-    code, title = "no_suitable_template", "No suitable template"
 
 
 @dataclass(frozen=True)
@@ -91,57 +92,48 @@ def _languages(victim: Victim) -> tuple[str, ...]:
     return {"cy": ("cy",), "bilingual": ("cy", "en")}.get(victim.language, ("en",))
 
 
-def _variant(
-    variants: list[Variant], requested: Variant, *, language: str, contentless: bool
+def _pinned(
+    session: Session, context: AuditContext, victim: Victim, key: str, number: int
 ) -> VersionText:
-    """The published variant of the requested message that fits the recipient."""
-    families = [requested.family] + ([CONTENTLESS_FAMILY] if contentless else [])
-    for family in families:
-        for variant in variants:
-            if (variant.family, variant.contentless, variant.text.wording.language) == (
-                family,
-                contentless,
-                language,
-            ):
-                return variant.text
-    channel = requested.text.wording.channel
-    if contentless:
-        raise NoVariant(
-            f"This person must only get contentless contact, and no contentless "
-            f"'{channel}' template in '{language}' is published.",
-            errors={
-                "template_key": ["Publish a contentless variant, or contact them another way."]
-            },
+    """A pinned version, only if it passed review; a refusal is audited for every caller."""
+    try:
+        return reviewed_version(session, key, number)
+    except VersionNotPublished:
+        audit.record(
+            session,
+            context,
+            operation=audit.COMBINATION,
+            resource_type="victim",
+            resource_ids=[str(victim.id)],
+            field_groups=["message"],
+            outcome="denied",
+            reason=f"version_not_published: {key} v{number}"[:200],
         )
-    raise NoVariant(
-        f"No {'Welsh' if language == 'cy' else 'English'} version of '{requested.family}' "
-        f"for '{channel}' is published; not sending in another language.",
-        errors={"template_key": [f"Publish a '{language}' version of this message first."]},
-    )
+        session.commit()
+        raise
 
 
 def _chosen(
     session: Session, context: AuditContext, victim: Victim, data: Mapping[str, Any]
-) -> list[VersionText]:
-    """The template versions to write from, one per language."""
+) -> list[Choice]:
+    """The template versions to write from, one per language, each with why it was chosen."""
     key = data["template_key"]
     variants = published_variants(session, key)
     requested = next((v for v in variants if v.text.key == key), None)
     if requested is None:
         raise NotFound(f"No published template '{key}'.")
     chosen = [
-        _variant(variants, requested, language=language, contentless=victim.contentless)
-        for language in _languages(victim)
+        choose_variant(variants, requested, victim, language) for language in _languages(victim)
     ]
     pinned = data.get("template_version")
     if pinned is not None:
-        if len(chosen) != 1 or chosen[0].key != key:
+        if len(chosen) != 1 or chosen[0].text.key != key:
             raise ValidationFailed(
                 "A pinned version applies to the template itself, but this person needs "
-                f"'{', '.join(c.key for c in chosen)}'.",
+                f"'{', '.join(c.text.key for c in chosen)}'.",
                 errors={"template_version": ["Leave it out to use the published versions."]},
             )
-        chosen = [VersionText.of(*templates.get_version(session, context.actor, key, pinned))]
+        chosen = [Choice(_pinned(session, context, victim, key, pinned), REQUESTED)]
     return chosen
 
 
@@ -181,8 +173,9 @@ def _merge_hash(merge: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _write_one(chosen: VersionText, merge: Mapping[str, Any], base: Mapping[str, Any]) -> Written:
+def _write_one(choice: Choice, merge: Mapping[str, Any], base: Mapping[str, Any]) -> Written:
     """Render one version with the merged data; lint errors on the real text stop it (422)."""
+    chosen = choice.text
     with merge_errors():
         rendered = render_wording(chosen.wording, merge, cache_key=chosen.content_hash, html=False)
     report = lint_rendered(chosen.wording, rendered, chosen.fields)
@@ -197,6 +190,7 @@ def _write_one(chosen: VersionText, merge: Mapping[str, Any], base: Mapping[str,
         template_version_id=chosen.version_id,
         template_key=chosen.key,
         template_version=chosen.number,
+        variant_reason=choice.reason,
         channel=chosen.wording.channel,
         language=chosen.wording.language,
         subject=rendered.subject,
@@ -219,11 +213,11 @@ def write_message(
     case, victim = _case_and_victim(session, context, case_id, data["victim_id"])
     duty = _open_duty(session, victim, data.get("duty_id"))
     chosen = _chosen(session, context, victim, data)
-    recipient = _recipient(victim, chosen[0].wording.channel)
+    recipient = _recipient(victim, chosen[0].text.wording.channel)
     event = event_for(
         session,
         case,
-        event_type=chosen[0].event_type,
+        event_type=chosen[0].text.event_type,
         event_id=duty.event_id if duty is not None else None,
     )
     values = {k: v.strip() for k, v in (data.get("values") or {}).items() if v.strip()}
@@ -237,6 +231,7 @@ def write_message(
         "event_id": event.id if event is not None else None,
         "group_id": new_id() if len(chosen) > 1 else None,
         "recipient": recipient,
+        "requested_template_key": data["template_key"],
         "inputs": values,
         "ruleset_version": duty.ruleset_version if duty else victims_code.ruleset_for(now).version,
         "status": "drafted",
@@ -245,7 +240,7 @@ def write_message(
         "updated_at": now,
     }
     group = WrittenGroup(
-        tuple(_write_one(c, merge_context(facts, c.wording.language), base) for c in chosen)
+        tuple(_write_one(c, merge_context(facts, c.text.wording.language), base) for c in chosen)
     )
     session.add_all(written.message for written in group.messages)
     session.flush()

@@ -13,8 +13,17 @@ from sqlalchemy import Connection, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.check import Wording
-from fieldapp.errors import NotFound
+from fieldapp.errors import Conflict, NotFound
 from fieldapp.models import MessageTemplate, TemplateVersion
+
+#: Version states that passed a second supervisor's review: published now, or before.
+REVIEWED_STATUSES = ("published", "superseded")
+
+
+class VersionNotPublished(Conflict):
+    """The version never passed review (a draft, submitted or rejected): nobody may send it."""
+
+    code, title = "version_not_published", "Version not published"
 
 
 @dataclass(frozen=True)
@@ -130,3 +139,26 @@ def published_version(reader: Session | Connection, key: str) -> VersionText:
         frozenset(row.fields),
         wording,
     )
+
+
+def reviewed_version(session: Session, key: str, number: int) -> VersionText:
+    """Version ``number`` of ``key`` if it is or was published; 404 if none, 409 if unreviewed.
+
+    The same for every role and credential: four eyes means a message is only ever written
+    from wording a second supervisor approved.
+    """
+    row = session.execute(
+        select(MessageTemplate, TemplateVersion)
+        .join(TemplateVersion, TemplateVersion.template_id == MessageTemplate.id)
+        .where(MessageTemplate.key == key, TemplateVersion.number == number)
+    ).first()
+    if row is None:
+        raise NotFound(f"Template '{key}' has no version {number}.")
+    template, version = row
+    if version.status not in REVIEWED_STATUSES:
+        raise VersionNotPublished(
+            f"Version {number} of '{key}' is {version.status}: only a published (or formerly "
+            "published) version can be used.",
+            errors={"template_version": ["Use a version that a second supervisor approved."]},
+        )
+    return VersionText.of(template, version)

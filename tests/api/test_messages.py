@@ -24,6 +24,13 @@ from fieldapp.models import (
 )
 from fieldapp.services.template_library import import_library
 from tests.factories import bearer, create_team, create_user, login
+from tests.message_factories import (
+    add_victim,
+    arrest_duty,
+    open_case,
+    record_arrest,
+    write_message,
+)
 
 
 @pytest.fixture
@@ -43,63 +50,15 @@ def officer(app: Flask, client: FlaskClient, session: Session, team: Team) -> st
     return str(login(client, "pc.msg")["access_token"])
 
 
-def _case(client: FlaskClient, token: str) -> str:
-    response = client.post(
-        "/api/v1/cases",
-        json={"crime_reference": "42/8888/26", "offence": "Burglary of a home"},
-        headers=bearer(token),
-    )
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
-
-
-def _victim(client: FlaskClient, token: str, case_id: str, **extra: Any) -> str:
-    body = {
-        "first_name": "Priya",
-        "last_name": "Shah",
-        "phone": "07700 900123",
-        "email": "priya@example.org",
-        "preferred_channel": "sms",
-        "safe_channels": ["sms", "email"],
-        **extra,
-    }
-    response = client.post(f"/api/v1/cases/{case_id}/victims", json=body, headers=bearer(token))
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
-
-
-def _arrest(client: FlaskClient, token: str, case_id: str, when: datetime | None = None) -> None:
-    occurred = (when or datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    response = client.post(
-        f"/api/v1/cases/{case_id}/events",
-        json={"type": "arrested", "occurred_at": occurred},
-        headers=bearer(token),
-    )
-    assert response.status_code == 201, response.get_json()
-
-
-def _duty(client: FlaskClient, token: str, case_id: str) -> dict[str, Any]:
-    duties = client.get(f"/api/v1/duties?case_id={case_id}", headers=bearer(token)).get_json()
-    return next(d for d in duties["value"] if d["event_type"] == "arrested")
-
-
-def _write(client: FlaskClient, token: str, case_id: str, headers: Any = None, **body: Any) -> Any:
-    return client.post(
-        f"/api/v1/cases/{case_id}/messages",
-        json=body,
-        headers={**bearer(token), **(headers or {})},
-    )
-
-
 def test_officer_writes_the_arrest_update_from_the_published_template(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
-    duty = _duty(client, officer, case_id)
+    case_id = open_case(client, officer, "42/8888/26")
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
+    duty = arrest_duty(client, officer, case_id)
 
-    response = _write(
+    response = write_message(
         client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en",
         duty_id=duty["id"],
     )  # fmt: skip
@@ -130,11 +89,11 @@ def test_officer_writes_the_arrest_update_from_the_published_template(
 def test_confirming_a_manual_send_meets_the_duty_on_time_with_the_message_as_evidence(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
-    duty = _duty(client, officer, case_id)
-    message = _write(
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
+    duty = arrest_duty(client, officer, case_id)
+    message = write_message(
         client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en",
         duty_id=duty["id"],
     ).get_json()  # fmt: skip
@@ -147,7 +106,7 @@ def test_confirming_a_manual_send_meets_the_duty_on_time_with_the_message_as_evi
     assert sent.get_json()["provider"] == "manual"
     assert again.status_code == 200
     assert again.get_json()["sent_at"] == sent.get_json()["sent_at"]
-    met = _duty(client, officer, case_id)
+    met = arrest_duty(client, officer, case_id)
     assert met["status"] == "met"
     assert met["message_id"] == message["id"]
     stored = session.get(ContactDuty, uuid.UUID(duty["id"]))
@@ -161,11 +120,11 @@ def test_confirming_a_manual_send_meets_the_duty_on_time_with_the_message_as_evi
 def test_a_send_confirmed_after_the_deadline_is_met_late(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id, when=datetime.now(UTC) - timedelta(days=20))
-    duty = _duty(client, officer, case_id)
-    message = _write(
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id, when=datetime.now(UTC) - timedelta(days=20))
+    duty = arrest_duty(client, officer, case_id)
+    message = write_message(
         client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en",
         duty_id=duty["id"],
     ).get_json()  # fmt: skip
@@ -181,13 +140,15 @@ def test_a_send_confirmed_after_the_deadline_is_met_late(
 def test_a_channel_that_is_not_safe_is_refused(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(
+    case_id = open_case(client, officer)
+    victim_id = add_victim(
         client, officer, case_id, preferred_channel="email", safe_channels=["email"]
     )
-    _arrest(client, officer, case_id)
+    record_arrest(client, officer, case_id)
 
-    response = _write(client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en")
+    response = write_message(
+        client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
+    )
 
     assert response.status_code == 409
     assert response.get_json()["code"] == "unsafe_channel"
@@ -195,11 +156,13 @@ def test_a_channel_that_is_not_safe_is_refused(
 
 
 def test_a_welsh_speaker_gets_the_welsh_version(client: FlaskClient, officer: str) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id, language="cy")
-    _arrest(client, officer, case_id)
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id, language="cy")
+    record_arrest(client, officer, case_id)
 
-    response = _write(client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en")
+    response = write_message(
+        client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
+    )
 
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["template_key"] == "arrested-sms-cy"
@@ -210,10 +173,10 @@ def test_a_welsh_speaker_gets_the_welsh_version(client: FlaskClient, officer: st
 def test_no_welsh_version_is_refused_rather_than_sent_in_english(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id, language="cy")
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id, language="cy")
 
-    response = _write(
+    response = write_message(
         client, officer, case_id, victim_id=victim_id, template_key="interviewed-sms-en"
     )
 
@@ -227,11 +190,13 @@ def test_no_welsh_version_is_refused_rather_than_sent_in_english(
 def test_a_bilingual_recipient_gets_welsh_and_english_together(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id, language="bilingual")
-    _arrest(client, officer, case_id)
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id, language="bilingual")
+    record_arrest(client, officer, case_id)
 
-    response = _write(client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en")
+    response = write_message(
+        client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
+    )
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -245,11 +210,13 @@ def test_a_bilingual_recipient_gets_welsh_and_english_together(
 def test_contentless_contact_uses_the_contentless_variant(
     client: FlaskClient, officer: str
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id, contentless=True)
-    _arrest(client, officer, case_id)
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id, contentless=True)
+    record_arrest(client, officer, case_id)
 
-    response = _write(client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en")
+    response = write_message(
+        client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
+    )
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -260,10 +227,12 @@ def test_contentless_contact_uses_the_contentless_variant(
 def test_missing_case_data_is_named_never_left_blank(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
 
-    response = _write(client, officer, case_id, victim_id=victim_id, template_key="charged-sms-en")
+    response = write_message(
+        client, officer, case_id, victim_id=victim_id, template_key="charged-sms-en"
+    )
 
     assert response.status_code == 422
     problem = response.get_json()
@@ -275,16 +244,16 @@ def test_missing_case_data_is_named_never_left_blank(
 def test_retries_with_one_idempotency_key_make_one_message(
     app: Flask, client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
     headers = {"Idempotency-Key": "tap-42"}
     results: list[Any] = []
 
     def tap() -> None:
         with app.test_client() as own:
             results.append(
-                _write(own, officer, case_id, headers, victim_id=victim_id,
+                write_message(own, officer, case_id, headers, victim_id=victim_id,
                        template_key="arrested-sms-en")
             )  # fmt: skip
 
@@ -293,7 +262,7 @@ def test_retries_with_one_idempotency_key_make_one_message(
         thread.start()
     for thread in threads:
         thread.join()
-    retry = _write(
+    retry = write_message(
         client, officer, case_id, headers, victim_id=victim_id, template_key="arrested-sms-en"
     )
 
@@ -304,10 +273,10 @@ def test_retries_with_one_idempotency_key_make_one_message(
 
 
 def test_send_is_refused_when_this_force_sends_by_hand(client: FlaskClient, officer: str) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
-    message = _write(
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
+    message = write_message(
         client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
     ).get_json()
 
@@ -321,10 +290,10 @@ def test_send_through_notify_queues_once_in_the_outbox(
     app: Flask, client: FlaskClient, officer: str, session: Session
 ) -> None:
     app.config["MESSAGE_PROVIDER"] = "notify"
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
-    message = _write(
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
+    message = write_message(
         client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
     ).get_json()
 
@@ -342,12 +311,12 @@ def test_the_send_quota_stops_an_officer_flooding_a_victim(
     app: Flask, client: FlaskClient, officer: str
 ) -> None:
     app.config["MESSAGE_QUOTA"] = "2/hour"
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
     statuses = []
     for _ in range(3):
-        message = _write(
+        message = write_message(
             client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
         ).get_json()
         response = client.post(
@@ -363,16 +332,18 @@ def test_the_send_quota_stops_an_officer_flooding_a_victim(
 def test_another_teams_officer_cannot_write_or_read_messages(
     app: Flask, client: FlaskClient, officer: str, session: Session
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
-    message = _write(
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
+    message = write_message(
         client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en"
     ).get_json()
     create_user(app, session, username="outsider", team=create_team(session))
     outsider = str(login(client, "outsider")["access_token"])
 
-    write = _write(client, outsider, case_id, victim_id=victim_id, template_key="arrested-sms-en")
+    write = write_message(
+        client, outsider, case_id, victim_id=victim_id, template_key="arrested-sms-en"
+    )
     read = client.get(f"/api/v1/messages/{message['id']}", headers=bearer(outsider))
     listed = client.get(f"/api/v1/cases/{case_id}/messages", headers=bearer(outsider))
 
@@ -382,11 +353,11 @@ def test_another_teams_officer_cannot_write_or_read_messages(
 def test_messages_are_listed_per_case_and_read_one_by_one(
     client: FlaskClient, officer: str
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(client, officer, case_id)
-    _arrest(client, officer, case_id)
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    record_arrest(client, officer, case_id)
     written = [
-        _write(client, officer, case_id, victim_id=victim_id, template_key=key).get_json()
+        write_message(client, officer, case_id, victim_id=victim_id, template_key=key).get_json()
         for key in ("arrested-sms-en", "arrested-email-en")
     ]
 
@@ -403,13 +374,15 @@ def test_messages_are_listed_per_case_and_read_one_by_one(
 def test_a_welsh_contentless_email_recipient_gets_the_welsh_contentless_email(
     client: FlaskClient, officer: str
 ) -> None:
-    case_id = _case(client, officer)
-    victim_id = _victim(
+    case_id = open_case(client, officer)
+    victim_id = add_victim(
         client, officer, case_id, preferred_channel="email", safe_channels=["email"],
         contentless=True, language="cy",
     )  # fmt: skip
 
-    response = _write(client, officer, case_id, victim_id=victim_id, template_key="bailed-email-en")
+    response = write_message(
+        client, officer, case_id, victim_id=victim_id, template_key="bailed-email-en"
+    )
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()

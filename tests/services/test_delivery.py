@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.database import get_database
-from fieldapp.models import AuditRecord, ContactDuty, Message, OutboxItem
+from fieldapp.models import AuditRecord, ContactDuty, Message, OutboxItem, TemplateVersion
 from fieldapp.models.base import utcnow
 from fieldapp.services.delivery import (
     DeliverySettings,
@@ -26,7 +26,13 @@ from fieldapp.services.delivery import (
 from fieldapp.services.providers import reference_of
 from fieldapp.services.providers.notify import NotifyProvider, notify_from_config
 from tests.conftest import BACKEND
-from tests.message_factories import Addressee, create_addressee, create_duty, queue_messages
+from tests.message_factories import (
+    Addressee,
+    add_version,
+    create_addressee,
+    create_duty,
+    queue_messages,
+)
 from tests.notify_standin import NotifyStandIn, running_standin
 from tests.services.test_notify_provider import notify_config
 
@@ -247,3 +253,66 @@ def test_four_workers_send_each_queued_message_exactly_once(
     assert statuses == ["sent"]
     assert elapsed < 60, f"{QUEUED} messages took {elapsed:.1f} s"
     print(f"{QUEUED} messages, {WORKERS} workers, {BACKEND}: {elapsed:.1f} s")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"safe_channels": ["email"]}, "'sms' is no longer a safe channel for this person"),
+        ({"contentless": True}, "this person now needs contentless messages"),
+        ({"language": "cy"}, "this person's language is now 'cy'"),
+        ({"phone": None, "deleted_at": utcnow()}, "the recipient was erased"),
+    ],
+)
+def test_a_worker_voids_a_queued_message_whose_recipient_changed_and_notify_never_hears(
+    session: Session,
+    provider: NotifyProvider,
+    standin: NotifyStandIn,
+    addressee: Addressee,
+    change: dict[str, object],
+    reason: str,
+) -> None:
+    duty = create_duty(session, addressee, due_in=timedelta(days=1))
+    [message_id] = queue_messages(session, addressee, duty_id=duty.id)
+    for name, value in change.items():
+        setattr(addressee.victim, name, value)
+    session.commit()
+
+    outcomes = claim_and_deliver(session, provider, now=utcnow())
+
+    assert outcomes == ["void"]
+    assert standin.requests == Counter() and standin.accepted == []
+    session.expire_all()
+    message = session.get(Message, message_id)
+    assert message is not None
+    assert (message.status, message.void_reason, message.sent_at) == ("void", reason, None)
+    assert outbox_row(session, message_id) is None
+    assert session.get(ContactDuty, duty.id).status == "open"  # type: ignore[union-attr]
+    denied = session.scalars(select(AuditRecord).where(AuditRecord.outcome == "denied")).one()
+    assert (denied.operation, denied.resource_id) == ("disclosure", str(message_id))
+    assert denied.reason == f"recipient_changed: {reason}"
+
+
+def test_a_worker_never_sends_a_message_from_an_unreviewed_version(
+    session: Session, provider: NotifyProvider, standin: NotifyStandIn, addressee: Addressee
+) -> None:
+    number = add_version(session, "arrested-sms-en", status="rejected")
+    draft = session.scalars(
+        select(TemplateVersion).where(
+            TemplateVersion.template_id == addressee.version.template_id,
+            TemplateVersion.number == number,
+        )
+    ).one()
+    [message_id] = queue_messages(
+        session, addressee, template_version_id=draft.id, template_version=number
+    )
+
+    assert claim_and_deliver(session, provider, now=utcnow()) == ["void"]
+
+    assert standin.requests == Counter()
+    session.expire_all()
+    message = session.get(Message, message_id)
+    assert message is not None and message.status == "failed"
+    assert "never approved" in (message.failure_reason or "")
+    denied = session.scalars(select(AuditRecord).where(AuditRecord.outcome == "denied")).one()
+    assert denied.reason == "version_not_published: version not reviewed"
