@@ -127,13 +127,10 @@ def _answer_for(
         return Replay(
             existing.id, existing.response_status, existing.resource_type, existing.resource_id
         )
-    owner = (
-        _take_over(session, existing.id, now)
-        if now - existing.created_at > ABANDONED_AFTER
-        else None
-    )
-    if owner is not None:
-        return Claimed(owner)
+    if now - existing.created_at > ABANDONED_AFTER:
+        owner = _take_over(session, existing.id, now)
+        if owner is not None:
+            return Claimed(owner)
     raise Conflict(
         "A request with this Idempotency-Key is still being processed.",
         headers={"Retry-After": "1"},
@@ -171,7 +168,7 @@ def complete(
     resource_type: str,
     resource_id: str,
 ) -> None:
-    """Record what the request created, in its own transaction; 409 if the key was taken over.
+    """Record what the request created, in the create's transaction; 409 if taken over.
 
     The UPDATE only matches while this request still owns the key, so a holder that was
     presumed dead and replaced cannot overwrite the new owner's record nor commit a duplicate.
