@@ -42,12 +42,14 @@ def list_api_keys(query: dict[str, Any]) -> dict[str, Any]:
 @allow(ADMIN)
 def create_api_key(data: dict[str, Any]) -> Any:
     """Create a key acting for a user; the response shows the key once."""
-    # The replay store keeps ApiKeySchema's dump, which has no key: a secret is never stored.
+    # A replay reads the stored record: it never shows the key, which is not kept.
     return create_once(
         lambda remember: api_keys.create_key(
             get_session(), context=audit_context(), data=data, now=utcnow(), on_created=remember
         ),
         schema=ApiKeySchema(),
+        resource_type="api_key",
+        read=lambda found: api_keys.get_key(get_session(), uuid.UUID(found)),
     )
 
 

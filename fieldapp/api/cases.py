@@ -62,6 +62,8 @@ def create_case(data: dict[str, Any]) -> Created:
             get_session(), audit_context(), data=data, on_created=remember
         ),
         schema=case_schema,
+        resource_type=cases.RESOURCE,
+        read=lambda found: cases.get_case(get_session(), audit_context(), uuid.UUID(found)),
     )
     return result if isinstance(result, Response) else (result, 201, _etag(result))
 

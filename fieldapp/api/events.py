@@ -40,5 +40,7 @@ def record_event(data: dict[str, Any], case_id: uuid.UUID) -> Any:
             get_session(), audit_context(), case_id=case_id, data=data, on_created=remember
         ),
         schema=event_schema,
+        resource_type=events.RESOURCE,
+        read=lambda found: events.get_event(get_session(), audit_context(), uuid.UUID(found)),
     )
     return result if not isinstance(result, InvestigationEvent) else (result, 201)

@@ -1,4 +1,8 @@
-"""Creates that are safe to retry: the ``Idempotency-Key`` header around a create service."""
+"""Creates that are safe to retry: the ``Idempotency-Key`` header around a create service.
+
+A retry is answered by reading the created resource again through the GET's own scoped,
+audited read, dumped with the create's schema and first status, with ``Idempotent-Replayed``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from typing import Any, TypeVar
 from flask import Response, json, request
 from marshmallow import Schema
 
-from fieldapp.api.context import current_principal
+from fieldapp.api.context import audit_context, current_principal
 from fieldapp.api.etags import etag_for
 from fieldapp.bodies import NO_BODY, current_body
 from fieldapp.database import get_session
+from fieldapp.models.base import utcnow
 from fieldapp.services import idempotency
 
 T = TypeVar("T")
@@ -22,17 +27,29 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
     "required": False,
     "description": (
         "A unique value per create (e.g. a UUID). A retry with the same key and body returns "
-        "the first response; a different body is 422; while the first is running, 409. "
-        "Keys are kept for 7 days per user."
+        "what the first created, as it is now and only if you may still see it (404 if not, "
+        "410 if it is no longer kept), with 'Idempotent-Replayed: true'; a different body is "
+        "422; while the first is running, 409. Keys are kept for 7 days per user."
     ),
     "schema": {"type": "string", "maxLength": 255},
 }
 
 
+def _id_of(created: Any) -> str:
+    """The id a created resource is read back by."""
+    return str(created.id)
+
+
 def create_once(
-    create: Callable[[Callable[..., None] | None], T], *, schema: Schema, status: int = 201
+    create: Callable[[Callable[..., None] | None], T],
+    *,
+    schema: Schema,
+    resource_type: str,
+    read: Callable[[str], Any],
+    identify: Callable[[Any], str] = _id_of,
+    status: int = 201,
 ) -> T | Response:
-    """Run ``create`` once per Idempotency-Key; replay the stored response on a retry."""
+    """Run ``create`` once per Idempotency-Key; a retry reads the created resource again."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return create(None)
@@ -41,29 +58,40 @@ def create_once(
     fingerprint = idempotency.fingerprint(
         request.method, request.path, None if body is NO_BODY else body
     )
-    replay = idempotency.claim(
-        session, user_id=actor.user_id, key=key, request_fingerprint=fingerprint
+    claimed = idempotency.claim(
+        session, user_id=actor.user_id, key=key, request_fingerprint=fingerprint, now=utcnow()
     )
-    if replay is not None:
-        response = Response(json.dumps(replay.body), replay.status, mimetype="application/json")
-        response.headers["Idempotent-Replayed"] = "true"
-        if replay.etag:
-            response.headers["ETag"] = replay.etag
-        return response
+    if isinstance(claimed, idempotency.Replay):
+        return _replayed(claimed, schema=schema, read=read)
 
     def remember(created: Any, answered: int = status) -> None:
-        version = getattr(created, "version", None)
         idempotency.complete(
             session,
             user_id=actor.user_id,
             key=key,
+            owner=claimed.owner,
             status=answered,
-            body=schema.dump(created),
-            etag=etag_for(version) if isinstance(version, int) else None,
+            resource_type=resource_type,
+            resource_id=identify(created),
         )
 
     try:
         return create(remember)
     except Exception:
-        idempotency.release(session, user_id=actor.user_id, key=key)
+        idempotency.release(session, user_id=actor.user_id, key=key, owner=claimed.owner)
         raise
+
+
+def _replayed(
+    stored: idempotency.Replay, *, schema: Schema, read: Callable[[str], Any]
+) -> Response:
+    """The replay response: the resource as it is now, with the first status."""
+    resource = idempotency.replay(get_session(), audit_context(), stored, read)
+    response = Response(
+        json.dumps(schema.dump(resource)), stored.status, mimetype="application/json"
+    )
+    response.headers["Idempotent-Replayed"] = "true"
+    version = getattr(resource, "version", None)
+    if isinstance(version, int):
+        response.headers["ETag"] = etag_for(version)
+    return response

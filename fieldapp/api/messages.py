@@ -64,6 +64,10 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
             )
         ),
         schema=written_schema,
+        resource_type=messages.RESOURCE,
+        read=lambda found: WrittenView(
+            messages.read_written(get_session(), audit_context(), uuid.UUID(found))
+        ),
     )
     return result
 

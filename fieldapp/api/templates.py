@@ -12,6 +12,7 @@ from fieldapp.api.context import audit_context, current_principal
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
 from fieldapp.api.paging import cursor_key, page
 from fieldapp.core.roles import SUPERVISOR
+from fieldapp.core.templating import Wording
 from fieldapp.database import get_database, get_session
 from fieldapp.models import MessageTemplate
 from fieldapp.schemas.templates import (
@@ -75,6 +76,9 @@ def create_template(data: dict[str, Any]) -> SavedVersion | Response:
             get_session(), current_principal(), data=data, on_created=remember
         ),
         schema=created_schema,
+        resource_type="template_version",
+        read=_saved_version,
+        identify=_version_id,
     )
 
 
@@ -114,8 +118,24 @@ def create_version(data: dict[str, Any], key: str) -> Any:
             on_created=remember and (lambda s: remember(s, 201 if s.created else 200)),
         ),
         schema=version_schema,
+        resource_type="template_version",
+        read=_saved_version,
+        identify=_version_id,
     )
     return result if isinstance(result, Response) else (result, 201 if result.created else 200)
+
+
+def _version_id(saved: SavedVersion) -> str:
+    """How an idempotent replay names a saved version: ``key/number``."""
+    return f"{saved.template.key}/{saved.version.number}"
+
+
+def _saved_version(found: str) -> SavedVersion:
+    """A saved version read again, as the caller may see it now, for an idempotent replay."""
+    key, _, number = found.rpartition("/")
+    template, version = templates.get_version(get_session(), current_principal(), key, int(number))
+    wording = Wording(template.channel, template.language, version.body, version.subject)
+    return SavedVersion(template, version, templates.check(wording))
 
 
 @bp.get(VERSION_PATH)

@@ -55,6 +55,8 @@ def create_user(data: dict[str, Any]) -> Any:
             get_session(), passwords=passwords(), data=data, on_created=remember
         ),
         schema=UserSchema(),
+        resource_type="user",
+        read=lambda found: users.get_user(get_session(), uuid.UUID(found)),
     )
     return (
         result
@@ -116,4 +118,6 @@ def create_team(data: dict[str, Any]) -> Any:
     return create_once(
         lambda remember: teams.create_team(get_session(), name=data["name"], on_created=remember),
         schema=TeamSchema(),
+        resource_type="team",
+        read=lambda found: teams.get_team(get_session(), uuid.UUID(found)),
     )

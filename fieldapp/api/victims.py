@@ -53,6 +53,8 @@ def create_victim(data: dict[str, Any], case_id: uuid.UUID) -> Any:
             get_session(), audit_context(), case_id=case_id, data=data, on_created=remember
         ),
         schema=victim_schema,
+        resource_type=victims.RESOURCE,
+        read=lambda found: victims.get_victim(get_session(), audit_context(), uuid.UUID(found)),
     )
     return result if isinstance(result, Response) else (result, 201, _etag(result))
 

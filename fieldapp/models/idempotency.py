@@ -5,14 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldapp.models.base import Base, UTCDateTime, new_id
 
 
 class IdempotencyRecord(Base):
-    """One client key, per user: the request's fingerprint and, once done, its response."""
+    """One client key, per user: the request's fingerprint and, once done, what it created.
+
+    No response body is kept: a replay reads the created resource again, as it is now, through
+    the same scoped and audited read as a GET, so nothing personal outlives an erasure here.
+    """
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
@@ -22,8 +26,10 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(12))
+    # Who holds an in-progress key: a takeover changes it, so a holder that lost it cannot finish.
+    owner: Mapped[uuid.UUID] = mapped_column(Uuid)
     response_status: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[str | None] = mapped_column(Text)
-    response_etag: Mapped[str | None] = mapped_column(String(40))
+    resource_type: Mapped[str | None] = mapped_column(String(40))
+    resource_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

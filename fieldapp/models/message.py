@@ -72,10 +72,17 @@ class Message(Base):
     failure_reason: Mapped[str | None] = mapped_column(String(500))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set when the recipient was erased: recipient, subject, body and inputs are blanked.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def erased(self) -> bool:
+        """True once the recipient's personal data was erased from this message."""
+        return self.erased_at is not None
 
 
 class OutboxItem(Base):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import fields, post_dump, validate
 
 from fieldapp.core.templating.context import INPUT_FIELDS
 from fieldapp.models.message import MESSAGE_STATUSES
@@ -11,6 +13,7 @@ from fieldapp.schemas.paging import PageQuerySchema
 from fieldapp.schemas.templates import MAX_VERSION, LintSchema
 
 NEXT_LINK_DOC = "Absolute URL of the next page; absent on the last page."
+ERASED_FIELDS = ("recipient", "subject", "body")
 
 
 class MessageSchema(ApiSchema):
@@ -41,9 +44,15 @@ class MessageSchema(ApiSchema):
     )
     channel = fields.String(required=True)
     language = fields.String(required=True)
-    recipient = fields.String(required=True, metadata={"description": "Phone (E.164) or email."})
-    subject = fields.String(metadata={"description": "Email only."})
-    body = fields.String(required=True)
+    recipient = fields.String(
+        metadata={"description": "Phone (E.164) or email; absent once the recipient was erased."}
+    )
+    subject = fields.String(metadata={"description": "Email only; absent once erased."})
+    body = fields.String(metadata={"description": "The text sent; absent once erased."})
+    erased = fields.Boolean(
+        required=True,
+        metadata={"description": "True once the recipient was erased: no address or text kept."},
+    )
     status = fields.String(required=True, validate=validate.OneOf(MESSAGE_STATUSES))
     provider = fields.String(metadata={"description": "'manual' or 'notify' once sent or queued."})
     provider_reference = fields.String(metadata={"description": "The provider's id, if any."})
@@ -69,6 +78,14 @@ class MessageSchema(ApiSchema):
         metadata={"description": "Why it was not sent: the recipient's details changed."}
     )
     version = fields.Integer(required=True)
+
+    @post_dump(pass_original=True)
+    def drop_erased(self, data: dict[str, Any], original: Any, **_kwargs: Any) -> dict[str, Any]:
+        """Never show what an erasure removed, whatever the row still holds."""
+        if original.erased:
+            for name in ERASED_FIELDS:
+                data.pop(name, None)
+        return data
 
 
 class WrittenMessageSchema(MessageSchema):

@@ -153,6 +153,14 @@ def list_keys(
     return list(session.scalars(query))
 
 
+def get_key(session: Session, key_id: uuid.UUID) -> ApiKey:
+    """One key's record (never the key itself), or a 404."""
+    record = session.get(ApiKey, key_id)
+    if record is None:
+        raise NotFound("No such API key.")
+    return record
+
+
 def revoke_key(
     session: Session, *, context: AuditContext, key_id: uuid.UUID, now: datetime
 ) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core import victims_code
-from fieldapp.errors import ValidationFailed
+from fieldapp.errors import NotFound, ValidationFailed
 from fieldapp.models import InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit, duties
@@ -44,6 +44,23 @@ def list_events(
     )
     session.commit()
     return found
+
+
+def get_event(session: Session, context: AuditContext, event_id: uuid.UUID) -> InvestigationEvent:
+    """One event on a case in scope (an audited read), or a 404."""
+    event = session.get(InvestigationEvent, event_id)
+    if event is None:
+        raise NotFound("No such event.")
+    require_case(session, context, event.case_id)
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(event.id)],
+    )
+    session.commit()
+    return event
 
 
 def record_event(

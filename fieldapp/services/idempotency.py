@@ -1,8 +1,14 @@
 """Idempotency keys for creates (draft-ietf-httpapi-idempotency-key-header).
 
-Same key and same body: the first response again. Same key, different body: 422. Same key
-while the first request is still running: 409. Keys are per user and kept for 7 days, longer
-than an officer's phone stays offline.
+Same key and same body: the created resource again, read as it is now. Same key, different
+body: 422. Same key while the first request is still running: 409. Keys are per user and kept
+for 7 days, longer than an officer's phone stays offline.
+
+A record keeps what was created (its type and id), never the response body: a replay reads
+the resource again through the caller's scoped, audited read, so it re-checks access and
+shows nothing that was erased since. Each holder of an in-progress key has an owner token;
+taking over an abandoned key is one conditional UPDATE, so of many retries exactly one wins,
+and a slow holder that lost its key cannot record (or commit) its result.
 """
 
 from __future__ import annotations
@@ -10,31 +16,58 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fieldapp.errors import Conflict, ValidationFailed
+from fieldapp.errors import Conflict, FieldappError, NotFound, ValidationFailed
 from fieldapp.models import IdempotencyRecord
-from fieldapp.models.base import utcnow
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
+
+T = TypeVar("T")
 
 RETENTION = timedelta(days=7)
-# A request still "in progress" after this long died with its worker; its key may be reused.
+# A request still "in progress" after this long died with its worker; its key may be taken over.
 ABANDONED_AFTER = timedelta(seconds=60)
 MAX_KEY_LENGTH = 255
+REPLAY_REASON = "Idempotent replay of a create."
+
+
+class ReplayGone(FieldappError):
+    """The key was used, but what it created can no longer be shown."""
+
+    status_code, code, title = 410, "replay_gone", "Gone"
+    default_detail = "This Idempotency-Key was used, but its result is no longer kept."
+
+
+class KeyTakenOver(Conflict):
+    """This request held the key too long: a retry took it over, so this result is dropped."""
+
+    code, title = "idempotency_key_taken_over", "Idempotency-Key taken over"
+    default_detail = "A retry with this Idempotency-Key took over; this request changed nothing."
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """This request holds the key; ``owner`` proves it when the result is recorded."""
+
+    owner: uuid.UUID
 
 
 @dataclass(frozen=True)
 class Replay:
-    """The stored first response to a request."""
+    """A finished request with this key: its status and what it created."""
 
+    record_id: uuid.UUID
     status: int
-    body: Any
-    etag: str | None
+    resource_type: str | None
+    resource_id: str | None
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -44,25 +77,31 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 
 
 def claim(
-    session: Session, *, user_id: uuid.UUID, key: str, request_fingerprint: str
-) -> Replay | None:
-    """Reserve a key for this request (committed at once), or return the first response."""
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    key: str,
+    request_fingerprint: str,
+    now: datetime,
+) -> Claimed | Replay:
+    """Reserve a key for this request (committed at once), or say how the first one ended."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationFailed(errors={"Idempotency-Key": ["Use 1 to 255 printable characters."]})
-    now = utcnow()
+    owner = uuid.uuid4()
     session.add(
         IdempotencyRecord(
             user_id=user_id,
             key=key,
             fingerprint=request_fingerprint,
             status="in_progress",
+            owner=owner,
             created_at=now,
             expires_at=now + RETENTION,
         )
     )
     try:
         session.commit()
-        return None
+        return Claimed(owner)
     except IntegrityError:
         session.rollback()
     existing = session.scalar(
@@ -72,12 +111,12 @@ def claim(
     )
     if existing is None:  # released between our insert and this read: the caller may retry
         raise Conflict("This request is being retried; try again.", headers={"Retry-After": "1"})
-    return _answer_for(session, existing, request_fingerprint)
+    return _answer_for(session, existing, request_fingerprint, now)
 
 
 def _answer_for(
-    session: Session, existing: IdempotencyRecord, request_fingerprint: str
-) -> Replay | None:
+    session: Session, existing: IdempotencyRecord, request_fingerprint: str, now: datetime
+) -> Claimed | Replay:
     """Decide what a repeated key means."""
     if existing.fingerprint != request_fingerprint:
         raise ValidationFailed(
@@ -85,16 +124,38 @@ def _answer_for(
             errors={"Idempotency-Key": ["Already used for a different request."]},
         )
     if existing.status == "done" and existing.response_status is not None:
-        body = json.loads(existing.response_body) if existing.response_body else None
-        return Replay(existing.response_status, body, existing.response_etag)
-    if utcnow() - existing.created_at > ABANDONED_AFTER:
-        existing.created_at = utcnow()
-        session.commit()
-        return None
+        return Replay(
+            existing.id, existing.response_status, existing.resource_type, existing.resource_id
+        )
+    if now - existing.created_at > ABANDONED_AFTER:
+        owner = _take_over(session, existing.id, now)
+        if owner is not None:
+            return Claimed(owner)
     raise Conflict(
         "A request with this Idempotency-Key is still being processed.",
         headers={"Retry-After": "1"},
     )
+
+
+def _take_over(session: Session, record_id: uuid.UUID, now: datetime) -> uuid.UUID | None:
+    """Take an abandoned key in one conditional UPDATE: the new owner for exactly one caller.
+
+    The row is re-checked by the database (still in progress, still older than the cutoff), so
+    a concurrent winner's fresh ``created_at`` makes every other caller's UPDATE match nothing.
+    """
+    owner = uuid.uuid4()
+    result = session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.id == record_id,
+            IdempotencyRecord.status == "in_progress",
+            IdempotencyRecord.created_at < now - ABANDONED_AFTER,
+        )
+        .values(owner=owner, created_at=now, expires_at=now + RETENTION)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return owner if isinstance(result, CursorResult) and result.rowcount == 1 else None
 
 
 def complete(
@@ -102,32 +163,77 @@ def complete(
     *,
     user_id: uuid.UUID,
     key: str,
+    owner: uuid.UUID,
     status: int,
-    body: Any,
-    etag: str | None,
+    resource_type: str,
+    resource_id: str,
 ) -> None:
-    """Store the response with the created resource; the caller commits both together."""
-    record = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+    """Record what the request created, in the create's transaction; 409 if taken over.
+
+    The UPDATE only matches while this request still owns the key, so a holder that was
+    presumed dead and replaced cannot overwrite the new owner's record nor commit a duplicate.
+    """
+    result = session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.user_id == user_id,
+            IdempotencyRecord.key == key,
+            IdempotencyRecord.owner == owner,
+            IdempotencyRecord.status == "in_progress",
         )
+        .values(
+            status="done",
+            response_status=status,
+            resource_type=resource_type,
+            resource_id=resource_id,
+        )
+        .execution_options(synchronize_session=False)
     )
-    if record is None:
-        return
-    record.status = "done"
-    record.response_status = status
-    record.response_body = json.dumps(body, default=str)
-    record.response_etag = etag
+    if not isinstance(result, CursorResult) or result.rowcount != 1:
+        raise KeyTakenOver()
 
 
-def release(session: Session, *, user_id: uuid.UUID, key: str) -> None:
-    """Forget a key whose request failed, so that the client can retry it."""
+def release(session: Session, *, user_id: uuid.UUID, key: str, owner: uuid.UUID) -> None:
+    """Forget a key whose request failed, so that the client can retry it (if still ours)."""
     session.rollback()
     session.execute(
         delete(IdempotencyRecord).where(
             IdempotencyRecord.user_id == user_id,
             IdempotencyRecord.key == key,
+            IdempotencyRecord.owner == owner,
             IdempotencyRecord.status == "in_progress",
         )
+    )
+    session.commit()
+
+
+def replay(session: Session, context: AuditContext, stored: Replay, read: Callable[[str], T]) -> T:
+    """The created resource as it is now, through the caller's scoped read; the replay audited.
+
+    ``read`` is the GET's own service call (itself audited, 404 when out of scope or erased).
+    """
+    if stored.resource_type is None or stored.resource_id is None:
+        _record_replay(session, context, stored, outcome="failed")
+        raise ReplayGone()
+    try:
+        resource = read(stored.resource_id)
+    except NotFound:
+        session.rollback()
+        _record_replay(session, context, stored, outcome="denied")
+        raise
+    _record_replay(session, context, stored, outcome="allowed")
+    return resource
+
+
+def _record_replay(session: Session, context: AuditContext, stored: Replay, outcome: str) -> None:
+    """One audit record for the replay itself, committed."""
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=stored.resource_type or "idempotency_key",
+        resource_ids=[stored.resource_id or str(stored.record_id)],
+        outcome=outcome,
+        reason=REPLAY_REASON,
     )
     session.commit()

@@ -113,7 +113,8 @@ def _refuse_unsendable(
     session: Session, context: AuditContext, message: Message, *, now: datetime
 ) -> None:
     """Re-check the version and the recipient now; a refusal is recorded (and committed)."""
-    refusal = check_sendable(session, message)
+    void = message.status == "void"
+    refusal = void_refusal(message) if void else check_sendable(session, message)
     if refusal is not None:
         refuse_send(session, context, message, refusal, now=now)
         commit_versioned(session)
@@ -153,7 +154,7 @@ def send_message(
     """Queue a drafted message for the delivery workers; repeating it changes nothing."""
     message = _in_scope(session, context, message_id, lock=True)
     if message.status == "void":
-        raise void_refusal(message)
+        _refuse_unsendable(session, context, message, now=now or utcnow())
     if message.status != "drafted":
         session.rollback()
         return message  # already queued, sent, delivered or failed: a retry, not a new send
@@ -209,7 +210,7 @@ def confirm_sent(
         session.rollback()
         return message  # a retry of the same confirmation
     if message.status == "void":
-        raise void_refusal(message)
+        _refuse_unsendable(session, context, message, now=now or utcnow())
     if message.status != "drafted":
         raise Conflict(f"This message is {message.status}; only a drafted one can be confirmed.")
     now = now or utcnow()

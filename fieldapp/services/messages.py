@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,7 +27,7 @@ from fieldapp.core.templating.check import lint_rendered, merge_context, render_
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import Case, ContactDuty, Message, Victim
 from fieldapp.models.base import new_id, utcnow
-from fieldapp.services import audit
+from fieldapp.services import audit, message_sending
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case, scoped
 from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
@@ -256,3 +256,22 @@ def write_message(
         on_created(group)
     session.commit()
     return group
+
+
+# A write that passed had no lint errors; its warnings belong to the first response only.
+REPLAYED_LINT = LintReport(errors=(), warnings=(), sms=None, reading_ease=None)
+
+
+def read_written(session: Session, context: AuditContext, message_id: uuid.UUID) -> WrittenGroup:
+    """A write read again for an idempotent replay: its messages as they are now (audited)."""
+    first = message_sending.get_message(session, context, message_id)
+    others: Iterable[Message] = (
+        ()
+        if first.group_id is None
+        else session.scalars(
+            select(Message)
+            .where(Message.group_id == first.group_id, Message.id != first.id)
+            .order_by(Message.id)
+        )
+    )
+    return WrittenGroup(tuple(Written(m, REPLAYED_LINT) for m in [first, *others]))

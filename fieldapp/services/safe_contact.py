@@ -30,6 +30,10 @@ class RecipientChanged(Conflict):
     code, title = "recipient_changed", "Recipient changed"
 
 
+#: Why a message to an erased person is void (erasure voids unsent messages with it too).
+ERASED = "the recipient was erased"
+
+
 def _written_language(message: Message) -> str:
     """The language preference a message was written for (a bilingual pair shares a group)."""
     return "bilingual" if message.group_id is not None else message.language
@@ -38,7 +42,7 @@ def _written_language(message: Message) -> str:
 def recipient_change(victim: Victim | None, message: Message, *, contentless: bool) -> str | None:
     """Why the message no longer fits its recipient as they are now, or None if it still does."""
     if victim is None or victim.deleted_at is not None:
-        return "the recipient was erased"
+        return ERASED
     if message.channel not in victim.safe_channels:
         return f"'{message.channel}' is no longer a safe channel for this person"
     if victim.contentless != contentless:
@@ -94,9 +98,11 @@ def refuse_send(
 ) -> None:
     """Record a refused send: void the message if the recipient changed, and audit it as denied.
 
+    A message already void keeps its first reason and time; every new attempt is audited.
+
     The caller commits, so that the record stands although the request fails.
     """
-    if isinstance(refusal, RecipientChanged):
+    if isinstance(refusal, RecipientChanged) and message.status != "void":
         reason = str(refusal.extra["void_reason"])
         message.status, message.voided_at, message.void_reason = "void", now, reason
         message.updated_at = now

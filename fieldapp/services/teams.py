@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fieldapp.errors import Conflict, ValidationFailed
+from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import Team
 
 
 def list_teams(session: Session) -> list[Team]:
     """Every team, by name."""
     return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def get_team(session: Session, team_id: uuid.UUID) -> Team:
+    """One team, or a 404."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("No such team.")
+    return team
 
 
 def find_team(session: Session, name: str) -> Team | None:

@@ -14,7 +14,7 @@ from fieldapp.core.roles import ADMIN
 from fieldapp.errors import NotFound, PreconditionFailed, ValidationFailed
 from fieldapp.models import Case, Victim
 from fieldapp.models.base import utcnow
-from fieldapp.services import audit, duties
+from fieldapp.services import audit, duties, erasure
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
 from fieldapp.services.versions import commit_versioned
@@ -199,7 +199,10 @@ def update_victim(
 def erase_victim(
     session: Session, context: AuditContext, *, victim_id: uuid.UUID, expected_version: int
 ) -> None:
-    """Erase a recipient's personal data, keep a tombstone for sync, and close their duties."""
+    """Erase a recipient's personal data and every message's copy of it, in one transaction.
+
+    A tombstone stays for sync; their open duties close; unsent messages fail.
+    """
     victim = _in_scope(session, context, victim_id)
     if victim.version != expected_version:
         raise PreconditionFailed(extra={"current_version": victim.version})
@@ -216,4 +219,14 @@ def erase_victim(
         resource_ids=[str(victim.id)],
         field_groups=sorted(set(FIELD_GROUPS.values())),
     )
+    redacted = erasure.redact_messages(session, victim_id=victim.id, now=now)
+    if redacted:
+        audit.record(
+            session,
+            context,
+            operation=audit.ERASURE,
+            resource_type="message",
+            resource_ids=redacted,
+            field_groups=erasure.MESSAGE_FIELD_GROUPS,
+        )
     commit_versioned(session)
