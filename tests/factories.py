@@ -37,7 +37,7 @@ def create_user(app: Flask, session: Session, **overrides: Any) -> User:
         "collar_number": str(1000 + number),
         **overrides,
     }
-    return users.create_user(session, passwords=app.extensions[PASSWORDS_KEY], data=data)
+    return users.create_user(session, None, passwords=app.extensions[PASSWORDS_KEY], data=data)
 
 
 def login(
