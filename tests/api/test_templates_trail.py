@@ -138,3 +138,38 @@ def test_an_unsafe_new_version_is_refused_and_the_template_is_unchanged(
     ]
     versions = client.get(f"/api/v1/templates/{KEY}/versions", headers=bearer(tokens["author"]))
     assert [v["number"] for v in versions.get_json()["value"]] == [1]
+
+
+def test_previewing_a_victim_of_another_case_is_a_denied_combination(
+    client: FlaskClient, session: Session, tokens: dict[str, str]
+) -> None:
+    officer = bearer(tokens["officer"])
+    cases = []
+    for reference in ("42/8801/26", "42/8802/26"):
+        case = client.post(
+            "/api/v1/cases",
+            json={"crime_reference": reference, "offence": "Theft"},
+            headers=officer,
+        ).get_json()
+        victim = client.post(
+            f"/api/v1/cases/{case['id']}/victims",
+            json={"first_name": "Sam", "last_name": "Jones", "preferred_channel": "letter",
+                  "safe_channels": ["letter"]},
+            headers=officer,
+        ).get_json()  # fmt: skip
+        cases.append((case["id"], victim["id"]))
+    (first_case, _), (_, other_victim) = cases
+    assert _create(client, tokens["author"]).status_code == 201
+    response = _post(
+        client,
+        tokens["author"],
+        f"{KEY}/preview",
+        {"case_id": first_case, "victim_id": other_victim},
+    )
+    assert response.status_code == 404
+    [denied] = audit_rows(session, operation="combination")
+    assert (denied.resource_id, denied.outcome, denied.actor_name) == (
+        other_victim,
+        "denied",
+        "author",
+    )
