@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp import access, bodies, connector, database, errors, logs, openapi, tokens
+from fieldapp import access, bodies, connector, database, errors, logs, openapi, refusals, tokens
 from fieldapp.api import register as register_api
 from fieldapp.api.context import PASSWORDS_KEY
 from fieldapp.commands import register as register_commands
@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_api(api)
     connector.init_app(app)
     access.init_app(app)
+    refusals.init_app(app)
     errors.init_app(app)
     register_commands(app)
     return app

@@ -3,6 +3,7 @@
 A route is reachable only if its endpoint is in ``PUBLIC_ENDPOINTS`` or its view
 declares the roles allowed with ``@allow(...)``. Anything else answers 403 to everyone.
 An API key (``X-API-Key``) may call only views that also name a scope: ``@allow(..., scope=...)``.
+What it refuses is written to the audit trail by ``fieldapp.refusals``.
 """
 
 from __future__ import annotations

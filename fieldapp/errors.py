@@ -29,6 +29,9 @@ class FieldappError(Exception):
     code = "internal_error"
     title = "Internal server error"
     default_detail = "Something went wrong on our side. The error has been logged."
+    # True when whoever raises it has already recorded the refusal in the audit trail, with
+    # the resource it concerns; the access layer then does not record it again as a route.
+    audited = False
 
     def __init__(
         self,
@@ -113,6 +116,7 @@ class RefreshTokenReused(InvalidToken):
     """A spent refresh token came back: the session is ended."""
 
     code, title = "refresh_token_reused", "Refresh token reused"
+    audited = True
     default_detail = (
         "This refresh token was already used, so the device session has been ended. Sign in again."
     )
@@ -233,7 +237,8 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Response:
-    """Render the one error shape."""
+    """Render the one error shape (and note its code for the record of refusals)."""
+    g.problem_code = code
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + code,
         "title": title,
@@ -254,6 +259,8 @@ def problem_response(
 
 def handle_fieldapp_error(error: FieldappError) -> Response:
     """Render one of our own errors."""
+    if error.audited:
+        g.refusal_audited = True
     return problem_response(
         status=error.status_code,
         code=error.code,

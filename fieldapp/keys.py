@@ -22,6 +22,14 @@ def wants_api_key() -> bool:
     return API_KEY_HEADER in request.headers and "Authorization" not in request.headers
 
 
+def claimed_key_name() -> str | None:
+    """How the audit trail names a refused key: by its (public) prefix, never the secret."""
+    if not wants_api_key():
+        return None
+    prefix = api_keys.key_prefix(request.headers[API_KEY_HEADER])
+    return None if prefix is None else f"[key {api_keys.KEY_MARK}_{prefix}]"
+
+
 def authenticate_api_key(scope: str | None) -> None:
     """Load the key's user as the caller, count the call, and require the route's scope."""
     with get_database().autocommit.connect() as connection:

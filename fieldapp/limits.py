@@ -22,13 +22,19 @@ from fieldapp.errors import RateLimited
 limiter = Limiter(key_func=get_remote_address)
 # Per-process counters for API keys while the shared store (Redis) does not answer.
 _key_fallback = FixedWindowRateLimiter(MemoryStorage())
+_ONCE_A_MINUTE = parse("1/minute")
+
+
+def claimed_username() -> str:
+    """The normalised username a sign-in names, whether or not it exists ('' if none)."""
+    body = current_body()
+    username = body.get("username") if isinstance(body, dict) else None
+    return normalise_username(username) if isinstance(username, str) else ""
 
 
 def login_username_key() -> str:
     """Key sign-in attempts by the normalised username, whether or not it exists."""
-    body = current_body()
-    username = body.get("username") if isinstance(body, dict) else None
-    return "login-user:" + (normalise_username(username) if isinstance(username, str) else "")
+    return "login-user:" + claimed_username()
 
 
 def login_client_key() -> str:
@@ -74,6 +80,18 @@ def hit_key_limit(key_id: uuid.UUID, rate_limit: str) -> None:
             f"This API key allows {rate_limit}. Wait and try again.",
             headers={"Retry-After": str(wait)},
         )
+
+
+def first_in_minute(key: str) -> bool:
+    """True for the first call with ``key`` in a minute, across workers (the limiter's store)."""
+    # Bounds how often a flood of 429s is written to the audit trail: once a minute per caller.
+    if not limiter.enabled:
+        return True
+    identifiers = (current_app.config["RATELIMIT_KEY_PREFIX"], "refusal-audit", key)
+    try:
+        return bool(limiter.limiter.hit(_ONCE_A_MINUTE, *identifiers))
+    except Exception:  # the shared store is down: count in this process instead
+        return bool(_key_fallback.hit(_ONCE_A_MINUTE, *identifiers))
 
 
 def rate_limit_storage_answers() -> bool:

@@ -64,6 +64,7 @@ def _check_token(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
             connection, session_id=session_id, user_id=user_id, token_type=str(payload["type"])
         )
     if principal is None:
+        g.token_subject = str(user_id)  # verified but revoked: the trail names whose it was
         return True
     g.principal = principal
     return False

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.api.context import PASSWORDS_KEY
-from fieldapp.models import Team, User
+from fieldapp.models import AuditRecord, Team, User
 from fieldapp.services import teams, users
 
 _counter = itertools.count(1)
@@ -37,7 +38,7 @@ def create_user(app: Flask, session: Session, **overrides: Any) -> User:
         "collar_number": str(1000 + number),
         **overrides,
     }
-    return users.create_user(session, passwords=app.extensions[PASSWORDS_KEY], data=data)
+    return users.create_user(session, None, passwords=app.extensions[PASSWORDS_KEY], data=data)
 
 
 def login(
@@ -56,3 +57,12 @@ def login(
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def audit_rows(session: Session, **where: Any) -> list[AuditRecord]:
+    """Audit records matching every ``column=value`` given, oldest first (read afresh)."""
+    session.expire_all()
+    query = select(AuditRecord).order_by(AuditRecord.seq)
+    for name, value in where.items():
+        query = query.where(getattr(AuditRecord, name) == value)
+    return list(session.scalars(query))

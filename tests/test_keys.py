@@ -12,7 +12,7 @@ from fieldapp.core.scopes import SCOPES
 from fieldapp.models.base import utcnow
 from fieldapp.services import api_keys
 from fieldapp.services.audit import AuditContext
-from tests.factories import create_user
+from tests.factories import audit_rows, create_user
 from tests.test_access import _concrete_path
 
 #: Every route usable with a key, and the scope it needs. Anything not listed refuses keys.
@@ -90,3 +90,8 @@ def test_every_route_without_a_scope_refuses_a_key_with_every_scope(
             assert response.get_json()["code"] == "api_key_not_accepted"
             checked += 1
     assert checked >= 20
+    refusals = audit_rows(session, resource_type="route")
+    assert len(refusals) == checked
+    assert {(r.actor_id, r.api_key_id, r.reason) for r in refusals} == {
+        (admin.id, issued.record.id, "api_key_not_accepted")
+    }

@@ -8,7 +8,7 @@ from flask_jwt_extended import get_jwt
 
 from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
-from fieldapp.api.context import current_principal, passwords, refresh_lifetime
+from fieldapp.api.context import audit_context, passwords, refresh_lifetime, request_origin
 from fieldapp.database import get_session
 from fieldapp.limits import (
     failed,
@@ -34,7 +34,11 @@ bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in
 def login(credentials: dict[str, Any]) -> TokenPair:
     """Sign in on a device and receive an access token and a refresh token."""
     return auth.sign_in(
-        get_session(), passwords=passwords(), refresh_lifetime=refresh_lifetime(), **credentials
+        get_session(),
+        request_origin(),
+        passwords=passwords(),
+        refresh_lifetime=refresh_lifetime(),
+        **credentials,
     )
 
 
@@ -46,7 +50,7 @@ def refresh() -> TokenPair:
     """Spend the refresh token for a new pair; reusing a spent one ends the session."""
     return auth.rotate_refresh_token(
         get_session(),
-        actor=current_principal(),
+        audit_context(),
         presented_jti=get_jwt()["jti"],
         refresh_lifetime=refresh_lifetime(),
     )
@@ -57,4 +61,4 @@ def refresh() -> TokenPair:
 @allow()
 def logout() -> None:
     """End this device's session; its tokens stop working at once."""
-    auth.sign_out(get_session(), actor=current_principal())
+    auth.sign_out(get_session(), audit_context())

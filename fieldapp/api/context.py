@@ -10,6 +10,7 @@ from fieldapp.core.principal import Principal
 from fieldapp.errors import ValidationFailed
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.passwords import Passwords
+from fieldapp.services.refusals import Origin
 
 PASSWORDS_KEY = "fieldapp.passwords"
 MAX_PURPOSE = 80
@@ -31,6 +32,18 @@ def refresh_lifetime() -> timedelta:
     """How long a refresh token (and so an idle device session) lives."""
     lifetime: timedelta = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     return lifetime
+
+
+def request_origin() -> Origin:
+    """Where this request came from, for records made before a caller is known; never raises."""
+    purpose = request.headers.get("X-Purpose", "").strip()
+    if len(purpose) > MAX_PURPOSE or not purpose.isprintable():
+        purpose = ""
+    return Origin(
+        purpose=purpose or current_app.config["AUDIT_DEFAULT_PURPOSE"],
+        request_id=g.get("request_id"),
+        client_address=request.remote_addr,
+    )
 
 
 def audit_context() -> AuditContext:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
-from fieldapp.api.context import current_principal
+from fieldapp.api.context import audit_context, current_principal
 from fieldapp.core.principal import Principal
 from fieldapp.database import get_session
 from fieldapp.schemas.auth import DeviceSessionListSchema, MeSchema
@@ -40,6 +40,4 @@ def list_my_sessions() -> dict[str, Any]:
 @allow()
 def delete_my_session(session_id: uuid.UUID) -> None:
     """Sign one of my devices out, for example a lost phone."""
-    device_sessions.revoke_own_session(
-        get_session(), actor=current_principal(), session_id=session_id
-    )
+    device_sessions.revoke_own_session(get_session(), audit_context(), session_id=session_id)

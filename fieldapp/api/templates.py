@@ -73,7 +73,7 @@ def create_template(data: dict[str, Any]) -> SavedVersion | Response:
     """Create a template; its first version is a draft, returned with its lint."""
     return create_once(
         lambda remember: templates.create_template(
-            get_session(), current_principal(), data=data, on_created=remember
+            get_session(), audit_context(), data=data, on_created=remember
         ),
         schema=created_schema,
         resource_type="template_version",
@@ -112,7 +112,7 @@ def create_version(data: dict[str, Any], key: str) -> Any:
     result = create_once(
         lambda remember: templates.save_version(
             get_session(),
-            current_principal(),
+            audit_context(),
             key=key,
             data=data,
             on_created=remember and (lambda s: remember(s, 201 if s.created else 200)),
@@ -152,9 +152,7 @@ def get_version(key: str, number: int) -> SavedVersion:
 @allow(SUPERVISOR)
 def submit_version(key: str, number: int) -> SavedVersion:
     """Send a draft for review by another supervisor; lint errors block it."""
-    return template_reviews.submit_version(
-        get_session(), current_principal(), key=key, number=number
-    )
+    return template_reviews.submit_version(get_session(), audit_context(), key=key, number=number)
 
 
 @bp.post(VERSION_PATH + "/approve")
@@ -162,9 +160,7 @@ def submit_version(key: str, number: int) -> SavedVersion:
 @allow(SUPERVISOR)
 def approve_version(key: str, number: int) -> SavedVersion:
     """Publish a submitted version (not your own); it supersedes the published one."""
-    return template_reviews.approve_version(
-        get_session(), current_principal(), key=key, number=number
-    )
+    return template_reviews.approve_version(get_session(), audit_context(), key=key, number=number)
 
 
 @bp.post(VERSION_PATH + "/reject")
@@ -174,7 +170,7 @@ def approve_version(key: str, number: int) -> SavedVersion:
 def reject_version(data: dict[str, Any], key: str, number: int) -> SavedVersion:
     """Send a submitted version back to its author with a reason."""
     return template_reviews.reject_version(
-        get_session(), current_principal(), key=key, number=number, reason=data["reason"]
+        get_session(), audit_context(), key=key, number=number, reason=data["reason"]
     )
 
 
@@ -185,7 +181,7 @@ def reject_version(data: dict[str, Any], key: str, number: int) -> SavedVersion:
 def retire_template(data: dict[str, Any], key: str) -> MessageTemplate:
     """Withdraw a template: officers stop seeing it; its history stays."""
     return template_reviews.retire_template(
-        get_session(), current_principal(), key=key, reason=data.get("reason")
+        get_session(), audit_context(), key=key, reason=data.get("reason")
     )
 
 
@@ -225,7 +221,7 @@ def preview_template(data: dict[str, Any], key: str) -> Preview:
 @allow(SUPERVISOR)
 def lint_template(data: dict[str, Any]) -> template_drafts.DraftLint:
     """Lint a wording before saving it: merged with the sample data, refusals listed as errors."""
-    return template_drafts.lint_draft(data)
+    return template_drafts.lint_draft(get_session(), audit_context(), data)
 
 
 @bp.get("/template-fields")

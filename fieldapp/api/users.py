@@ -9,7 +9,7 @@ from flask import Response
 
 from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
-from fieldapp.api.context import current_principal, passwords
+from fieldapp.api.context import audit_context, passwords
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
 from fieldapp.api.paging import cursor_key, page
@@ -52,7 +52,7 @@ def create_user(data: dict[str, Any]) -> Any:
     """Create an account in an existing team."""
     result = create_once(
         lambda remember: users.create_user(
-            get_session(), passwords=passwords(), data=data, on_created=remember
+            get_session(), audit_context(), passwords=passwords(), data=data, on_created=remember
         ),
         schema=UserSchema(),
         resource_type="user",
@@ -70,7 +70,7 @@ def create_user(data: dict[str, Any]) -> Any:
 @allow(ADMIN)
 def get_user(user_id: uuid.UUID) -> tuple[User, int, dict[str, str]]:
     """Read one account, with its ETag for a later change."""
-    user = users.get_user(get_session(), user_id)
+    user = users.get_user(get_session(), audit_context(), user_id)
     return user, 200, {"ETag": etag_for(user.version)}
 
 
@@ -83,7 +83,7 @@ def update_user(changes: dict[str, Any], user_id: uuid.UUID) -> tuple[User, int,
     """Change an account; role, team, password or status changes sign them out everywhere."""
     user = users.update_user(
         get_session(),
-        actor=current_principal(),
+        audit_context(),
         passwords=passwords(),
         user_id=user_id,
         expected_version=expected_version(),
@@ -97,7 +97,7 @@ def update_user(changes: dict[str, Any], user_id: uuid.UUID) -> tuple[User, int,
 @allow(ADMIN)
 def revoke_user_sessions(user_id: uuid.UUID) -> None:
     """Sign a user out of every device at once (lost phone, suspected misuse)."""
-    users.revoke_sessions(get_session(), user_id=user_id)
+    users.revoke_sessions(get_session(), audit_context(), user_id=user_id)
 
 
 @bp.get("/teams")

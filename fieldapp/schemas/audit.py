@@ -20,7 +20,7 @@ class AuditRecordSchema(ApiSchema):
     operation = fields.String(
         required=True,
         metadata={"description": "collection, alteration, consultation, disclosure, "
-                  "combination or erasure."},
+                  "combination, erasure, authentication or administration."},
     )  # fmt: skip
     resource_type = fields.String(required=True)
     resource_id = fields.String(required=True)

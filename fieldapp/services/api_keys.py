@@ -129,9 +129,11 @@ def create_key(
     audit.record(
         session,
         context,
-        operation=audit.COLLECTION,
+        operation=audit.ADMINISTRATION,
         resource_type="api_key",
         resource_ids=[str(record.id)],
+        field_groups=["scopes", "user"],
+        reason="created for " + user.username[:40],
     )
     if on_created is not None:
         on_created(record)
@@ -166,18 +168,30 @@ def revoke_key(
 ) -> None:
     """Revoke a key at once; revoking a revoked key changes nothing."""
     record = session.get(ApiKey, key_id)
-    if record is None:
-        raise NotFound("No such API key.")
-    if record.revoked_at is not None:
+    if record is None or record.revoked_at is not None:
+        audit.record(
+            session,
+            context,
+            operation=audit.ADMINISTRATION,
+            resource_type="api_key",
+            resource_ids=[str(key_id)],
+            outcome="allowed" if record else "denied",
+            reason="already_revoked" if record else None,
+        )
+        session.commit()
+        if record is None:
+            raise NotFound("No such API key.")
         return
     record.revoked_at = now
     record.revoked_by_id = context.actor.user_id
     audit.record(
         session,
         context,
-        operation=audit.ALTERATION,
+        operation=audit.ADMINISTRATION,
         resource_type="api_key",
         resource_ids=[str(record.id)],
+        field_groups=["revoked"],
+        reason="revoked",
     )
     session.commit()
 

@@ -1,24 +1,61 @@
-"""Sign-in, refresh-token rotation with reuse detection, and sign-out."""
+"""Sign-in, refresh-token rotation with reuse detection, and sign-out; each one audited.
+
+A failed sign-in is recorded (and committed) under the username the caller claimed, with the
+reason, before the one vague 401 that every failure gets; the password never is.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from fieldapp.core.principal import Principal
 from fieldapp.core.usernames import normalise_username
 from fieldapp.errors import InvalidCredentials, RefreshTokenReused, TokenRevoked
 from fieldapp.models import DeviceSession, User
 from fieldapp.models.base import utcnow
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
 from fieldapp.services.passwords import Passwords
+from fieldapp.services.refusals import Origin
+from fieldapp.services.users import principal_of
 from fieldapp.tokens import TokenPair, issue_pair
+
+DEVICE_SESSION = "device_session"
+UNKNOWN_USER = "unknown"
+
+
+def _record_failure(
+    session: Session, origin: Origin, *, username: str, user: User | None, reason: str
+) -> None:
+    """Record and commit a failed sign-in under the claimed username."""
+    audit.record_anonymous(
+        session,
+        actor_name=username[:64] or UNKNOWN_USER,
+        client_address=origin.client_address,
+        request_id=origin.request_id,
+        purpose=origin.purpose,
+        operation=audit.AUTHENTICATION,
+        resource_type="user",
+        resource_id=str(user.id) if user else UNKNOWN_USER,
+        outcome="failed",
+        reason=reason,
+    )
+    session.commit()
+
+
+def record_rate_limited(session: Session, origin: Origin, username: str) -> None:
+    """Record a sign-in refused by the rate limit (the caller bounds how often)."""
+    user = session.scalar(select(User).where(User.username == username)) if username else None
+    _record_failure(session, origin, username=username, user=user, reason="rate_limited")
 
 
 def sign_in(
     session: Session,
+    origin: Origin,
     *,
     passwords: Passwords,
     username: str,
@@ -27,10 +64,13 @@ def sign_in(
     refresh_lifetime: timedelta,
 ) -> TokenPair:
     """Check credentials and open a device session; every failure looks the same."""
-    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    claimed = normalise_username(username)
+    user = session.scalar(select(User).where(User.username == claimed))
     # Verify even for unknown or disabled users so that timing does not tell them apart.
     verified = passwords.verify(user.password_hash if user else None, password)
     if user is None or not verified or user.disabled:
+        reason = "unknown_user" if user is None else "bad_password" if not verified else "disabled"
+        _record_failure(session, origin, username=claimed, user=user, reason=reason)
         raise InvalidCredentials()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
@@ -45,15 +85,31 @@ def sign_in(
     )
     session.add(device)
     session.flush()
+    actor = dataclasses.replace(principal_of(user), session_id=device.id)
+    _record(session, origin.context(actor), "signed_in")
     pair = issue_pair(user_id=user.id, session_id=device.id, refresh_jti=device.refresh_jti)
     session.commit()
     return pair
 
 
+def _record(session: Session, context: AuditContext, reason: str, outcome: str = "allowed") -> None:
+    """One authentication record about the caller's device session."""
+    audit.record(
+        session,
+        context,
+        operation=audit.AUTHENTICATION,
+        resource_type=DEVICE_SESSION,
+        resource_ids=[str(context.actor.session_id)],
+        outcome=outcome,
+        reason=reason,
+    )
+
+
 def rotate_refresh_token(
-    session: Session, *, actor: Principal, presented_jti: str, refresh_lifetime: timedelta
+    session: Session, context: AuditContext, *, presented_jti: str, refresh_lifetime: timedelta
 ) -> TokenPair:
     """Spend a refresh token for a new pair; a reused one ends the device session."""
+    actor = context.actor
     if actor.session_id is None:  # only a device session holds a refresh token
         raise TokenRevoked()
     now = utcnow()
@@ -74,18 +130,21 @@ def rotate_refresh_token(
             .where(DeviceSession.id == actor.session_id, DeviceSession.revoked_at.is_(None))
             .values(revoked_at=now, revoked_reason="refresh_token_reused")
         )
+        _record(session, context, RefreshTokenReused.code, outcome="denied")
         session.commit()
         raise RefreshTokenReused()
+    _record(session, context, "refreshed")
     pair = issue_pair(user_id=actor.user_id, session_id=actor.session_id, refresh_jti=new_jti)
     session.commit()
     return pair
 
 
-def sign_out(session: Session, *, actor: Principal) -> None:
+def sign_out(session: Session, context: AuditContext) -> None:
     """End the caller's device session: its access and refresh tokens stop working."""
-    device = session.get(DeviceSession, actor.session_id)
+    device = session.get(DeviceSession, context.actor.session_id)
     if device is None or device.revoked_at is not None:
         raise TokenRevoked()
     device.revoked_at = utcnow()
     device.revoked_reason = "signed_out"
+    _record(session, context, "signed_out")
     session.commit()

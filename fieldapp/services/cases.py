@@ -148,6 +148,15 @@ def update_case(
     """Change a case in scope, if the caller has the current version."""
     case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
     if case is None or case.deleted_at is not None:
+        audit.record(
+            session,
+            context,
+            operation=audit.ALTERATION,
+            resource_type=RESOURCE,
+            resource_ids=[str(case_id)],
+            outcome="denied",
+        )
+        session.commit()
         raise NotFound("No such case.")
     if case.version != expected_version:
         raise PreconditionFailed(extra={"current_version": case.version})

@@ -47,6 +47,7 @@ def load_demo(session: Session, *, passwords: Passwords) -> dict[str, str]:
         password = secrets.token_urlsafe(12)
         users.create_user(
             session,
+            None,
             passwords=passwords,
             data={
                 "username": account.username,

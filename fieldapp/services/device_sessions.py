@@ -12,6 +12,8 @@ from fieldapp.core.principal import Principal
 from fieldapp.errors import NotFound
 from fieldapp.models import DeviceSession, Team, User
 from fieldapp.models.base import utcnow
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
 
 _PRINCIPAL_QUERY = (
     select(
@@ -79,10 +81,22 @@ def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[DeviceSession
     return list(session.scalars(query))
 
 
-def revoke_own_session(session: Session, *, actor: Principal, session_id: uuid.UUID) -> None:
-    """Sign one of the caller's own devices out (a lost phone)."""
+def revoke_own_session(session: Session, context: AuditContext, *, session_id: uuid.UUID) -> None:
+    """Sign one of the caller's own devices out (a lost phone); audited, refusals too."""
     device = session.get(DeviceSession, session_id)
-    if device is None or device.user_id != actor.user_id or device.revoked_at is not None:
+    mine = device is not None and device.user_id == context.actor.user_id
+    allowed = mine and device is not None and device.revoked_at is None
+    audit.record(
+        session,
+        context,
+        operation=audit.AUTHENTICATION,
+        resource_type="device_session",
+        resource_ids=[str(session_id)],
+        outcome="allowed" if allowed else "denied",
+        reason="signed_out_by_user" if allowed else "not_found",
+    )
+    if not allowed or device is None:
+        session.commit()
         raise NotFound("No such session.")
     device.revoked_at = utcnow()
     device.revoked_reason = "signed_out_by_user"

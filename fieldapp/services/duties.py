@@ -181,6 +181,15 @@ def close_duty(
         .where(ContactDuty.id == duty_id)
     ).first()
     if row is None or (context.actor.role != ADMIN and row[1].team_id != context.actor.team_id):
+        audit.record(
+            session,
+            context,
+            operation=audit.ALTERATION,
+            resource_type=RESOURCE,
+            resource_ids=[str(duty_id)],
+            outcome="denied",
+        )
+        session.commit()
         raise NotFound("No such duty.")
     duty, case, victim = row
     if duty.version != expected_version:

@@ -6,8 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from fieldapp.core.templating import LintIssue, SmsCount, TemplateRefused, load_catalogue
 from fieldapp.core.templating.check import Wording, check_wording
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.template_audit import LINT_RESOURCE, record_refused_wording
 
 
 @dataclass(frozen=True)
@@ -28,12 +32,13 @@ class DraftLint:
         return not self.errors
 
 
-def lint_draft(data: Mapping[str, Any]) -> DraftLint:
-    """Check a wording as a save would; a refusal or an over-long text comes back as errors."""
+def lint_draft(session: Session, context: AuditContext, data: Mapping[str, Any]) -> DraftLint:
+    """Check a wording as a save would; refusals come back as errors (unsafe ones audited)."""
     wording = Wording(data["channel"], data["language"], data["body"], data.get("subject"))
     try:
         checked = check_wording(wording)
     except TemplateRefused as refused:
+        record_refused_wording(session, context, refused, resource=LINT_RESOURCE)
         issues = tuple(LintIssue(p.code, p.message, p.line) for p in refused.problems)
         return DraftLint(fields_used=(), errors=issues, warnings=())
     if checked.sample is None:  # too long to merge: nothing else to report

@@ -22,7 +22,7 @@ from fieldapp.core.templating.check import (
     render_wording,
     sample_preview,
 )
-from fieldapp.errors import ValidationFailed
+from fieldapp.errors import NotFound, ValidationFailed
 from fieldapp.services import audit, templates
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
@@ -100,10 +100,29 @@ def _real_merge(
     if victim_id is None:
         raise ValidationFailed(errors={"victim_id": ["Give the victim with the case."]})
     case = require_case(session, context, case_id)
-    victim = victim_on_case(session, case, victim_id)
+    try:
+        victim = victim_on_case(session, case, victim_id)
+    except NotFound:  # a victim of another case: a denied combination, on the record
+        _record_combination(session, context, victim_id, outcome="denied")
+        session.commit()
+        raise
     event = event_for(session, case, event_type=chosen.event_type, event_id=event_id)
     data = merge_data(session, case=case, victim=victim, event=event, force=force)
     return merge_context(data, chosen.wording.language)
+
+
+def _record_combination(
+    session: Session, context: AuditContext, victim_id: uuid.UUID | None, outcome: str = "allowed"
+) -> None:
+    """Record merging (or the refused attempt to merge) a victim's data into a template."""
+    audit.record(
+        session,
+        context,
+        operation=audit.COMBINATION,
+        resource_type="victim",
+        resource_ids=[str(victim_id)],
+        outcome=outcome,
+    )
 
 
 def preview_template(
@@ -131,13 +150,7 @@ def preview_template(
         with merge_errors():
             rendered = render_wording(wording, merge, cache_key=chosen.content_hash)
         report = lint_rendered(wording, rendered, fields)
-        audit.record(
-            session,
-            context,
-            operation=audit.COMBINATION,
-            resource_type="victim",
-            resource_ids=[str(victim_id)],
-        )
+        _record_combination(session, context, victim_id)
         session.commit()
     return Preview(
         template_key=chosen.key,

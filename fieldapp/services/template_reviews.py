@@ -7,14 +7,17 @@ everywhere), so when two supervisors approve at the same moment one wins and the
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldapp.core.principal import Principal
 from fieldapp.core.templating.check import Wording
 from fieldapp.errors import Conflict, FieldappError, ValidationFailed
 from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.models.base import utcnow
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.template_audit import record_step
 from fieldapp.services.templates import (
     SavedVersion,
     check,
@@ -29,6 +32,7 @@ class FourEyes(FieldappError):
 
     status_code, code, title = 403, "four_eyes", "A second supervisor must review"
     default_detail = "You wrote this version; another supervisor must approve or reject it."
+    audited = True  # recorded against the version by _refuse_own_review
 
 
 def _locked_version(
@@ -50,12 +54,28 @@ def _expect(version: TemplateVersion, status: str, action: str) -> None:
         )
 
 
-def submit_version(session: Session, actor: Principal, *, key: str, number: int) -> SavedVersion:
-    """Send a draft for review; lint errors block it (422 listing them)."""
+def _refuse_own_review(
+    session: Session, context: AuditContext, version: TemplateVersion, key: str, step: str
+) -> None:
+    """Four eyes: the author may not review their own version (refusal audited and committed)."""
+    if version.created_by_id != context.actor.user_id:
+        return
+    number = version.number
+    session.rollback()  # release the template's lock: nothing but the refusal is kept
+    record_step(session, context, key=key, number=number, step=step, outcome="denied")
+    session.commit()
+    raise FourEyes()
+
+
+def submit_version(
+    session: Session, context: AuditContext, *, key: str, number: int
+) -> SavedVersion:
+    """Send a draft for review (audited); lint errors block it (422 listing them)."""
+    actor = context.actor
     template, version = _locked_version(session, key, number)
     _expect(version, "draft", "submitted")
     wording = Wording(template.channel, template.language, version.body, version.subject)
-    checked = check(wording)
+    checked = check(session, context, wording, resource=key)
     if checked.lint.errors:
         raise ValidationFailed(
             "Fix the lint errors before submitting.",
@@ -64,16 +84,20 @@ def submit_version(session: Session, actor: Principal, *, key: str, number: int)
     now = utcnow()
     version.status, version.submitted_at, version.submitted_by_id = "submitted", now, actor.user_id
     template.updated_at = now
-    commit_change(session)
+    commit_change(
+        session, partial(record_step, session, context, key=key, number=number, step="submitted")
+    )
     return SavedVersion(template, version, checked)
 
 
-def approve_version(session: Session, actor: Principal, *, key: str, number: int) -> SavedVersion:
-    """Publish a submitted version (approver differs from author); it supersedes the old one."""
+def approve_version(
+    session: Session, context: AuditContext, *, key: str, number: int
+) -> SavedVersion:
+    """Publish a submitted version (approver is not the author), audited; it supersedes."""
+    actor = context.actor
     template, version = _locked_version(session, key, number)
     _expect(version, "submitted", "approved")
-    if version.created_by_id == actor.user_id:
-        raise FourEyes()
+    _refuse_own_review(session, context, version, key, "four_eyes: approve")
     if template.published_number is not None and template.published_number > number:
         raise Conflict(
             f"Version {template.published_number} is already published and is newer; "
@@ -87,30 +111,35 @@ def approve_version(session: Session, actor: Principal, *, key: str, number: int
     version.status, version.reviewed_at, version.reviewed_by_id = "published", now, actor.user_id
     template.published_number = number
     template.updated_at = now
-    commit_change(session)
+    commit_change(
+        session, partial(record_step, session, context, key=key, number=number, step="approved")
+    )
     return SavedVersion(template, version, None)
 
 
 def reject_version(
-    session: Session, actor: Principal, *, key: str, number: int, reason: str
+    session: Session, context: AuditContext, *, key: str, number: int, reason: str
 ) -> SavedVersion:
-    """Send a submitted version back with a reason (the reviewer differs from the author)."""
+    """Send a submitted version back with a reason (not by its author), audited."""
+    actor = context.actor
     template, version = _locked_version(session, key, number)
     _expect(version, "submitted", "rejected")
-    if version.created_by_id == actor.user_id:
-        raise FourEyes()
+    _refuse_own_review(session, context, version, key, "four_eyes: reject")
     now = utcnow()
     version.status, version.reviewed_at, version.reviewed_by_id = "rejected", now, actor.user_id
     version.rejection_reason = reason
     template.updated_at = now
-    commit_change(session)
+    commit_change(
+        session, partial(record_step, session, context, key=key, number=number, step="rejected")
+    )
     return SavedVersion(template, version, None)
 
 
 def retire_template(
-    session: Session, actor: Principal, *, key: str, reason: str | None
+    session: Session, context: AuditContext, *, key: str, reason: str | None
 ) -> MessageTemplate:
-    """Withdraw a template: officers no longer see it; its versions stay for the record."""
+    """Withdraw a template (audited): officers no longer see it; its versions stay."""
+    actor = context.actor
     template = lock_template(session, key)
     if template.status == "retired":
         raise Conflict("This template is already retired.")
@@ -126,5 +155,7 @@ def retire_template(
     for version in pending:  # nothing stays waiting for a review that cannot publish
         version.status, version.reviewed_at, version.reviewed_by_id = "rejected", now, actor.user_id
         version.rejection_reason = "The template was retired."
-    commit_change(session)
+    commit_change(
+        session, partial(record_step, session, context, key=key, number=None, step="retired")
+    )
     return template

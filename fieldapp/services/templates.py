@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +25,8 @@ from fieldapp.core.templating.check import Checked, Wording, check_wording
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.models.base import utcnow
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.template_audit import record_refused_wording, record_step
 
 # Versions anyone signed in may read; the rest (drafts and reviews) are the supervisors'.
 PUBLISHED_STATUSES = ("published", "superseded")
@@ -91,11 +94,12 @@ def lock_template(session: Session, key: str) -> MessageTemplate:
     return template
 
 
-def check(wording: Wording) -> Checked:
-    """Check a wording, turning a refusal into a 422 that names each problem and its line."""
+def check(session: Session, context: AuditContext, wording: Wording, *, resource: str) -> Checked:
+    """Check a wording: a refusal is a 422 naming each problem; an unsafe one is audited."""
     try:
         return check_wording(wording)
     except TemplateRefused as refused:
+        record_refused_wording(session, context, refused, resource=resource)
         raise refusal(refused) from refused
 
 
@@ -121,14 +125,15 @@ def refusal(refused: TemplateRefused) -> ValidationFailed:
 
 def create_template(
     session: Session,
-    actor: Principal,
+    context: AuditContext,
     *,
     data: Mapping[str, Any],
     on_created: Callable[[SavedVersion], None] | None = None,
 ) -> SavedVersion:
-    """Create a template with its first version as a draft; a taken key is a 409."""
+    """Create a template with its first version as a draft (audited); a taken key is a 409."""
+    actor = context.actor
     wording = _wording(data["channel"], data["language"], data)
-    checked = check(wording)
+    checked = check(session, context, wording, resource=data["key"])
     now = utcnow()
     template = MessageTemplate(
         key=data["key"],
@@ -154,7 +159,8 @@ def create_template(
     version = _new_version(template, 1, wording, checked, actor, data)
     session.add(version)
     saved = SavedVersion(template, version, checked)
-    commit_change(session, _remember(saved, on_created))
+    created = partial(record_step, session, context, key=template.key, number=1, step="created")
+    commit_change(session, created, _remember(saved, on_created))
     return saved
 
 
@@ -192,12 +198,13 @@ def _new_version(
     )
 
 
-def commit_change(session: Session, remember: Callable[[], None] | None = None) -> None:
-    """Flush, let the caller remember the response, commit; a concurrent change is a 409."""
+def commit_change(session: Session, *after_flush: Callable[[], None] | None) -> None:
+    """Flush, then record and remember (the callbacks), commit; a concurrent change is a 409."""
     try:
         session.flush()
-        if remember is not None:
-            remember()
+        for step in after_flush:
+            if step is not None:
+                step()
         session.commit()
     except (StaleDataError, IntegrityError) as exc:
         session.rollback()
@@ -215,13 +222,13 @@ def _remember(
 
 def save_version(
     session: Session,
-    actor: Principal,
+    context: AuditContext,
     *,
     key: str,
     data: Mapping[str, Any],
     on_created: Callable[[SavedVersion], None] | None = None,
 ) -> SavedVersion:
-    """Save a new draft (or restore an old text as one); an unchanged text makes no version."""
+    """Save a new draft (or restore an old text as one), audited; unchanged text: no version."""
     template = lock_template(session, key)
     if template.status != "active":
         raise Conflict("This template is retired; it cannot change.")
@@ -241,13 +248,16 @@ def save_version(
         unchanged = SavedVersion(template, latest, None, created=False)
         commit_change(session, _remember(unchanged, on_created))
         return unchanged
-    checked = check(wording)
+    checked = check(session, context, wording, resource=key)
     template.latest_number += 1
     template.updated_at = utcnow()
-    version = _new_version(template, template.latest_number, wording, checked, actor, data)
+    number = template.latest_number
+    version = _new_version(template, number, wording, checked, context.actor, data)
     session.add(version)
+    step = "restored" if data.get("restore_from") is not None else "saved"
     saved = SavedVersion(template, version, checked)
-    commit_change(session, _remember(saved, on_created))
+    recorded = partial(record_step, session, context, key=key, number=number, step=step)
+    commit_change(session, recorded, _remember(saved, on_created))
     return saved
 
 

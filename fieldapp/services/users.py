@@ -1,9 +1,13 @@
-"""User accounts: create, list, change, disable, and end their sessions."""
+"""User accounts: create, list, change, disable, and end their sessions; every change audited.
+
+Records name the account and the groups of fields changed (``password``, ``role`` ...), never
+a secret's value. Work from the command line is recorded under ``SYSTEM_ACTOR``.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +20,8 @@ from fieldapp.core.usernames import normalise_username
 from fieldapp.errors import Conflict, NotFound, PreconditionFailed
 from fieldapp.models import User
 from fieldapp.models.base import utcnow
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
 from fieldapp.services.device_sessions import end_all_sessions
 from fieldapp.services.passwords import Passwords
 from fieldapp.services.teams import require_team
@@ -23,6 +29,8 @@ from fieldapp.services.versions import commit_versioned
 
 # Changing any of these changes what the person may do or proves who they are.
 SESSION_ENDING_FIELDS = frozenset({"role", "team", "disabled", "password"})
+RESOURCE = "user"
+SYSTEM_ACTOR = "system"
 
 
 def principal_of(user: User) -> Principal:
@@ -40,14 +48,51 @@ def principal_of(user: User) -> Principal:
     )
 
 
+def record_change(
+    session: Session,
+    context: AuditContext | None,
+    *,
+    user_id: uuid.UUID,
+    field_groups: Sequence[str],
+    reason: str | None = None,
+    outcome: str = "allowed",
+) -> None:
+    """Record an administration of an account; ``context`` None is the command line."""
+    if context is None:
+        audit.record_anonymous(
+            session,
+            actor_name=SYSTEM_ACTOR,
+            client_address=None,
+            request_id=None,
+            purpose="administration",
+            operation=audit.ADMINISTRATION,
+            resource_type=RESOURCE,
+            resource_id=str(user_id),
+            outcome=outcome,
+            reason=reason,
+        )
+        return
+    audit.record(
+        session,
+        context,
+        operation=audit.ADMINISTRATION,
+        resource_type=RESOURCE,
+        resource_ids=[str(user_id)],
+        field_groups=field_groups,
+        outcome=outcome,
+        reason=reason,
+    )
+
+
 def create_user(
     session: Session,
+    context: AuditContext | None,
     *,
     passwords: Passwords,
     data: Mapping[str, Any],
     on_created: Callable[[User], None] | None = None,
 ) -> User:
-    """Create an account in an existing team; a taken username is a 409."""
+    """Create an account in an existing team (audited, with its role); a taken username: 409."""
     username = normalise_username(data["username"])
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"The username {username!r} is taken.")
@@ -70,6 +115,10 @@ def create_user(
     session.add(user)
     try:
         session.flush()
+        groups = sorted(name for name in data if name != "username")
+        record_change(
+            session, context, user_id=user.id, field_groups=groups, reason=f"created {user.role}"
+        )
         if on_created is not None:
             on_created(user)
         session.commit()
@@ -87,25 +136,37 @@ def list_users(session: Session, *, after: str | None, limit: int) -> list[User]
     return list(session.scalars(query))
 
 
-def get_user(session: Session, user_id: uuid.UUID) -> User:
-    """One account, or a 404."""
+def get_user(
+    session: Session, context: AuditContext, user_id: uuid.UUID, *, operation: str = "consultation"
+) -> User:
+    """One account, or a 404 audited as a denied consultation (or ``operation``)."""
     user = session.get(User, user_id)
     if user is None:
+        audit.record(
+            session,
+            context,
+            operation=operation,
+            resource_type=RESOURCE,
+            resource_ids=[str(user_id)],
+            outcome="denied",
+        )
+        session.commit()
         raise NotFound("No such user.")
     return user
 
 
 def update_user(
     session: Session,
+    context: AuditContext,
     *,
-    actor: Principal,
     passwords: Passwords,
     user_id: uuid.UUID,
     expected_version: int,
     changes: Mapping[str, Any],
 ) -> User:
-    """Apply an admin's changes; password, role, team or status changes end every session."""
-    user = get_user(session, user_id)
+    """Apply an admin's changes (audited); password, role, team or status end every session."""
+    actor = context.actor
+    user = get_user(session, context, user_id, operation=audit.ALTERATION)
     if user.version != expected_version:
         raise PreconditionFailed(extra={"current_version": user.version})
     if user.id == actor.user_id and (
@@ -123,12 +184,17 @@ def update_user(
     if SESSION_ENDING_FIELDS & changes.keys():
         end_all_sessions(session, user=user, reason="account_changed", now=now)
     user.updated_at = now
+    role = f"role {user.role}" if "role" in changes else None
+    record_change(session, context, user_id=user.id, field_groups=sorted(changes), reason=role)
     commit_versioned(session)
     return user
 
 
-def revoke_sessions(session: Session, *, user_id: uuid.UUID) -> None:
-    """Sign a user out of every device at once."""
-    user = get_user(session, user_id)
+def revoke_sessions(session: Session, context: AuditContext, *, user_id: uuid.UUID) -> None:
+    """Sign a user out of every device at once (audited)."""
+    user = get_user(session, context, user_id, operation=audit.ALTERATION)
     end_all_sessions(session, user=user, reason="revoked_by_admin", now=utcnow())
+    record_change(
+        session, context, user_id=user.id, field_groups=["sessions"], reason="revoked_by_admin"
+    )
     session.commit()

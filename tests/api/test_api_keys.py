@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.models import ApiKey, AuditRecord, Team, User
 from fieldapp.models.base import utcnow
-from tests.factories import bearer, create_team, create_user, login
+from tests.factories import audit_rows, bearer, create_team, create_user, login
 
 
 @pytest.fixture
@@ -71,7 +71,9 @@ def test_admin_creates_a_key_that_is_shown_once_and_stored_only_as_a_hash(
     assert stored.hash == hashlib.sha256(body["key"].encode()).hexdigest()
     assert body["key"] not in repr(vars(stored))
     created = session.scalars(select(AuditRecord).where(AuditRecord.resource_type == "api_key"))
-    assert [(r.operation, r.actor_name) for r in created] == [("collection", "admin.keys")]
+    assert [(r.operation, r.actor_name, r.field_groups) for r in created] == [
+        ("administration", "admin.keys", "scopes,user")
+    ]
 
 
 def test_listing_keys_never_shows_the_key_and_pages_with_next_link(
@@ -161,6 +163,13 @@ def test_a_key_calls_what_its_scopes_allow_and_nothing_else(
     assert client.get("/api/v1/api-keys", headers=_key(secret)).get_json()["code"] == (
         "api_key_not_accepted"
     )
+    refusals = audit_rows(session, resource_type="route")
+    assert [(r.resource_id, r.reason, r.actor_id) for r in refusals] == [
+        ("POST /api/v1/cases", "insufficient_scope", officer.id),
+        ("GET /api/v1/api-keys", "api_key_not_accepted", officer.id),
+    ]
+    stored_key = session.scalars(select(ApiKey)).one()
+    assert {(r.api_key_id, r.outcome) for r in refusals} == {(stored_key.id, "denied")}
 
 
 def test_a_key_can_do_no_more_than_its_user_s_role(
@@ -207,15 +216,28 @@ def test_a_revoked_key_is_refused_at_once(
     assert stored.revoked_by_id is not None
     listed = client.get("/api/v1/api-keys", headers=bearer(admin_token)).get_json()
     assert "revoked_at" in listed["value"][0]
-    revocations = session.scalars(
-        select(AuditRecord).where(AuditRecord.operation == "alteration")
-    ).all()
-    assert [r.resource_id for r in revocations] == [created["id"]]
+    revocations = session.scalars(select(AuditRecord).where(AuditRecord.reason == "revoked")).all()
+    assert [(r.resource_id, r.operation) for r in revocations] == [
+        (created["id"], "administration")
+    ]
+    refusal = session.scalars(
+        select(AuditRecord).where(AuditRecord.reason == "invalid_api_key")
+    ).one()
+    assert (refusal.resource_type, refusal.outcome) == ("route", "denied")
+    assert refusal.actor_name == f"[key {created['prefix']}]"
 
 
-def test_revoking_an_unknown_key_is_not_found(client: FlaskClient, admin_token: str) -> None:
+def test_revoking_an_unknown_key_is_not_found_and_audited_as_denied(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
     path = "/api/v1/api-keys/00000000-0000-4000-8000-000000000000"
     assert client.delete(path, headers=bearer(admin_token)).status_code == 404
+    [denied] = audit_rows(session, resource_type="api_key")
+    assert (denied.resource_id, denied.outcome, denied.actor_name) == (
+        "00000000-0000-4000-8000-000000000000",
+        "denied",
+        "admin.keys",
+    )
 
 
 def test_an_expired_key_is_refused(
@@ -225,9 +247,19 @@ def test_an_expired_key_is_refused(
     stored = session.scalars(select(ApiKey)).one()
     stored.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
-    response = client.get("/api/v1/cases", headers=_key(created["key"]))
+    response = client.get(
+        "/api/v1/cases", headers={**_key(created["key"]), "X-Request-Id": "req-expired"}
+    )
     assert response.status_code == 401
     assert response.get_json()["code"] == "invalid_api_key"
+    [refused] = audit_rows(session, resource_type="route")
+    assert (refused.actor_name, refused.actor_id, refused.reason, refused.request_id) == (
+        f"[key {created['prefix']}]",
+        None,
+        "invalid_api_key",
+        "req-expired",
+    )
+    assert created["key"] not in repr(vars(refused))
 
 
 def test_a_disabled_user_s_key_is_refused(
@@ -253,7 +285,7 @@ def test_a_wrong_or_malformed_key_is_refused(
 
 
 def test_each_key_has_its_own_rate_limit(
-    client: FlaskClient, admin_token: str, officer: User
+    client: FlaskClient, session: Session, admin_token: str, officer: User
 ) -> None:
     slow = _create_key(client, admin_token, officer, ["cases:read"], rate_limit="2/minute")["key"]
     other = _create_key(client, admin_token, officer, ["cases:read"])["key"]
@@ -264,6 +296,10 @@ def test_each_key_has_its_own_rate_limit(
     assert limited.content_type == "application/problem+json"
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert client.get("/api/v1/cases", headers=_key(other)).status_code == 200
+    # Two 429s in the minute, one record: a flood cannot fill the trail.
+    [limited_record] = audit_rows(session, reason="rate_limited")
+    assert (limited_record.resource_id, limited_record.outcome) == ("GET /api/v1/cases", "denied")
+    assert limited_record.api_key_id is not None
 
 
 def test_a_bearer_token_takes_precedence_over_a_key(

@@ -71,3 +71,41 @@ def test_audit_trail_pages_with_next_link(
     second = client.get(first["nextLink"], headers=bearer(admin)).json
     assert [r["seq"] for r in second["value"]] > [r["seq"] for r in first["value"]]
     assert "nextLink" not in second
+
+
+def test_the_trail_filters_by_actor_operation_outcome_and_resource(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    team = create_team(session)
+    officer = create_user(app, session, username="pc.filtered", team=team)
+    create_user(app, session, username="auditor.filters", role="auditor", team=team)
+    client.post(
+        "/api/v1/auth/login",
+        json={"username": "pc.filtered", "password": "not it at all", "device_name": "x"},
+    )
+    token = login(client, "pc.filtered")["access_token"]
+    assert client.get("/api/v1/users", headers=bearer(token)).status_code == 403
+    auditor = login(client, "auditor.filters")["access_token"]
+
+    def trail(query: str) -> list[tuple[str, str, str, str | None]]:
+        response = client.get(f"/api/v1/audit?{query}", headers=bearer(auditor))
+        assert response.status_code == 200, response.get_json()
+        return [
+            (r["actor_name"], r["operation"], r["outcome"], r.get("reason"))
+            for r in response.get_json()["value"]
+        ]
+
+    assert trail("operation=authentication&outcome=failed") == [
+        ("pc.filtered", "authentication", "failed", "bad_password")
+    ]
+    assert trail(f"actor_id={officer.id}") == [
+        ("pc.filtered", "authentication", "allowed", "signed_in"),
+        ("pc.filtered", "consultation", "denied", "forbidden"),
+    ]
+    assert trail("resource_type=route&resource_id=GET%20/api/v1/users") == [
+        ("pc.filtered", "consultation", "denied", "forbidden")
+    ]
+    assert trail("outcome=denied&operation=alteration") == []
+    refused = client.get("/api/v1/audit?outcome=maybe", headers=bearer(auditor))
+    assert refused.status_code == 422
+    assert "outcome" in refused.get_json()["errors"]

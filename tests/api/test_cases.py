@@ -100,7 +100,10 @@ def test_officer_cannot_reach_another_teams_case_by_any_route(
     stored = session.get(Case, uuid.UUID(case["id"]))
     assert stored is not None and stored.status == "open"
     denied = _audit(session, resource_id=case["id"], outcome="denied")
-    assert [entry.actor_name for entry in denied] == ["pc.south"]
+    assert [(entry.actor_name, entry.operation) for entry in denied] == [
+        ("pc.south", "consultation"),
+        ("pc.south", "alteration"),
+    ]
 
 
 def test_officer_cannot_put_another_teams_officer_in_charge(

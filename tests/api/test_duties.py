@@ -261,7 +261,9 @@ def test_other_teams_cannot_reach_victims_events_or_duties(
     assert session.scalar(select(func.count()).select_from(InvestigationEvent)) == 1
     denied = session.scalars(select(AuditRecord).where(AuditRecord.outcome == "denied")).all()
     assert {r.actor_name for r in denied} == {"pc.outsider"}
-    assert len(denied) >= 6
+    assert len(denied) >= 7
+    closing = [r for r in denied if r.resource_type == "duty"]
+    assert [(r.resource_id, r.operation) for r in closing] == [(duty["id"], "alteration")]
 
 
 def test_victim_changes_are_audited_by_field_group_without_values(

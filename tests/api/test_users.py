@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import DeviceSession, Team, User
-from tests.factories import PASSWORD, bearer, create_team, create_user, login
+from tests.factories import PASSWORD, audit_rows, bearer, create_team, create_user, login
 
 
 @pytest.fixture
@@ -325,3 +325,63 @@ def test_creating_a_user_is_safe_to_retry(
     remade = client.post("/api/v1/teams", json={"name": "Dogs"}, headers=team_headers)
     assert (made.status_code, remade.status_code) == (201, 201)
     assert remade.get_json()["id"] == made.get_json()["id"]
+
+
+def test_creating_an_admin_is_audited_with_the_fields_set_but_no_secret(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    team = create_team(session, name="Response Audit")
+    body = _new_user_body(team.name, username="admin.two", role="admin")
+    response = client.post(
+        "/api/v1/users", json=body, headers={**bearer(admin_token), "X-Request-Id": "req-u-1"}
+    )
+    assert response.status_code == 201
+    created = response.get_json()
+    [record] = audit_rows(session, resource_type="user", resource_id=created["id"])
+    assert (record.actor_name, record.operation, record.outcome, record.reason) == (
+        "admin.one",
+        "administration",
+        "allowed",
+        "created admin",
+    )
+    assert record.field_groups == "collar_number,display_name,password,rank,role,team"
+    assert (record.client_address, record.request_id) == ("127.0.0.1", "req-u-1")
+    assert record.session_id is not None
+    assert "a long enough password" not in repr(vars(record))
+
+
+def test_role_and_password_changes_and_revoking_sessions_are_audited(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    user = create_user(app, session, username="pc.changes")
+    response = client.patch(
+        f"/api/v1/users/{user.id}",
+        json={"role": "supervisor", "password": "another long password"},
+        headers={**bearer(admin_token), "If-Match": '"1"'},
+    )
+    assert response.status_code == 200
+    assert client.delete(f"/api/v1/users/{user.id}/sessions", headers=bearer(admin_token))
+    changes = audit_rows(session, resource_id=str(user.id), actor_name="admin.one")
+    assert [(r.operation, r.field_groups, r.reason) for r in changes] == [
+        ("administration", "password,role", "role supervisor"),
+        ("administration", "sessions", "revoked_by_admin"),
+    ]
+    assert all("another long password" not in repr(vars(r)) for r in changes)
+
+
+def test_changing_an_unknown_user_is_a_404_audited_as_denied(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    missing = uuid.uuid4()
+    response = client.patch(
+        f"/api/v1/users/{missing}",
+        json={"role": "admin"},
+        headers={**bearer(admin_token), "If-Match": '"1"'},
+    )
+    assert response.status_code == 404
+    [denied] = audit_rows(session, resource_id=str(missing))
+    assert (denied.operation, denied.outcome, denied.actor_name) == (
+        "alteration",
+        "denied",
+        "admin.one",
+    )

@@ -30,7 +30,7 @@ def test_verify_passes_on_an_untouched_trail(
     _make_trail(app, session, 4)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0
-    assert "4 records verified" in result.output
+    assert "6 records verified" in result.output  # the account, the sign-in, 4 cases
 
 
 def test_verify_reports_an_edited_record(
@@ -49,8 +49,8 @@ def test_verify_reports_a_deleted_record(
     app: Flask, runner: FlaskCliRunner, session: Session
 ) -> None:
     _make_trail(app, session, 5)
-    session.execute(delete(AuditRecord).where(AuditRecord.seq == 5))
+    session.execute(delete(AuditRecord).where(AuditRecord.seq == 7))  # the last record
     session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert "BROKEN at record 5" in result.output
+    assert "BROKEN at record 7" in result.output

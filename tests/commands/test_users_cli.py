@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import Team, User
-from tests.factories import login
+from tests.factories import audit_rows, login
 
 
 def test_users_create_reads_the_password_from_stdin_and_creates_the_team(
@@ -30,6 +30,25 @@ def test_users_create_reads_the_password_from_stdin_and_creates_the_team(
     assert user.team.name == "Eastfield Response"
     assert "a very long password" not in result.output
     login(app.test_client(), "ps.khan", "a very long password")
+
+
+def test_users_create_is_audited_under_the_system_actor(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    args = ["users", "create", "--username", "admin.cli", "--role", "admin", "--team", "HQ"]
+    result = runner.invoke(args=[*args, "--password-stdin"], input="a very long password\n")
+    assert result.exit_code == 0, result.output
+    user = session.scalar(select(User).where(User.username == "admin.cli"))
+    assert user is not None
+    [record] = audit_rows(session, resource_type="user", resource_id=str(user.id))
+    assert (record.actor_name, record.actor_id, record.operation, record.outcome) == (
+        "system",
+        None,
+        "administration",
+        "allowed",
+    )
+    assert record.reason == "created admin"
+    assert "a very long password" not in repr(vars(record))
 
 
 def test_users_create_refuses_a_weak_password_and_creates_nothing(

@@ -11,11 +11,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldapp.core.principal import Principal
 from fieldapp.database import get_database
 from fieldapp.errors import Conflict
 from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.services import template_reviews, templates
+from fieldapp.services.audit import AuditContext
 from fieldapp.services.users import principal_of
 from tests.factories import create_team, create_user
 
@@ -26,10 +26,13 @@ BODY = (
 
 
 @pytest.fixture
-def supervisors(app: Flask, session: Session) -> list[Principal]:
-    """Four supervisors in one team."""
+def supervisors(app: Flask, session: Session) -> list[AuditContext]:
+    """Four supervisors in one team, each as the acting caller."""
     team = create_team(session)
-    return [principal_of(create_user(app, session, role="supervisor", team=team)) for _ in range(4)]
+    return [
+        AuditContext(principal_of(create_user(app, session, role="supervisor", team=team)), "test")
+        for _ in range(4)
+    ]
 
 
 def _race(app: Flask, calls: list[Callable[[Session], Any]]) -> list[Any]:
@@ -53,7 +56,7 @@ def _race(app: Flask, calls: list[Callable[[Session], Any]]) -> list[Any]:
     return outcomes
 
 
-def _submitted(session: Session, author: Principal) -> None:
+def _submitted(session: Session, author: AuditContext) -> None:
     data = {
         "key": "race",
         "channel": "sms",
@@ -67,7 +70,7 @@ def _submitted(session: Session, author: Principal) -> None:
 
 
 def test_two_supervisors_approving_at_once_publish_exactly_once(
-    app: Flask, session: Session, supervisors: list[Principal]
+    app: Flask, session: Session, supervisors: list[AuditContext]
 ) -> None:
     author, first, second, _ = supervisors
     _submitted(session, author)
@@ -85,12 +88,12 @@ def test_two_supervisors_approving_at_once_publish_exactly_once(
     session.expire_all()
     version = session.scalars(select(TemplateVersion)).one()
     assert version.status == "published"
-    assert version.reviewed_by_id in {first.user_id, second.user_id}
+    assert version.reviewed_by_id in {first.actor.user_id, second.actor.user_id}
     assert session.scalars(select(MessageTemplate.published_number)).one() == 1
 
 
 def test_concurrent_saves_keep_version_numbers_unique_and_gapless(
-    app: Flask, session: Session, supervisors: list[Principal]
+    app: Flask, session: Session, supervisors: list[AuditContext]
 ) -> None:
     _submitted(session, supervisors[0])
 
@@ -115,7 +118,7 @@ def test_concurrent_saves_keep_version_numbers_unique_and_gapless(
 
 
 def test_approving_an_older_version_after_a_newer_one_is_refused(
-    session: Session, supervisors: list[Principal]
+    session: Session, supervisors: list[AuditContext]
 ) -> None:
     author, reviewer, _, _ = supervisors
     _submitted(session, author)
@@ -128,7 +131,7 @@ def test_approving_an_older_version_after_a_newer_one_is_refused(
 
 
 def test_retiring_rejects_versions_waiting_for_review(
-    session: Session, supervisors: list[Principal]
+    session: Session, supervisors: list[AuditContext]
 ) -> None:
     author, reviewer, _, _ = supervisors
     _submitted(session, author)
