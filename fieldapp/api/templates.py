@@ -13,6 +13,7 @@ from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
 from fieldapp.api.paging import cursor_key, page
 from fieldapp.core.roles import SUPERVISOR
 from fieldapp.core.templating import Wording
+from fieldapp.core.templating.check import check_wording
 from fieldapp.database import get_database, get_session
 from fieldapp.models import MessageTemplate
 from fieldapp.schemas.templates import (
@@ -135,7 +136,7 @@ def _saved_version(found: str) -> SavedVersion:
     key, _, number = found.rpartition("/")
     template, version = templates.get_version(get_session(), current_principal(), key, int(number))
     wording = Wording(template.channel, template.language, version.body, version.subject)
-    return SavedVersion(template, version, templates.check(wording))
+    return SavedVersion(template, version, check_wording(wording))
 
 
 @bp.get(VERSION_PATH)

@@ -56,7 +56,7 @@ def create_user(data: dict[str, Any]) -> Any:
         ),
         schema=UserSchema(),
         resource_type="user",
-        read=lambda found: users.get_user(get_session(), uuid.UUID(found)),
+        read=lambda found: users.get_user(get_session(), audit_context(), uuid.UUID(found)),
     )
     return (
         result

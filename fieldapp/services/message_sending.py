@@ -127,7 +127,7 @@ def _take_slot(
     """Count this send against the officer's quota; a spent quota is audited, then a 429."""
     try:
         take_send_slot(session, context.actor.user_id, quota=quota, now=now)
-    except RateLimited:
+    except RateLimited as spent:
         session.rollback()
         audit.record(
             session,
@@ -139,6 +139,7 @@ def _take_slot(
             reason=f"send_quota: {quota}"[:200],
         )
         session.commit()
+        spent.audited = True  # recorded against the message: not again as a route refusal
         raise
 
 
