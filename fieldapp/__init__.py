@@ -10,7 +10,17 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp import access, bodies, connector, database, errors, logs, openapi, tokens
+from fieldapp import (
+    access,
+    bodies,
+    connector,
+    database,
+    errors,
+    logs,
+    openapi,
+    parameters,
+    tokens,
+)
 from fieldapp.api import register as register_api
 from fieldapp.api.context import PASSWORDS_KEY
 from fieldapp.commands import register as register_commands
@@ -38,9 +48,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],
     )
-    # Order matters: request id first, then body parsing, rate limits, and access control.
+    # Order matters: request id first, then body and parameter checks, rate limits, and access.
     logs.init_app(app)
     bodies.init_app(app)
+    parameters.init_app(app)
     database.init_app(app)
     tokens.init_app(app)
     init_limits(app)

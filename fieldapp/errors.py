@@ -8,10 +8,11 @@ flask-limiter, or an unexpected exception), leaves the app through
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, json
+from flask import Flask, Response, g, has_app_context, json
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -64,6 +65,27 @@ class JsonTooDeep(BadRequest):
 
     code, title = "json_too_deep", "JSON nested too deeply"
     default_detail = "The request body is nested too deeply."
+
+
+class DuplicateKey(BadRequest):
+    """The JSON body names the same key twice in one object."""
+
+    code, title = "duplicate_key", "Duplicate JSON key"
+    default_detail = "The request body names the same key twice."
+
+
+class NonFiniteNumber(BadRequest):
+    """The JSON body holds NaN or Infinity, which JSON (RFC 8259) does not have."""
+
+    code, title = "non_finite_number", "Not a JSON number"
+    default_detail = "NaN and Infinity are not JSON numbers; send a finite number."
+
+
+class UnknownParameter(BadRequest):
+    """A query parameter the operation does not define."""
+
+    code, title = "unknown_parameter", "Unknown query parameter"
+    default_detail = "The query string names parameters this operation does not take."
 
 
 class Unauthorized(FieldappError):
@@ -290,9 +312,33 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_unexpected(error: BaseException) -> Response:
-    """Log an unexpected failure and answer with a generic 500 that leaks nothing."""
-    log.exception("unhandled error", exc_info=error)
+    """Log a safe summary of an unexpected failure and answer with a generic 500."""
+    log.error("unhandled error", extra={"fields": failure_summary(error)})
     return handle_fieldapp_error(FieldappError())
+
+
+def failure_summary(error: BaseException) -> dict[str, Any]:
+    """What may be logged of an unexpected failure: classes and code locations, no messages.
+
+    An exception's message can carry anything it was built from: SQL parameters, a database's
+    ``DETAIL: Key (phone)=(...)``, a request body, a token. So the log gets the class of each
+    exception in the chain and the stack (file, line, function), which is enough to find the
+    fault, and never ``str(error)`` or a formatted traceback.
+    """
+    chain: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen and len(chain) < 10:
+        seen.add(id(current))
+        chain.append(f"{type(current).__module__}.{type(current).__qualname__}")
+        current = current.__cause__ or current.__context__
+    frames = traceback.extract_tb(error.__traceback__)
+    return {
+        "request_id": getattr(g, "request_id", None) if has_app_context() else None,
+        "error": chain[0],
+        "causes": chain[1:],
+        "stack": [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames[-15:]],
+    }
 
 
 def _retry_after_seconds() -> int:

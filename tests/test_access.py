@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from fieldapp.access import PUBLIC_ENDPOINTS, AccessPolicy
+from tests.factories import bearer, create_user, login
 
 
 def _concrete_path(rule: str) -> str:
@@ -87,3 +90,28 @@ def test_a_route_without_a_declared_policy_is_refused_to_everyone(app: Flask) ->
     response = client.get("/api/v1/forgotten", headers=bearer(token))
     assert response.status_code == 403
     assert "secret" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/openapi.json",
+        "/openapi.yaml",
+        "/docs",
+        "/docs/assets/swagger-ui.css",
+        "/connector/apiDefinition.swagger.json",
+        "/connector/apiProperties.json",
+    ],
+)
+def test_docs_are_404_to_everyone_when_not_public(
+    app: Flask, client: FlaskClient, session: Session, path: str
+) -> None:
+    with client.get(path) as public:
+        assert public.status_code in {200, 308}
+    app.config["PUBLIC_DOCS"] = False
+    create_user(app, session, username="admin.docs", role="admin")
+    token = login(client, "admin.docs")["access_token"]
+    for headers in ({}, bearer(token)):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.headers["Content-Type"] == "application/problem+json"
