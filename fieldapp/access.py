@@ -32,7 +32,9 @@ DOC_ENDPOINTS = frozenset(
 )
 
 #: The explicit public list: the only endpoints anyone may call without a token.
-PUBLIC_ENDPOINTS = frozenset({"operations.health", "operations.ready", "auth.login"}) | DOC_ENDPOINTS
+PUBLIC_ENDPOINTS = (
+    frozenset({"operations.health", "operations.ready", "auth.login"}) | DOC_ENDPOINTS
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -45,7 +45,9 @@ def refuse_unknown_query_parameters() -> None:
     if unknown:
         raise UnknownParameter(
             f"This operation does not take the query parameter(s): {', '.join(unknown)}.",
-            errors={name[:64]: ["This operation does not take this parameter."] for name in unknown},
+            errors={
+                name[:64]: ["This operation does not take this parameter."] for name in unknown
+            },
         )
 
 

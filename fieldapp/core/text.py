@@ -42,6 +42,7 @@ def unstorable_paths(value: Any, prefix: str = "") -> list[str]:
                 stack.append((inner, f"{path}.{key_text}" if path else key_text))
         elif isinstance(item, list | tuple):
             stack.extend(
-                (inner, f"{path}.{index}" if path else str(index)) for index, inner in enumerate(item)
+                (inner, f"{path}.{index}" if path else str(index))
+                for index, inner in enumerate(item)
             )
     return sorted(set(found))

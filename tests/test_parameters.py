@@ -1,0 +1,84 @@
+"""Query strings, path segments and headers: unknown parameters and unstorable text refused."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE
+from fieldapp.models import Case
+from tests.conftest import make_app
+from tests.factories import bearer, create_user, login
+from tests.test_hostile_input import _concrete, _inventory_instance
+
+
+def _every_route() -> list[tuple[str, str]]:
+    """(method, concrete path) of every route the app serves."""
+    app = make_app("sqlite://", _inventory_instance())
+    return sorted(
+        (method, _concrete(rule.rule))
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), _every_route())
+def test_an_unknown_query_parameter_is_400_naming_it_on_every_route(
+    client: FlaskClient, method: str, path: str
+) -> None:
+    response = client.open(path, method=method, query_string={"stauts": "open", "limit": "5"})
+    body = response.get_json()
+    if "limit" in (body.get("errors") or {}):  # only list routes take limit
+        del body["errors"]["limit"]
+    assert response.status_code == 400, body
+    assert body["code"] == "unknown_parameter"
+    assert body["errors"]["stauts"] == ["This operation does not take this parameter."]
+    assert "stauts" in body["detail"]
+
+
+def test_a_documented_query_parameter_still_filters(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    create_user(app, session, username="pc.query")
+    token = login(client, "pc.query")["access_token"]
+    response = client.get("/api/v1/cases?limit=5&status=open", headers=bearer(token))
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_nul_in_a_path_segment_is_422_not_a_database_error(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    create_user(app, session, username="pc.path")
+    token = login(client, "pc.path")["access_token"]
+    response = client.get("/api/v1/templates/a%00b", headers=bearer(token))
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"key": [UNSTORABLE_TEXT_MESSAGE]}
+
+
+def test_a_nul_in_a_header_that_reaches_the_database_is_422(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    create_user(app, session, username="pc.header")
+    token = login(client, "pc.header")["access_token"]
+    response = client.post(
+        "/api/v1/cases",
+        headers={**bearer(token), "Idempotency-Key": "retry\x00-1"},
+        json={"crime_reference": "CR/1/26", "offence": "Burglary"},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"Idempotency-Key": [UNSTORABLE_TEXT_MESSAGE]}
+    assert session.scalars(select(Case)).all() == []
+
+
+@pytest.mark.parametrize("field", ["username", "password", "device_name"])
+def test_a_nul_or_lone_surrogate_in_the_sign_in_body_is_422_naming_the_field(
+    client: FlaskClient, field: str
+) -> None:
+    for bad in ("alice\x00", "al\udc00ice"):
+        body = {"username": "alice", "password": "a long enough password", "device_name": "x"}
+        response = client.post("/api/v1/auth/login", json={**body, field: bad})
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["errors"] == {field: [UNSTORABLE_TEXT_MESSAGE]}
