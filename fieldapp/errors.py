@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, has_app_context, json
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -311,6 +312,16 @@ def handle_http_exception(error: HTTPException) -> Response:
     )
 
 
+def handle_stale_data(_error: StaleDataError) -> Response:
+    """A versioned row changed under a concurrent writer (at flush or commit): 412, not 500.
+
+    Two PATCHes with one ``If-Match`` can both pass the version check before either writes;
+    the UPDATE ... WHERE version = N of the later one then matches no row. Wherever the session
+    flushes (an audit append flushes too), that is the stale-version answer.
+    """
+    return handle_fieldapp_error(PreconditionFailed())
+
+
 def handle_unexpected(error: BaseException) -> Response:
     """Log a safe summary of an unexpected failure and answer with a generic 500."""
     log.error("unhandled error", extra={"fields": failure_summary(error)})
@@ -390,4 +401,5 @@ def init_app(app: Flask) -> None:
     """Register the handlers every error goes through."""
     app.register_error_handler(FieldappError, handle_fieldapp_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected)
