@@ -167,7 +167,8 @@ def test_a_failed_statement_logs_its_class_and_request_id_but_no_parameters(
     def store() -> None:
         get_session().execute(
             text(
-                "INSERT INTO no_such_table (a, b, c, d, e) VALUES (:name, :phone, :email, :hash, :jti)"
+                "INSERT INTO no_such_table (a, b, c, d, e)"
+                " VALUES (:name, :phone, :email, :hash, :jti)"
             ),
             PERSONAL,
         )
