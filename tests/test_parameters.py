@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldapp.core.cursors import encode_cursor
 from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE
 from fieldapp.models import Case
 from tests.conftest import make_app
@@ -82,3 +85,24 @@ def test_a_nul_or_lone_surrogate_in_the_sign_in_body_is_422_naming_the_field(
         response = client.post("/api/v1/auth/login", json={**body, field: bad})
         assert response.status_code == 422, response.get_json()
         assert response.get_json()["errors"] == {field: [UNSTORABLE_TEXT_MESSAGE]}
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "A" * 4_000,
+        encode_cursor(["2026-01-01T00:00:00", str(uuid.uuid4())]),  # naive time
+        encode_cursor(["0001-01-01T00:00:00+00:00", str(uuid.uuid4())]),
+        encode_cursor(["\x00", str(uuid.uuid4())]),
+    ],
+    ids=["oversized", "naive time", "year 1", "nul"],
+)
+def test_an_oversized_or_forged_cursor_is_422_never_500(
+    app: Flask, client: FlaskClient, session: Session, cursor: str
+) -> None:
+    create_user(app, session, username="pc.cursor")
+    token = login(client, "pc.cursor")["access_token"]
+    for path in ("/api/v1/cases", "/api/v1/duties"):
+        response = client.get(path, query_string={"cursor": cursor}, headers=bearer(token))
+        assert response.status_code == 422, response.get_json()
+        assert "cursor" in response.get_json()["errors"]
