@@ -8,13 +8,14 @@ flask-limiter, or an unexpected exception), leaves the app through
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, has_app_context, json
+from flask import Flask, Response, g, json
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from fieldapp.logs import failure_summary
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:fieldapp:problem:"
@@ -326,30 +327,6 @@ def handle_unexpected(error: BaseException) -> Response:
     """Log a safe summary of an unexpected failure and answer with a generic 500."""
     log.error("unhandled error", extra={"fields": failure_summary(error)})
     return handle_fieldapp_error(FieldappError())
-
-
-def failure_summary(error: BaseException) -> dict[str, Any]:
-    """What may be logged of an unexpected failure: classes and code locations, no messages.
-
-    An exception's message can carry anything it was built from: SQL parameters, a database's
-    ``DETAIL: Key (phone)=(...)``, a request body, a token. So the log gets the class of each
-    exception in the chain and the stack (file, line, function), which is enough to find the
-    fault, and never ``str(error)`` or a formatted traceback.
-    """
-    chain: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen and len(chain) < 10:
-        seen.add(id(current))
-        chain.append(f"{type(current).__module__}.{type(current).__qualname__}")
-        current = current.__cause__ or current.__context__
-    frames = traceback.extract_tb(error.__traceback__)
-    return {
-        "request_id": getattr(g, "request_id", None) if has_app_context() else None,
-        "error": chain[0],
-        "causes": chain[1:],
-        "stack": [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames[-15:]],
-    }
 
 
 def _retry_after_seconds() -> int:
