@@ -59,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_api(api)
     connector.init_app(app)
     access.init_app(app)
+    parameters.init_query_check(app)
     errors.init_app(app)
     register_commands(app)
     return app

@@ -1,11 +1,13 @@
 """Everything a request carries besides its body: the path, the query string and the headers.
 
-Checked once, before any view or access check runs, so that no route has to remember:
+Checked once for every request, before any view runs, so that no route has to remember:
 
 - a query parameter the operation does not define is a 400 ``unknown_parameter`` naming it
-  (a typo such as ``?stauts=open`` must not silently widen a list);
-- a NUL byte or a lone surrogate in a path segment, query value or header is a 422 naming it:
-  PostgreSQL cannot store either, and no client has a reason to send them.
+  (a typo such as ``?stauts=open`` must not silently widen a list), once the caller is
+  authenticated (a stranger gets the 401 first);
+- a NUL byte or a lone surrogate in a path segment, query value or header is a 422 naming it,
+  before access control (an API key is looked up in the database): PostgreSQL cannot store
+  either, and no client has a reason to send them.
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ def refuse_unstorable_text() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Check the non-body inputs of every request before access control and the view."""
+    """Check path, query and header text before anything (API-key lookup included) uses it."""
     app.before_request(refuse_unstorable_text)
+
+
+def init_query_check(app: Flask) -> None:
+    """Check query parameter names after access control, so that strangers learn nothing."""
     app.before_request(refuse_unknown_query_parameters)

@@ -15,24 +15,52 @@ from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE
 from fieldapp.models import Case
 from tests.conftest import make_app
 from tests.factories import bearer, create_user, login
-from tests.test_hostile_input import _concrete, _inventory_instance
+from tests.test_hostile_input import ROLE_PREFERENCE, _concrete, _inventory_instance
 
 
-def _every_route() -> list[tuple[str, str]]:
-    """(method, concrete path) of every route the app serves."""
+def _every_route() -> list[tuple[str, str, str]]:
+    """(endpoint, method, concrete path) of every route the app serves."""
     app = make_app("sqlite://", _inventory_instance())
     return sorted(
-        (method, _concrete(rule.rule))
+        (rule.endpoint, method, _concrete(rule.rule))
         for rule in app.url_map.iter_rules()
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     )
 
 
-@pytest.mark.parametrize(("method", "path"), _every_route())
+@pytest.fixture
+def credentials(app: Flask, client: FlaskClient, session: Session) -> dict[str, str]:
+    """Access tokens by role, and the refresh token (as "refresh")."""
+    found = {}
+    for role in ROLE_PREFERENCE:
+        create_user(app, session, username=f"params.{role}", role=role)
+        found[role] = login(client, f"params.{role}")["access_token"]
+    found["refresh"] = login(client, "params.officer")["refresh_token"]
+    return found
+
+
+def _credential_for(app: Flask, endpoint: str, credentials: dict[str, str]) -> dict[str, str]:
+    """The Authorization header of a caller the route lets through (none on public routes)."""
+    policy = getattr(app.view_functions[endpoint], "access_policy", None)
+    if policy is None:
+        return {}
+    if policy.refresh:
+        return bearer(credentials["refresh"])
+    return bearer(credentials[next(r for r in ROLE_PREFERENCE if r in policy.roles)])
+
+
+@pytest.mark.parametrize(("endpoint", "method", "path"), _every_route())
 def test_an_unknown_query_parameter_is_400_naming_it_on_every_route(
-    client: FlaskClient, method: str, path: str
+    app: Flask,
+    client: FlaskClient,
+    credentials: dict[str, str],
+    endpoint: str,
+    method: str,
+    path: str,
 ) -> None:
-    response = client.open(path, method=method, query_string={"stauts": "open", "limit": "5"})
+    headers = _credential_for(app, endpoint, credentials)
+    query = {"stauts": "open", "limit": "5"}
+    response = client.open(path, method=method, headers=headers, query_string=query)
     body = response.get_json()
     if "limit" in (body.get("errors") or {}):  # only list routes take limit
         del body["errors"]["limit"]
@@ -40,6 +68,11 @@ def test_an_unknown_query_parameter_is_400_naming_it_on_every_route(
     assert body["code"] == "unknown_parameter"
     assert body["errors"]["stauts"] == ["This operation does not take this parameter."]
     assert "stauts" in body["detail"]
+
+
+def test_a_stranger_gets_401_before_any_parameter_is_judged(client: FlaskClient) -> None:
+    response = client.get("/api/v1/cases?stauts=open")
+    assert response.status_code == 401
 
 
 def test_a_documented_query_parameter_still_filters(
