@@ -9,8 +9,11 @@ the request reaches schema validation.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,12 +48,9 @@ def _inventory() -> Iterator[tuple[str, str, str, Schema, str]]:
                 yield rule.endpoint, method, _concrete(rule.rule), schema, argument["in"]
 
 
-def _inventory_instance() -> Any:
-    """A throw-away instance folder for the app that lists the routes."""
-    import tempfile
-    from pathlib import Path
-
-    return Path(tempfile.mkdtemp(prefix="fieldapp-inventory-"))
+def _inventory_instance() -> Path:
+    """An instance folder for the app that only lists routes (never created: it writes nothing)."""
+    return Path(tempfile.gettempdir()) / f"fieldapp-inventory-{os.getpid()}"
 
 
 def _concrete(rule: str) -> str:
