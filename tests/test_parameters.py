@@ -139,3 +139,9 @@ def test_an_oversized_or_forged_cursor_is_422_never_500(
         response = client.get(path, query_string={"cursor": cursor}, headers=bearer(token))
         assert response.status_code == 422, response.get_json()
         assert "cursor" in response.get_json()["errors"]
+
+
+def test_a_nul_in_an_api_key_is_422_before_the_key_is_looked_up(client: FlaskClient) -> None:
+    response = client.get("/api/v1/cases", headers={"X-API-Key": "fa_abc\x00def"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"X-Api-Key": [UNSTORABLE_TEXT_MESSAGE]}
