@@ -3,8 +3,11 @@
 Command-line options (``--workers``, ``--bind``) still override these.
 """
 
-# Sync workers: steady latency on small machines (see benchmarks/README.md).
-worker_class = "sync"
+# Threaded workers: a worker busy with one slow request (a render, a report) still answers
+# /health and other requests on its other threads, so a load balancer does not take a busy
+# instance for a dead one. Renders are bounded too (core/templating/budget.py).
+worker_class = "gthread"
+threads = 4
 
 # gunicorn's own limit answers with an HTML page before fieldapp sees the request; raise it to
 # gunicorn's maximum so that long URLs (e.g. many query parameters) reach the app and get a

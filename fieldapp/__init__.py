@@ -10,7 +10,18 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp import access, bodies, connector, database, errors, logs, openapi, refusals, tokens
+from fieldapp import (
+    access,
+    bodies,
+    connector,
+    database,
+    errors,
+    logs,
+    openapi,
+    parameters,
+    refusals,
+    tokens,
+)
 from fieldapp.api import register as register_api
 from fieldapp.api.context import PASSWORDS_KEY
 from fieldapp.commands import register as register_commands
@@ -38,9 +49,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],
     )
-    # Order matters: request id first, then body parsing, rate limits, and access control.
+    # Order matters: request id first, then body and parameter checks, rate limits, and access.
     logs.init_app(app)
     bodies.init_app(app)
+    parameters.init_app(app)
     database.init_app(app)
     tokens.init_app(app)
     init_limits(app)
@@ -49,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     connector.init_app(app)
     access.init_app(app)
     refusals.init_app(app)
+    parameters.init_query_check(app)
     errors.init_app(app)
     register_commands(app)
     return app

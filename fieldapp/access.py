@@ -17,22 +17,24 @@ from flask_jwt_extended import verify_jwt_in_request
 
 from fieldapp.core.roles import ROLES
 from fieldapp.core.scopes import SCOPES
-from fieldapp.errors import Forbidden
+from fieldapp.errors import Forbidden, NotFound
 from fieldapp.keys import authenticate_api_key, wants_api_key
 
-#: The explicit public list: the only endpoints anyone may call without a token.
-PUBLIC_ENDPOINTS = frozenset(
+#: The API's description: public when ``PUBLIC_DOCS`` is on (development), else 404 to all.
+DOC_ENDPOINTS = frozenset(
     {
-        "operations.health",
-        "operations.ready",
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
         "docs.openapi_yaml",
         "docs.swagger_ui_asset",
-        "auth.login",
         "connector.api_definition",
         "connector.api_properties",
     }
+)
+
+#: The explicit public list: the only endpoints anyone may call without a token.
+PUBLIC_ENDPOINTS = (
+    frozenset({"operations.health", "operations.ready", "auth.login"}) | DOC_ENDPOINTS
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,6 +74,8 @@ def policy_for(endpoint: str) -> AccessPolicy | None:
 def enforce_access() -> None:
     """Before every request: authenticate and authorise, or refuse."""
     endpoint = request.endpoint
+    if endpoint in DOC_ENDPOINTS and not current_app.config["PUBLIC_DOCS"]:
+        raise NotFound()
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return  # unrouted requests become 404/405 in the one error shape
     policy = policy_for(endpoint)

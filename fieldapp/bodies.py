@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import Flask, current_app, g, request
 
-from fieldapp.errors import JsonTooDeep, MalformedJson, UnsupportedMediaType
+from fieldapp.errors import (
+    DuplicateKey,
+    JsonTooDeep,
+    MalformedJson,
+    NonFiniteNumber,
+    UnsupportedMediaType,
+)
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 NO_BODY = object()
@@ -30,10 +37,46 @@ def nesting_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice (which value wins is not defined)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKey(
+                f"The key {key!r} appears more than once in one object.",
+                errors={key: ["This key appears more than once."]},
+            )
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are Python's extension, not JSON."""
+    raise NonFiniteNumber(f"{name} is not a JSON number; send a finite number.")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a float, refusing one too large to hold (``1e999`` is not infinity)."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise NonFiniteNumber(f"The number {text[:40]} is too large; send a finite number.")
+    return number
+
+
 def parse_json_body(raw: bytes, *, max_depth: int) -> Any:
-    """Parse a JSON body, turning every failure into a clear 400."""
+    """Parse a JSON body, turning every failure into a clear 400.
+
+    Refused here, as the parser's part: invalid UTF-8 or JSON, ``NaN``/``Infinity``, a key
+    repeated in one object, and nesting past ``max_depth``. What a parsed body holds (NUL
+    bytes, lone surrogates, out-of-range dates) is the schemas' part: 422 naming the field.
+    """
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_object_without_duplicates,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+        )
     except RecursionError as exc:
         raise JsonTooDeep() from exc
     except (UnicodeDecodeError, ValueError) as exc:

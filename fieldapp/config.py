@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PREFIX = "FIELDAPP_"
 MIN_SECRET_BYTES = 32
@@ -99,14 +100,31 @@ def message_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def public_url(env: Mapping[str, str]) -> str:
+    """FIELDAPP_PUBLIC_URL: the origin clients reach (``https://host[:port]``), or "" if unset."""
+    raw = env.get(PREFIX + "PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query:
+        raise ConfigurationError(
+            f"{PREFIX}PUBLIC_URL must be an origin such as 'https://fieldapp.force.police.uk' "
+            f"(scheme and host, no path), got {raw!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     production = env.get(PREFIX + "ENV", "development").strip().lower() == "production"
     debug = _flag(env.get(PREFIX + "DEBUG"))
     secret_key = env.get(PREFIX + "SECRET_KEY", "")
     jwt_secret = env.get(PREFIX + "JWT_SECRET_KEY", "")
+    base_url = public_url(env)
     if production:
-        _check_production(debug=debug, secret_key=secret_key, jwt_secret=jwt_secret)
+        _check_production(
+            debug=debug, secret_key=secret_key, jwt_secret=jwt_secret, base_url=base_url
+        )
     elif not secret_key or not jwt_secret:
         generated = load_secrets(instance_path)
         secret_key = secret_key or generated["SECRET_KEY"]
@@ -131,6 +149,12 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         ),
         "LOGIN_LIMIT_PER_CLIENT": env.get(PREFIX + "LOGIN_LIMIT_PER_CLIENT", "30/minute"),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
+        # Links (nextLink) and the connector's host come from here, never from the Host header;
+        # unset (development only) they follow the request.
+        "PUBLIC_URL": base_url,
+        # The OpenAPI document, /docs and the connector files: public in development, and in
+        # production only when FIELDAPP_PUBLIC_DOCS says so (else 404).
+        "PUBLIC_DOCS": _flag(env.get(PREFIX + "PUBLIC_DOCS"), default=not production),
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
         "AUDIT_DEFAULT_PURPOSE": env.get(PREFIX + "AUDIT_DEFAULT_PURPOSE", "investigation"),
         "FORCE": force_profile(env),
@@ -167,7 +191,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     }
 
 
-def _check_production(*, debug: bool, secret_key: str, jwt_secret: str) -> None:
+def _check_production(*, debug: bool, secret_key: str, jwt_secret: str, base_url: str) -> None:
     """Refuse unsafe production settings."""
     if debug:
         raise ConfigurationError("Refusing to start: debug mode is on in production.")
@@ -180,4 +204,9 @@ def _check_production(*, debug: bool, secret_key: str, jwt_secret: str) -> None:
     if secret_key == jwt_secret:
         raise ConfigurationError(
             f"Refusing to start: {PREFIX}JWT_SECRET_KEY must differ from {PREFIX}SECRET_KEY."
+        )
+    if not base_url.startswith("https://"):
+        raise ConfigurationError(
+            f"Refusing to start: {PREFIX}PUBLIC_URL must be set to the service's https:// "
+            "origin in production (links and the connector must not follow the Host header)."
         )

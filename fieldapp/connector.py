@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response
 from flask.cli import AppGroup
 
 from fieldapp.connector_surface import (
@@ -38,6 +38,7 @@ from fieldapp.core.swagger2 import (
     describe,
     schema_refs,
 )
+from fieldapp.links import public_host
 from fieldapp.openapi import current_api
 
 DEFAULT_HOST = "fieldapp.example.police.uk"
@@ -118,7 +119,9 @@ def _mark_pageable(paths: dict[str, Any], definitions: Mapping[str, Any]) -> Non
                 operation["x-ms-pageable"] = {"nextLinkName": "nextLink"}
 
 
-def build_definition(source: Mapping[str, Any], *, host: str = DEFAULT_HOST) -> dict[str, Any]:
+def build_definition(
+    source: Mapping[str, Any], *, host: str = DEFAULT_HOST, scheme: str = "https"
+) -> dict[str, Any]:
     """The connector's Swagger 2.0 definition from the app's OpenAPI 3 document."""
     paths: dict[str, dict[str, Any]] = {}
     for operation in OPERATIONS:
@@ -131,7 +134,7 @@ def build_definition(source: Mapping[str, Any], *, host: str = DEFAULT_HOST) -> 
         "info": {"title": TITLE, "description": DESCRIPTION, "version": source["info"]["version"]},
         "host": host,
         "basePath": "/",
-        "schemes": ["https"],
+        "schemes": [scheme],
         "consumes": [JSON],
         "produces": [JSON],
         "paths": paths,
@@ -175,10 +178,10 @@ def build_properties() -> dict[str, Any]:
     }
 
 
-def generate_definition(*, host: str = DEFAULT_HOST) -> dict[str, Any]:
+def generate_definition(*, host: str = DEFAULT_HOST, scheme: str = "https") -> dict[str, Any]:
     """The running app's connector definition (needs an app context)."""
     source: dict[str, Any] = current_api().spec.to_dict()
-    return build_definition(source, host=host)
+    return build_definition(source, host=host, scheme=scheme)
 
 
 def dump(document: Mapping[str, Any]) -> str:
@@ -191,8 +194,9 @@ bp = Blueprint("connector", __name__, url_prefix="/connector")
 
 @bp.get("/apiDefinition.swagger.json")
 def api_definition() -> Response:
-    """The connector definition, its host the one this request came to."""
-    return Response(dump(generate_definition(host=request.host)), mimetype=JSON)
+    """The connector definition, naming the configured public host (FIELDAPP_PUBLIC_URL)."""
+    host, scheme = public_host()
+    return Response(dump(generate_definition(host=host, scheme=scheme)), mimetype=JSON)
 
 
 @bp.get("/apiProperties.json")

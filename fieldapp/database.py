@@ -20,8 +20,13 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """Create an engine with settings that suit each database."""
+    """Create an engine with settings that suit each database.
+
+    ``hide_parameters``: a database error's text never carries the statement's parameters
+    (names, phone numbers, password hashes, token ids), so neither can any log of it.
+    """
     url = normalise_url(url)
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15}, **options)
         event.listen(engine, "connect", _configure_sqlite)

@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, json
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from fieldapp.logs import failure_summary
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:fieldapp:problem:"
@@ -67,6 +70,27 @@ class JsonTooDeep(BadRequest):
 
     code, title = "json_too_deep", "JSON nested too deeply"
     default_detail = "The request body is nested too deeply."
+
+
+class DuplicateKey(BadRequest):
+    """The JSON body names the same key twice in one object."""
+
+    code, title = "duplicate_key", "Duplicate JSON key"
+    default_detail = "The request body names the same key twice."
+
+
+class NonFiniteNumber(BadRequest):
+    """The JSON body holds NaN or Infinity, which JSON (RFC 8259) does not have."""
+
+    code, title = "non_finite_number", "Not a JSON number"
+    default_detail = "NaN and Infinity are not JSON numbers; send a finite number."
+
+
+class UnknownParameter(BadRequest):
+    """A query parameter the operation does not define."""
+
+    code, title = "unknown_parameter", "Unknown query parameter"
+    default_detail = "The query string names parameters this operation does not take."
 
 
 class Unauthorized(FieldappError):
@@ -296,9 +320,19 @@ def handle_http_exception(error: HTTPException) -> Response:
     )
 
 
+def handle_stale_data(_error: StaleDataError) -> Response:
+    """A versioned row changed under a concurrent writer (at flush or commit): 412, not 500.
+
+    Two PATCHes with one ``If-Match`` can both pass the version check before either writes;
+    the UPDATE ... WHERE version = N of the later one then matches no row. Wherever the session
+    flushes (an audit append flushes too), that is the stale-version answer.
+    """
+    return handle_fieldapp_error(PreconditionFailed())
+
+
 def handle_unexpected(error: BaseException) -> Response:
-    """Log an unexpected failure and answer with a generic 500 that leaks nothing."""
-    log.exception("unhandled error", exc_info=error)
+    """Log a safe summary of an unexpected failure and answer with a generic 500."""
+    log.error("unhandled error", extra={"fields": failure_summary(error)})
     return handle_fieldapp_error(FieldappError())
 
 
@@ -351,4 +385,5 @@ def init_app(app: Flask) -> None:
     """Register the handlers every error goes through."""
     app.register_error_handler(FieldappError, handle_fieldapp_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,4 +1,4 @@
-"""JSON logs with a request id, and the headers every response carries."""
+"""JSON logs with a request id, the headers every response carries, and safe failure summaries."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import logging
 import re
 import sys
 import time
+import traceback
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_app_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -74,6 +75,30 @@ def finish_request(response: Response) -> Response:
             },
         )
     return response
+
+
+def failure_summary(error: BaseException) -> dict[str, Any]:
+    """What may be logged of an unexpected failure: classes and code locations, no messages.
+
+    An exception's message can carry anything it was built from: SQL parameters, a database's
+    ``DETAIL: Key (phone)=(...)``, a request body, a token. So the log gets the class of each
+    exception in the chain and the stack (file, line, function), which is enough to find the
+    fault, and never ``str(error)`` or a formatted traceback.
+    """
+    chain: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen and len(chain) < 10:
+        seen.add(id(current))
+        chain.append(f"{type(current).__module__}.{type(current).__qualname__}")
+        current = current.__cause__ or current.__context__
+    frames = traceback.extract_tb(error.__traceback__)
+    return {
+        "request_id": getattr(g, "request_id", None) if has_app_context() else None,
+        "error": chain[0],
+        "causes": chain[1:],
+        "stack": [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames[-15:]],
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -139,3 +140,28 @@ def test_a_route_without_a_declared_policy_is_refused_to_everyone(app: Flask) ->
     with get_database(app).sessions() as session:
         [refused] = audit_rows(session, resource_type="route")
     assert (refused.actor_name, refused.resource_id) == ("admin.deny", "GET /api/v1/forgotten")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/openapi.json",
+        "/openapi.yaml",
+        "/docs",
+        "/docs/assets/swagger-ui.css",
+        "/connector/apiDefinition.swagger.json",
+        "/connector/apiProperties.json",
+    ],
+)
+def test_docs_are_404_to_everyone_when_not_public(
+    app: Flask, client: FlaskClient, session: Session, path: str
+) -> None:
+    with client.get(path) as public:
+        assert public.status_code in {200, 308}
+    app.config["PUBLIC_DOCS"] = False
+    create_user(app, session, username="admin.docs", role="admin")
+    token = login(client, "admin.docs")["access_token"]
+    for headers in ({}, bearer(token)):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.headers["Content-Type"] == "application/problem+json"

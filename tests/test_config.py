@@ -79,10 +79,48 @@ def test_production_starts_with_explicit_secrets(tmp_path: Path) -> None:
         "FIELDAPP_ENV": "production",
         "FIELDAPP_SECRET_KEY": STRONG_A,
         "FIELDAPP_JWT_SECRET_KEY": STRONG_B,
+        "FIELDAPP_PUBLIC_URL": "https://fieldapp.force.example/",
     }
     config = build_config(env, tmp_path)
     assert config["ENV_NAME"] == "production"
     assert config["JWT_SECRET_KEY"] == STRONG_B
+    assert config["PUBLIC_URL"] == "https://fieldapp.force.example"
+    assert config["PUBLIC_DOCS"] is False
+
+
+def test_production_refuses_to_start_without_an_https_public_url(tmp_path: Path) -> None:
+    env = {
+        "FIELDAPP_ENV": "production",
+        "FIELDAPP_SECRET_KEY": STRONG_A,
+        "FIELDAPP_JWT_SECRET_KEY": STRONG_B,
+    }
+    with pytest.raises(ConfigurationError, match="FIELDAPP_PUBLIC_URL"):
+        build_config(env, tmp_path)
+    with pytest.raises(ConfigurationError, match="FIELDAPP_PUBLIC_URL"):
+        build_config({**env, "FIELDAPP_PUBLIC_URL": "http://fieldapp.force.example"}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "value", ["fieldapp.force.example", "ftp://x.example", "https://x.example/api", "https://"]
+)
+def test_a_public_url_that_is_not_an_origin_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigurationError, match="FIELDAPP_PUBLIC_URL"):
+        build_config({"FIELDAPP_PUBLIC_URL": value}, tmp_path)
+
+
+def test_docs_are_public_by_default_in_development_only_and_can_be_switched(
+    tmp_path: Path,
+) -> None:
+    assert build_config({}, tmp_path)["PUBLIC_DOCS"] is True
+    assert build_config({"FIELDAPP_PUBLIC_DOCS": "0"}, tmp_path)["PUBLIC_DOCS"] is False
+    production = {
+        "FIELDAPP_ENV": "production",
+        "FIELDAPP_SECRET_KEY": STRONG_A,
+        "FIELDAPP_JWT_SECRET_KEY": STRONG_B,
+        "FIELDAPP_PUBLIC_URL": "https://fieldapp.force.example",
+    }
+    assert build_config(production, tmp_path)["PUBLIC_DOCS"] is False
+    assert build_config({**production, "FIELDAPP_PUBLIC_DOCS": "1"}, tmp_path)["PUBLIC_DOCS"]
 
 
 def test_nonsense_numbers_are_refused_loudly(tmp_path: Path) -> None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from fieldapp.access import allow
+from fieldapp.database import get_session
+from fieldapp.logs import JsonFormatter
 from tests.factories import bearer, create_user, login
 
 LOGIN = "/api/v1/auth/login"
@@ -123,3 +130,81 @@ def test_every_jwt_failure_uses_the_one_shape(client: FlaskClient) -> None:
         body = assert_problem(response, 401, response.get_json()["code"])
         assert body["code"] in {"unauthorized", "invalid_token"}
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+# What a careless log would carry: a victim's name, phone and email, a hash and a token id.
+PERSONAL = {
+    "name": "Bernadette Quinnell",
+    "phone": "+447700900461",
+    "email": "b.quinnell@example.org",
+    "hash": "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+    "jti": "5b0f3d2e-refresh-token-id-77aa",
+}
+
+
+@pytest.fixture
+def app_log() -> Iterator[io.StringIO]:
+    """Everything fieldapp logs during the test, formatted as in production."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("fieldapp")
+    logger.addHandler(handler)
+    yield buffer
+    logger.removeHandler(handler)
+
+
+def _signed_in(app: Flask, client: FlaskClient, session: Session) -> dict[str, str]:
+    """Headers of a signed-in officer, with a request id to find in the log."""
+    create_user(app, session, username="pc.logs")
+    return {**bearer(login(client, "pc.logs")["access_token"]), "X-Request-ID": "req-logs-1"}
+
+
+def test_a_failed_statement_logs_its_class_and_request_id_but_no_parameters(
+    app: Flask, client: FlaskClient, session: Session, app_log: io.StringIO
+) -> None:
+    @allow()
+    def store() -> None:
+        get_session().execute(
+            text(
+                "INSERT INTO no_such_table (a, b, c, d, e)"
+                " VALUES (:name, :phone, :email, :hash, :jti)"
+            ),
+            PERSONAL,
+        )
+
+    app.add_url_rule("/api/v1/store", "store", store, methods=["POST"])
+    headers = _signed_in(app, client, session)
+    response = client.post("/api/v1/store", headers=headers)
+    assert_problem(response, 500, "internal_error")
+    logged = app_log.getvalue()
+    assert '"request_id": "req-logs-1"' in logged
+    assert "sqlalchemy.exc." in logged and "Error" in logged
+    assert "no_such_table" not in logged  # not even the statement
+    for value in PERSONAL.values():
+        assert value not in logged
+        assert value not in response.get_data(as_text=True)
+
+
+def test_a_database_error_whose_message_holds_personal_data_is_logged_without_it(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    app_log: io.StringIO,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing_service(*_args: Any, **_kwargs: Any) -> None:
+        detail = (
+            "DETAIL: Key (name, phone, email, hash, jti)=({name}, {phone}, {email}, {hash}, {jti})"
+        )
+        raise DBAPIError("UPDATE users SET ...", PERSONAL, Exception(detail.format(**PERSONAL)))
+
+    monkeypatch.setattr("fieldapp.services.device_sessions.list_sessions", failing_service)
+    headers = _signed_in(app, client, session)
+    response = client.get("/api/v1/me/sessions", headers=headers)
+    assert_problem(response, 500, "internal_error")
+    logged = app_log.getvalue()
+    assert '"error": "sqlalchemy.exc.DBAPIError"' in logged
+    assert '"request_id": "req-logs-1"' in logged
+    for value in PERSONAL.values():
+        assert value not in logged

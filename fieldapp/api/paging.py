@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import request, url_for
+from flask import request
 
 from fieldapp.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from fieldapp.errors import ValidationFailed
+from fieldapp.links import external_url
+from fieldapp.schemas.base import EARLIEST, LATEST
 
 T = TypeVar("T")
 
@@ -32,9 +34,13 @@ def time_id_key(query: dict[str, Any]) -> tuple[datetime, uuid.UUID] | None:
     if key is None:
         return None
     try:
-        return datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+        moment, row_id = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
     except ValueError as exc:
         raise ValidationFailed(errors={"cursor": ["The cursor is not valid."]}) from exc
+    # A cursor we made holds an aware time well inside the range any column can compare.
+    if moment.tzinfo is None or not EARLIEST <= moment.date() <= LATEST:
+        raise ValidationFailed(errors={"cursor": ["The cursor is not valid."]})
+    return moment, row_id
 
 
 def page(items: Sequence[T], *, limit: int, key: Callable[[T], list[Any]]) -> dict[str, Any]:
@@ -44,5 +50,5 @@ def page(items: Sequence[T], *, limit: int, key: Callable[[T], list[Any]]) -> di
         args = {name: value for name, value in request.args.items() if name != "cursor"}
         args["cursor"] = encode_cursor(key(items[limit - 1]))
         view_args = request.view_args or {}
-        body["nextLink"] = url_for(str(request.endpoint), _external=True, **view_args, **args)
+        body["nextLink"] = external_url(str(request.endpoint), **view_args, **args)
     return body

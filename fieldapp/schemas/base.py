@@ -1,15 +1,41 @@
-"""The base schema and field types every API schema uses."""
+"""The base schema and field types every API schema uses.
+
+Input no database can store is refused here, once, for every body and query string:
+NUL bytes and lone surrogates in any string (``ApiSchema``), and dates or times outside
+``EARLIEST``..``LATEST`` (``UtcDateTime``, ``ApiDate``), which would otherwise overflow when
+converted to UTC or moved by the Victims' Code deadline arithmetic. Each is a 422 naming the
+field.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_dump
+from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
+
+from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE, unstorable_paths
+
+#: The accepted range of dates and times: wide enough for any real case, far from overflow.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+RANGE_MESSAGE = f"Give a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
 
 
 class ApiSchema(Schema):
     """Refuses unknown fields (marshmallow's default) and omits empty values from output."""
+
+    @pre_load
+    def refuse_unstorable_text(self, data: Any, **_kwargs: Any) -> Any:
+        """A 422 naming every field (at any depth) whose text holds a NUL or a lone surrogate."""
+        value = data
+        if isinstance(data, Mapping) and hasattr(data, "getlist"):  # a query string
+            value = {key: data.getlist(key) for key in data}
+        paths = unstorable_paths(value)
+        if paths:
+            raise ValidationError({path: [UNSTORABLE_TEXT_MESSAGE] for path in paths})
+        return data
 
     @post_dump
     def drop_none(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
@@ -32,8 +58,22 @@ class UtcDateTime(fields.DateTime):
         return text.replace("+00:00", "Z")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        """Accept RFC 3339 with an offset or Z; refuse times without a zone."""
+        """Accept RFC 3339 with an offset or Z within the accepted range; refuse naive times."""
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
         if parsed.tzinfo is None:
             raise ValidationError("Give a time zone, for example '2026-01-31T09:30:00Z'.")
+        # Checked before converting: year 1 at +01:00 or year 9999 at -01:00 would overflow.
+        if not EARLIEST <= parsed.date() <= LATEST:
+            raise ValidationError(RANGE_MESSAGE)
         return parsed.astimezone(UTC)
+
+
+class ApiDate(fields.Date):
+    """A ``YYYY-MM-DD`` date within the accepted range."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        """Parse the date and refuse one outside the accepted range."""
+        parsed: date = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST <= parsed <= LATEST:
+            raise ValidationError(RANGE_MESSAGE)
+        return parsed

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fieldapp.core.victims_code import EVENT_TYPES
-from fieldapp.schemas.base import ApiSchema, UtcDateTime
+from fieldapp.schemas.base import ApiDate, ApiSchema, UtcDateTime
 
 TEXT = validate.Length(min=1, max=500)
 
@@ -29,7 +29,7 @@ class BailDetails(Schema):
     """Bail or bail varied: conditions and when the suspect must answer bail."""
 
     conditions = fields.List(fields.Nested(BailCondition), validate=validate.Length(max=30))
-    answer_bail_on = fields.Date()
+    answer_bail_on = ApiDate()
     notes = fields.String(validate=TEXT)
 
 

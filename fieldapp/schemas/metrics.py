@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from fieldapp.schemas.base import ApiSchema, UtcDateTime
+from fieldapp.schemas.base import ApiDate, ApiSchema, UtcDateTime
 from fieldapp.services.compliance import GROUPINGS, MAX_DAYS, TIME_COUNTED
 
 _PERCENT = (
@@ -17,12 +17,12 @@ _PERCENT = (
 class ComplianceQuerySchema(ApiSchema):
     """Which duties to count: those whose deadline falls on a UK calendar day in the range."""
 
-    start = fields.Date(
+    start = ApiDate(
         data_key="from",
         metadata={"description": "First day (YYYY-MM-DD, Europe/London), inclusive. "
                   "Default: 27 days before 'to'."},
     )  # fmt: skip
-    end = fields.Date(
+    end = ApiDate(
         data_key="to",
         metadata={"description": "Last day (YYYY-MM-DD, Europe/London), inclusive; on or after "
                   f"'from', at most {MAX_DAYS} days in all. Default: today."},
@@ -84,8 +84,8 @@ class ComplianceRowSchema(ComplianceCountsSchema):
 class ComplianceReportSchema(ApiSchema):
     """The figures for one range: every group at once (groups are few, so no paging)."""
 
-    start = fields.Date(required=True, data_key="from")
-    end = fields.Date(required=True, data_key="to")
+    start = ApiDate(required=True, data_key="from")
+    end = ApiDate(required=True, data_key="to")
     group_by = fields.String(required=True)
     team_id = fields.UUID(metadata={"description": "The team covered; absent for every team."})
     generated_at = UtcDateTime(

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
 
 from fieldapp.core.roles import ROLES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 from fieldapp.schemas.victims import PhoneNumber
+from fieldapp.services.passwords import COMMON_PASSWORD_MESSAGE, is_common_password
 
 USERNAME = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$",
     error="Use 3 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit.",
 )
-PASSWORD = validate.Length(min=12, max=128, error="Use 12 to 128 characters.")
+
+
+def _not_common(password: str) -> None:
+    """Refuse the most common and breached passwords (ASVS 2.1.7)."""
+    if is_common_password(password):
+        raise ValidationError(COMMON_PASSWORD_MESSAGE)
+
+
+PASSWORD: list[Callable[[Any], Any]] = [
+    validate.Length(min=12, max=128, error="Use 12 to 128 characters."),
+    _not_common,
+]
 
 
 class TeamSchema(ApiSchema):

@@ -1,12 +1,42 @@
-"""Password hashing with Argon2id (argon2-cffi), with a dummy hash for unknown users."""
+"""Password hashing with Argon2id (argon2-cffi), with a dummy hash for unknown users, and the
+refusal of common and breached passwords (OWASP ASVS 2.1.7).
+
+The list of common passwords is the 30,000 most frequent ones from breach corpora that ships
+inside zxcvbn (a maintained package; the list is read offline, never fetched at run time).
+"""
 
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass, field
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+COMMON_PASSWORD_MESSAGE = (
+    "This password is one of the most common or breached passwords; choose another, "
+    "for example a few unrelated words."
+)
+# What people add to a common word to pass a length rule: "password2024!", "!!qwerty123".
+_PADDING = string.digits + string.punctuation + " "
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The common and breached passwords, lower-cased (loaded once, on first use)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
+
+
+def is_common_password(password: str) -> bool:
+    """Whether a password is a common one, ignoring case and digits or symbols around it."""
+    known = common_passwords()
+    candidate = password.strip().lower()
+    core = candidate.strip(_PADDING)
+    return candidate in known or (bool(core) and core in known)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import DeviceSession, Team, User
+from fieldapp.services.passwords import COMMON_PASSWORD_MESSAGE
 from tests.factories import PASSWORD, audit_rows, bearer, create_team, create_user, login
 
 
@@ -385,3 +386,30 @@ def test_changing_an_unknown_user_is_a_404_audited_as_denied(
         "denied",
         "admin.one",
     )
+
+
+@pytest.mark.parametrize(
+    "password", ["password1234", "Qwertyuiop123", "iloveyou2024!", "  Monkey1234567"]
+)
+def test_admin_cannot_give_a_common_password_on_create_or_change(
+    app: Flask, client: FlaskClient, session: Session, admin_token: str, password: str
+) -> None:
+    team = create_team(session, name="Response C")
+    created = client.post(
+        "/api/v1/users",
+        json=_new_user_body(team.name, password=password),
+        headers=bearer(admin_token),
+    )
+    assert created.status_code == 422
+    assert created.get_json()["errors"] == {"password": [COMMON_PASSWORD_MESSAGE]}
+    assert session.scalar(select(User).where(User.username == "pc.new")) is None
+    user = create_user(app, session, username="pc.keeps")
+    url = f"/api/v1/users/{user.id}"
+    changed = client.patch(
+        url, json={"password": password}, headers={**bearer(admin_token), "If-Match": '"1"'}
+    )
+    assert changed.status_code == 422
+    assert changed.get_json()["errors"] == {"password": [COMMON_PASSWORD_MESSAGE]}
+    session.expire_all()
+    assert session.get(User, user.id).version == 1  # type: ignore[union-attr]
+    login(client, "pc.keeps", PASSWORD)

@@ -62,6 +62,16 @@ def test_users_create_refuses_a_weak_password_and_creates_nothing(
     assert session.scalar(select(Team).where(Team.name == "T1")) is None
 
 
+def test_users_create_refuses_a_common_password_and_creates_nothing(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    args = ["users", "create", "--username", "pc.common", "--role", "officer", "--team", "T2"]
+    result = runner.invoke(args=[*args, "--password-stdin"], input="Password2024!\n")
+    assert result.exit_code != 0
+    assert "password: This password is one of the most common" in result.output
+    assert session.scalar(select(User).where(User.username == "pc.common")) is None
+
+
 def test_users_create_refuses_an_unknown_role(runner: FlaskCliRunner) -> None:
     result = runner.invoke(
         args=["users", "create", "--username", "x.y", "--role", "chief", "--team", "T",

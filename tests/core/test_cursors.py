@@ -28,3 +28,18 @@ def test_cursor_round_trips_a_key() -> None:
 def test_cursor_refuses_foreign_or_mistyped_values(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
         decode_cursor(cursor, types=(str, int))
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "A" * 100_000,
+        encode_cursor(["x" * 600, 1]),
+        encode_cursor(["nul\x00", 1]),
+        encode_cursor(["lone \ud800", 1]),
+    ],
+    ids=["huge", "over the cap", "nul", "lone surrogate"],
+)
+def test_cursor_refuses_oversized_or_unstorable_values(cursor: str) -> None:
+    with pytest.raises(InvalidCursor):
+        decode_cursor(cursor, types=(str, int))

@@ -6,6 +6,7 @@ Templates written by supervisors are untrusted code: see ``engine`` and security
 
 from __future__ import annotations
 
+from fieldapp.core.templating.budget import RenderBudget, RenderTooCostly
 from fieldapp.core.templating.catalogue import (
     Catalogue,
     MergeField,
@@ -86,6 +87,8 @@ __all__ = [
     "OfficerData",
     "OutputTooLong",
     "Problem",
+    "RenderBudget",
+    "RenderTooCostly",
     "Rendered",
     "SmsCount",
     "TemplateCache",

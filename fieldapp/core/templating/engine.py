@@ -20,6 +20,7 @@ from jinja2 import Template, TemplateSyntaxError, Undefined, UndefinedError, nod
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from fieldapp.core.templating.allowlist import MAX_SOURCE_CHARS, check_tree, nesting_problem
+from fieldapp.core.templating.budget import DEFAULT_BUDGET, RenderBudget
 from fieldapp.core.templating.catalogue import Catalogue
 from fieldapp.core.templating.errors import (
     MissingData,
@@ -257,8 +258,10 @@ def render(
     max_chars: int,
     cache_key: str | None = None,
     html: bool = False,
+    budget: RenderBudget = DEFAULT_BUDGET,
 ) -> str:
-    """Merge a validated source with a context, at most ``max_chars`` characters of output."""
+    """Merge a validated source with a context: at most ``max_chars`` characters of output,
+    within ``budget`` (time and chunks, checked as the output streams)."""
     template = _compiled(source, cache_key, html)
     paths = {id(part): root for root, part in context.items() if type(part) is dict}
     state = _RenderState(paths=paths)
@@ -267,8 +270,10 @@ def render(
     stream = template.root_render_func(template.new_context(dict(context)))
     chunks: list[str] = []
     size = 0
+    meter = budget.meter()
     try:
         for chunk in stream:
+            meter.spend()
             size += len(chunk)
             if size > max_chars:
                 raise OutputTooLong(max_chars)
