@@ -7,7 +7,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldapp.models import AuditRecord
+from fieldapp.models import AuditRecord, AuditSeal
+from tests.audit_factories import seal_everything
 from tests.factories import bearer, create_team, create_user, login
 
 
@@ -71,3 +72,16 @@ def test_audit_trail_pages_with_next_link(
     second = client.get(first["nextLink"], headers=bearer(admin)).json
     assert [r["seq"] for r in second["value"]] > [r["seq"] for r in first["value"]]
     assert "nextLink" not in second
+
+
+def test_sealed_records_show_their_chain_index_and_mac(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    create_user(app, session, username="auditor.seals", role="auditor")
+    auditor = login(client, "auditor.seals")["access_token"]
+    client.get("/api/v1/audit", headers=bearer(auditor))  # one record: this reading
+    seal_everything(app)
+    trail = client.get("/api/v1/audit?resource_type=audit_trail", headers=bearer(auditor)).json
+    first = trail["value"][0]
+    seal = session.scalars(select(AuditSeal).where(AuditSeal.record_seq == first["seq"])).one()
+    assert (first["chain_index"], first["mac"]) == (seal.chain_index, seal.mac)
