@@ -14,7 +14,7 @@ from fieldapp.database import get_database
 from fieldapp.models import AuditRecord, AuditSeal
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
-from fieldapp.services.audit_sealer import seal_all
+from fieldapp.services.audit_sealer import seal_committed
 
 
 def append(session: Session, *names: str, commit: bool = True) -> None:
@@ -41,20 +41,13 @@ def ledger_keys(app: Flask) -> LedgerKeys:
 
 
 def seal_everything(app: Flask) -> int:
-    """Seal until nothing committed is left unsealed; how many were sealed.
+    """Seal everything committed so far; how many were sealed.
 
     On PostgreSQL the horizon is cluster-wide, so a transaction of another database on the
-    same server can hold sealing back for a moment: wait for it (bounded), never skip.
+    same server can hold sealing back for a moment: this waits for it (bounded), never skips.
     """
-    sessions, keys, total = get_database(app).sessions, ledger_keys(app), 0
-    pause = threading.Event()
-    for _ in range(600):
-        total += seal_all(sessions, keys, now=utcnow())
-        with sessions() as session:
-            if not session.scalar(select(AuditRecord.seq).where(~AuditRecord.seal.has())):
-                return total
-        pause.wait(0.05)
-    raise AssertionError("records stayed unsealed for 30 s")
+    sessions, keys = get_database(app).sessions, ledger_keys(app)
+    return seal_committed(sessions, keys, now=utcnow(), pause=threading.Event().wait)
 
 
 def sealed_seqs(session: Session) -> list[int]:

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from fieldapp.audit_keys import LedgerKeys, load_ledger_keys
 from fieldapp.database import get_database
 from fieldapp.models.base import utcnow
-from fieldapp.services.audit_sealer import run_sealer, seal_all, write_checkpoint
+from fieldapp.services.audit_sealer import run_sealer, seal_committed, write_checkpoint
 from fieldapp.services.audit_verify import Verdict, checkpoint_is_late, verify_ledger
 
 audit_cli = AppGroup("audit", help="Audit trail commands.")
@@ -26,12 +26,14 @@ def _keys() -> LedgerKeys:
 
 
 @audit_cli.command("seal")
-@click.option("--once", is_flag=True, help="Seal what is committed now, then exit.")
+@click.option(
+    "--once", is_flag=True, help="Seal everything committed before now (waiting for it), then exit."
+)
 def seal(once: bool) -> None:
     """Seal committed records into the keyed chain; without --once, keep sealing until stopped."""
     keys, sessions = _keys(), get_database(current_app).sessions
     if once:
-        sealed = seal_all(sessions, keys, now=utcnow())
+        sealed = seal_committed(sessions, keys, now=utcnow(), pause=threading.Event().wait)
         click.echo(f"sealed {sealed} records")
         return
     stop = threading.Event()
@@ -74,7 +76,7 @@ def _report(verdict: Verdict, *, late_checkpoint: bool) -> None:
         record = f" (record {broken.seq})" if broken.seq is not None else ""
         click.echo(
             f"audit trail BROKEN at chain index {broken.chain_index}{record}: "
-            f"{broken.kind}: {broken.detail} ({verdict.verified} seals before it verified)",
+            f"{broken.kind}: {broken.detail} ({verdict.verified} seals verified by their MACs)",
             err=True,
         )
     else:

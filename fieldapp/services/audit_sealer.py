@@ -35,6 +35,8 @@ SEALER_LOCK = 0x6175646974
 BATCH = 500
 # The oldest transaction id still running anywhere in the cluster: below it, nothing can appear.
 HORIZON: ColumnClause[int] = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+# The first transaction id not yet begun when the statement's snapshot was taken.
+SNAPSHOT_END = text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
 RECORD_COLUMNS = tuple(getattr(AuditRecord, name) for name in RECORD_FIELDS)
 
 
@@ -130,6 +132,32 @@ def seal_all(sessions: sessionmaker[Session], keys: LedgerKeys, *, now: datetime
         total += sealed
         if sealed < BATCH:
             return total
+
+
+def seal_committed(
+    sessions: sessionmaker[Session],
+    keys: LedgerKeys,
+    *,
+    now: datetime,
+    pause: Callable[[float], object],
+    rounds: int = 600,
+) -> int:
+    """Seal everything committed before the call; how many were sealed.
+
+    On PostgreSQL, first wait (``pause`` between up to ``rounds`` looks) until every
+    transaction that had begun by then has ended, since any of them may still add records below.
+    """
+    total = 0
+    with sessions() as session:
+        target = session.scalar(SNAPSHOT_END) if is_postgres(session) else None
+    for _ in range(rounds):
+        with sessions() as session:
+            reached = target is None or session.scalar(select(HORIZON)) >= target
+        total += seal_all(sessions, keys, now=now)
+        if reached:
+            return total
+        pause(0.05)
+    raise TimeoutError("older transactions are still running: records below them wait")
 
 
 def run_sealer(
