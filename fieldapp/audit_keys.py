@@ -93,8 +93,12 @@ def load_ledger_keys(config: Mapping[str, Any], instance_path: Path) -> LedgerKe
     verify_key = (
         Ed25519PublicKey.from_public_bytes(_decode(config["AUDIT_VERIFY_KEY"], "AUDIT_VERIFY_KEY"))
         if config["AUDIT_VERIFY_KEY"]
-        else signing_key.public_key()  # type: ignore[union-attr]  # one of the two is set
+        else None
     )
+    if verify_key is None:
+        if signing_key is None:
+            raise ConfigurationError(f"{PREFIX}AUDIT_VERIFY_KEY or _SIGNING_KEY is needed.")
+        verify_key = signing_key.public_key()
     return LedgerKeys(
         origin=config["AUDIT_ORIGIN"] or default_origin(config),
         key_id=next(iter(hmac_keys)),

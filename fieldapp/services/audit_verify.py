@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy import case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from fieldapp.audit_keys import LedgerKeys
@@ -122,12 +122,11 @@ def _unsealed(
 ) -> tuple[int, int]:
     """Unsealed records: (pending, stale), stale being behind the cursor or past the deadline."""
     behind = tuple_(AuditRecord.xid, AuditRecord.seq) < tuple_(*cursor)
-    late = and_(~behind, AuditRecord.occurred_at < older_than)
+    overdue = or_(behind, AuditRecord.occurred_at < older_than)
     row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((behind, 1), (late, 1), else_=0)), 0),
-        ).where(~AuditRecord.seal.has())
+        select(func.count(), func.coalesce(func.sum(case((overdue, 1), else_=0)), 0)).where(
+            ~AuditRecord.seal.has()
+        )
     ).one()
     total, stale = int(row[0]), int(row[1])
     return total - stale, stale

@@ -198,3 +198,20 @@ def test_an_altered_checkpoint_fails_its_signature(
     code, output = _verify(runner)
     assert code == 1
     assert "bad checkpoint signature: checkpoint 1 has a bad signature" in output
+
+
+def test_a_record_slipped_in_behind_the_sealer_is_stale_not_pending(
+    app: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    _trail(app, session, 2, runner)
+    with triggers_disabled(session.connection()):  # a forged place: below the sealer's cursor
+        session.execute(
+            insert(AuditRecord).values(
+                seq=0, xid=0, occurred_at=utcnow(), actor_name="forger", operation="consultation",
+                resource_type="case", resource_id="slipped-in", purpose="x", outcome="allowed",
+            )
+        )  # fmt: skip
+    session.commit()
+    code, output = _verify(runner)
+    assert code == 1
+    assert "STALE: 1 unsealed" in output and "unsealed (pending): 0 records" in output
