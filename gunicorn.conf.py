@@ -3,6 +3,10 @@
 Command-line options (``--workers``, ``--bind``) still override these.
 """
 
+import os
+import subprocess
+import sys
+
 # Threaded workers: a worker busy with one slow request (a render, a report) still answers
 # /health and other requests on its other threads, so a load balancer does not take a busy
 # instance for a dead one. Renders are bounded too (core/templating/budget.py).
@@ -23,3 +27,27 @@ def post_worker_init(worker: object) -> None:
     from fieldapp.core.templating.lint import warm_up
 
     warm_up()
+
+
+# The audit sealer (flask --app wsgi audit seal) runs beside the workers, started and stopped
+# by the arbiter, so `make run` keeps the trail sealed. Set FIELDAPP_AUDIT_SEALER=off where it
+# runs as its own service instead (e.g. production web servers that do not hold the keys).
+_sealer: list[subprocess.Popen[bytes]] = []
+
+
+def when_ready(server: object) -> None:
+    """Start the audit sealer process once the arbiter is ready (unless turned off)."""
+    if os.environ.get("FIELDAPP_AUDIT_SEALER", "on").strip().lower() in {"0", "off", "no", "false"}:
+        return
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "audit", "seal"]
+    _sealer.append(subprocess.Popen(command))  # noqa: S603 - a fixed command
+
+
+def on_exit(server: object) -> None:
+    """Stop the audit sealer with the arbiter (it finishes its round first)."""
+    for process in _sealer:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

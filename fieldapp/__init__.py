@@ -24,6 +24,7 @@ from fieldapp import (
 )
 from fieldapp.api import register as register_api
 from fieldapp.api.context import PASSWORDS_KEY
+from fieldapp.audit_keys import ledger_settings
 from fieldapp.commands import register as register_commands
 from fieldapp.config import build_config
 from fieldapp.limits import init_app as init_limits
@@ -37,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance = Path(os.environ.get("FIELDAPP_INSTANCE_PATH", PROJECT_ROOT / "instance"))
     app = Flask(__name__, instance_path=str(instance.resolve()), static_folder=None)
     app.config.from_mapping(build_config(os.environ, instance))
+    app.config.from_mapping(ledger_settings(os.environ, instance))
     if test_config:
         app.config.from_mapping(test_config)
     if app.config["PROXY_FIX_HOPS"]:

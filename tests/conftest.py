@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from fieldapp import create_app, migrate
 from fieldapp.database import get_database, normalise_url
 from fieldapp.models import Base
+from tests.audit_tampering import triggers_disabled
 
 BACKEND = os.environ.get("FIELDAPP_TEST_BACKEND", "sqlite")
 
@@ -81,17 +82,11 @@ def _close_extra_apps() -> Iterator[None]:
 def _empty_tables(app: Flask) -> None:
     """Delete every row, children first, so each test starts clean."""
     database = get_database(app)
-    with database.engine.begin() as connection:
+    with database.engine.begin() as connection, triggers_disabled(connection):
         # Duties and messages point at each other: break that link before deleting either.
         connection.execute(text("UPDATE contact_duties SET message_id = NULL"))
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name != "audit_chain_head":
-                connection.execute(table.delete())
-        # The chain head is a fixed row made by the migration: rewind it, do not delete it.
-        connection.execute(
-            text("UPDATE audit_chain_head SET last_seq = 0, last_hash = :genesis"),
-            {"genesis": "0" * 64},
-        )
+            connection.execute(table.delete())
     database.dispose()
 
 

@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x typed models: the only place that knows tables."""
 
 from fieldapp.models.api_key import ApiKey
-from fieldapp.models.audit import AuditChainHead, AuditRecord
+from fieldapp.models.audit import AuditRecord, AuditSeal
 from fieldapp.models.base import Base
 from fieldapp.models.case import Case
 from fieldapp.models.device_session import DeviceSession
@@ -16,8 +16,8 @@ from fieldapp.models.victim import Victim
 
 __all__ = [
     "ApiKey",
-    "AuditChainHead",
     "AuditRecord",
+    "AuditSeal",
     "Base",
     "Case",
     "ContactDuty",

@@ -31,7 +31,14 @@ class AuditRecordSchema(ApiSchema):
     api_key_id = fields.UUID(metadata={"description": "The API key used, when one was."})
     client_address = fields.String(metadata={"description": "The caller's network address."})
     reason = fields.String(metadata={"description": "Why it was refused or failed, or a note."})
-    hash = fields.String(required=True)
+    chain_index = fields.Integer(
+        attribute="seal.chain_index",
+        metadata={"description": "Its place in the keyed chain; absent until it is sealed."},
+    )
+    mac = fields.String(
+        attribute="seal.mac",
+        metadata={"description": "Its HMAC-SHA256 chain seal (hex); absent until it is sealed."},
+    )
 
 
 class AuditQuerySchema(PageQuerySchema):

@@ -1,13 +1,14 @@
 """The audit trail: every read, create, change and erasure of case data, in the same transaction.
 
-Records are appended under a lock on the chain head so that each is sealed to the one before
-(see ``fieldapp.core.audit_chain``); ``verify_chain`` finds the first broken link.
+Appending is one INSERT in the caller's transaction and takes no shared lock. The sealer
+(``services.audit_sealer``) links committed records into the keyed chain afterwards, and
+``services.audit_verify`` checks it against the signed checkpoints.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -15,9 +16,8 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from fieldapp.core.audit_chain import SEALED_FIELDS, BrokenLink, seal, verify
 from fieldapp.core.principal import Principal
-from fieldapp.models import AuditChainHead, AuditRecord
+from fieldapp.models import AuditRecord
 from fieldapp.models.base import utcnow
 
 # DPA 2018 s.62(1): the operations that must be logged.
@@ -43,7 +43,6 @@ OPERATIONS = (
 )
 OUTCOMES = ("allowed", "denied", "failed")
 
-_HEAD_TABLE = cast(Table, AuditChainHead.__table__)
 _RECORD_TABLE = cast(Table, AuditRecord.__table__)
 
 
@@ -136,34 +135,20 @@ def _append(
     outcome: str,
     reason: str | None,
 ) -> None:
-    """Seal and insert one record per resource for the given actor fields."""
+    """Insert one record per resource, in one statement, for the given actor fields."""
     if operation not in OPERATIONS:
         raise ValueError(f"unknown audit operation {operation!r}")
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
     if not resource_ids:
         return
-    # Advancing the head first takes its lock (row lock on PostgreSQL, the write lock on
-    # SQLite), so concurrent writers seal their records one after another. Core statements
-    # (no ORM bookkeeping) and one multi-row INSERT keep the lock short.
-    # Write the work itself first, so every transaction locks its own rows before the chain
-    # head: one lock order everywhere, so concurrent writers cannot deadlock.
-    session.flush()
-    connection = session.connection()  # Core execution: no ORM bookkeeping per statement
-    last_seq, previous = connection.execute(
-        _HEAD_TABLE.update()
-        .where(_HEAD_TABLE.c.id == 1)
-        .values(last_seq=_HEAD_TABLE.c.last_seq + len(resource_ids))
-        .returning(_HEAD_TABLE.c.last_seq, _HEAD_TABLE.c.last_hash)
-    ).one()
-    first_seq = last_seq - len(resource_ids) + 1
+    # No lock and no chain here: the database numbers the rows (and on PostgreSQL stamps the
+    # transaction id and time), and the sealer chains them after commit (services.audit_sealer).
     now = utcnow()
     groups = ",".join(sorted(field_groups)) or None
-    rows = []
-    for offset, resource_id in enumerate(resource_ids):
-        row: dict[str, Any] = {
+    rows = [
+        {
             **who,
-            "seq": first_seq + offset,
             "occurred_at": now,
             "operation": operation,
             "resource_type": resource_type,
@@ -171,56 +156,10 @@ def _append(
             "field_groups": groups,
             "outcome": outcome,
             "reason": reason[:200] if reason else None,
-            "prev_hash": previous,
         }
-        row["hash"] = previous = seal(_sealable(row), previous)
-        rows.append(row)
-    connection.execute(_RECORD_TABLE.insert(), rows)
-    connection.execute(_HEAD_TABLE.update().where(_HEAD_TABLE.c.id == 1).values(last_hash=previous))
-
-
-def _sealable(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A record's fields as the chain seals them: ids as text."""
-    return {
-        **row,
-        "actor_id": str(row["actor_id"]) if row["actor_id"] else None,
-        "session_id": str(row["session_id"]) if row["session_id"] else None,
-        "api_key_id": str(row["api_key_id"]) if row.get("api_key_id") else None,
-    }
-
-
-def _sealed_view(entry: AuditRecord) -> dict[str, Any]:
-    """A stored record as the chain seals it."""
-    return _sealable({name: getattr(entry, name) for name in (*SEALED_FIELDS, "prev_hash", "hash")})
-
-
-def _all_records(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every record in sequence order, a batch at a time."""
-    after = 0
-    while True:
-        rows = list(
-            session.scalars(
-                select(AuditRecord)
-                .where(AuditRecord.seq > after)
-                .order_by(AuditRecord.seq)
-                .limit(batch)
-            )
-        )
-        if not rows:
-            return
-        for row in rows:
-            yield _sealed_view(row)
-        after = rows[-1].seq
-
-
-def verify_chain(session: Session) -> tuple[int, BrokenLink | None]:
-    """Check every record against the chain; return how many passed and the first break."""
-    checked, broken = verify(_all_records(session))
-    if broken is None:
-        head = session.get(AuditChainHead, 1)
-        if head is not None and head.last_seq != checked:
-            return checked, BrokenLink(checked + 1, "records after this point are missing")
-    return checked, broken
+        for resource_id in resource_ids
+    ]
+    session.connection().execute(_RECORD_TABLE.insert().values(rows))
 
 
 def list_records(

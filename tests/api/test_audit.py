@@ -7,7 +7,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldapp.models import AuditRecord
+from fieldapp.models import AuditRecord, AuditSeal
+from tests.audit_factories import seal_everything
 from tests.factories import bearer, create_team, create_user, login
 
 
@@ -34,7 +35,7 @@ def test_auditor_filters_the_trail_by_resource_and_the_reading_is_recorded(
         ("collection", "pc.acts"),
         ("consultation", "pc.acts"),
     ]
-    assert all(len(r["hash"]) == 64 for r in trail)
+    assert all("mac" not in r for r in trail)  # the sealer has not run: nothing sealed yet
     recorded = session.scalars(
         select(AuditRecord).where(AuditRecord.resource_type == "audit_trail")
     ).all()
@@ -109,3 +110,16 @@ def test_the_trail_filters_by_actor_operation_outcome_and_resource(
     refused = client.get("/api/v1/audit?outcome=maybe", headers=bearer(auditor))
     assert refused.status_code == 422
     assert "outcome" in refused.get_json()["errors"]
+
+
+def test_sealed_records_show_their_chain_index_and_mac(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    create_user(app, session, username="auditor.seals", role="auditor")
+    auditor = login(client, "auditor.seals")["access_token"]
+    client.get("/api/v1/audit", headers=bearer(auditor))  # one record: this reading
+    seal_everything(app)
+    trail = client.get("/api/v1/audit?resource_type=audit_trail", headers=bearer(auditor)).json
+    first = trail["value"][0]
+    seal = session.scalars(select(AuditSeal).where(AuditSeal.record_seq == first["seq"])).one()
+    assert (first["chain_index"], first["mac"]) == (seal.chain_index, seal.mac)
