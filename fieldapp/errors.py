@@ -43,8 +43,11 @@ class FieldappError(Exception):
         errors: FieldErrors | None = None,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
+        audited: bool | None = None,
     ) -> None:
         super().__init__(detail or self.default_detail)
+        if audited is not None:
+            self.audited = audited
         self.detail = detail or self.default_detail
         self.errors = dict(errors) if errors else None
         self.headers = dict(headers or {})

@@ -1,9 +1,11 @@
-"""The record of refusals: every 401 and 403 on a protected route goes into the audit trail.
+"""The record of refusals: every 401, 403, 404 and 410 on a protected route is in the audit trail.
 
 Each is written in its own transaction after the refused request's work is rolled back; so is
 the first 429 per caller (or client address) a minute, so a flood writes one record a minute,
 not one each. Public endpoints and unrouted URLs are never recorded: anyone could fill the
 trail. A failed sign-in is recorded by the sign-in itself; a refused (429) one is recorded here.
+A 404 or 410 that a service already recorded against the resource it concerns (a scoped lookup
+audited as denied) is not recorded again as a route.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from fieldapp.services import auth
 from fieldapp.services.refusals import Refusal, record_refusal
 
 LOGIN_ENDPOINT = "auth.login"
-REFUSAL_STATUSES = frozenset({401, 403, 429})
+REFUSAL_STATUSES = frozenset({401, 403, 404, 410, 429})
 
 log = logging.getLogger("fieldapp.refusals")
 

@@ -180,7 +180,7 @@ def revoke_key(
         )
         session.commit()
         if record is None:
-            raise NotFound("No such API key.")
+            raise NotFound("No such API key.", audited=True)
         return
     record.revoked_at = now
     record.revoked_by_id = context.actor.user_id

@@ -157,7 +157,7 @@ def update_case(
             outcome="denied",
         )
         session.commit()
-        raise NotFound("No such case.")
+        raise NotFound("No such case.", audited=True)
     if case.version != expected_version:
         raise PreconditionFailed(extra={"current_version": case.version})
     if "officer_in_charge_id" in changes:
@@ -194,5 +194,5 @@ def require_case(session: Session, context: AuditContext, case_id: uuid.UUID) ->
             outcome="denied",
         )
         session.commit()
-        raise NotFound("No such case.")
+        raise NotFound("No such case.", audited=True)
     return case

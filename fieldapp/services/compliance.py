@@ -179,7 +179,7 @@ def _scope_team(
         outcome="denied",
     )
     session.commit()
-    raise NotFound("No such team, or not one whose figures you may see.")
+    raise NotFound("No such team, or not one whose figures you may see.", audited=True)
 
 
 def _filters(

@@ -97,7 +97,7 @@ def revoke_own_session(session: Session, context: AuditContext, *, session_id: u
     )
     if not allowed or device is None:
         session.commit()
-        raise NotFound("No such session.")
+        raise NotFound("No such session.", audited=True)
     device.revoked_at = utcnow()
     device.revoked_reason = "signed_out_by_user"
     session.commit()

@@ -190,7 +190,7 @@ def close_duty(
             outcome="denied",
         )
         session.commit()
-        raise NotFound("No such duty.")
+        raise NotFound("No such duty.", audited=True)
     duty, case, victim = row
     if duty.version != expected_version:
         raise PreconditionFailed(extra={"current_version": duty.version})

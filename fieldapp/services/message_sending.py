@@ -91,7 +91,7 @@ def _in_scope(
             outcome="denied",
         )
         session.commit()
-        raise NotFound("No such message.")
+        raise NotFound("No such message.", audited=True)
     return message
 
 

@@ -1,4 +1,4 @@
-"""Refusals at the gate (401, 403 and bounded 429s on protected routes) in the audit trail.
+"""Refusals on protected routes (401, 403, 404, 410 and bounded 429s) in the audit trail.
 
 A refused request's own transaction is rolled back, so each refusal is written and committed
 on its own: one record, whoever the caller claimed to be, never a token, key or password.

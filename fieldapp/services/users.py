@@ -151,7 +151,7 @@ def get_user(
             outcome="denied",
         )
         session.commit()
-        raise NotFound("No such user.")
+        raise NotFound("No such user.", audited=True)
     return user
 
 

@@ -143,7 +143,7 @@ def _in_scope(session: Session, context: AuditContext, victim_id: uuid.UUID) -> 
             outcome="denied",
         )
         session.commit()
-        raise NotFound("No such victim.")
+        raise NotFound("No such victim.", audited=True)
     victim: Victim = row[0]
     return victim
 
