@@ -51,12 +51,12 @@ class ApiKeySchema(ApiSchema):
 class ApiKeyCreatedSchema(ApiKeySchema):
     """A new key, with the key itself: shown in this response only, never again."""
 
+    # Not required: an idempotent replay answers 201 again, but the key is never shown twice.
     key = fields.String(
-        required=True,
         metadata={
             "description": (
                 "Send as 'X-API-Key'. Shown once: only a hash is stored, and a replay of this "
-                "create (same Idempotency-Key) answers without it."
+                "create (same Idempotency-Key, header Idempotent-Replayed) answers without it."
             )
         },
     )
