@@ -118,7 +118,7 @@ def test_a_send_that_times_out_is_retried_and_found_by_reference(
     standin: NotifyStandIn,
 ) -> None:
     provider = notify_from_config(notify_config(standin, NOTIFY_TIMEOUT_SECONDS=1))
-    standin.delay = 1.5  # Notify accepts, then answers too late
+    standin.hold_answers()  # Notify accepts, then answers only after the client gave up
     message = sms()
 
     with pytest.raises(TemporaryFailure, match="timed out"):
