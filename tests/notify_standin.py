@@ -244,6 +244,19 @@ class NotifyStandIn:
         return _json(200, found[0]) if found else _error(404, "NoResultFound", "No result found")
 
 
+def notify_config(standin: NotifyStandIn, **overrides: Any) -> dict[str, Any]:
+    """Settings that point the provider at the stand-in."""
+    return {
+        "MESSAGE_PROVIDER": "notify",
+        "NOTIFY_API_KEY": standin.api_key,
+        "NOTIFY_BASE_URL": standin.base_url,
+        "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE_ID,
+        "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE_ID,
+        "NOTIFY_TIMEOUT_SECONDS": 5,
+        **overrides,
+    }
+
+
 def _json(status: int, body: dict[str, Any]) -> Response:
     """A JSON response."""
     return Response(json.dumps(body), status=status, mimetype="application/json")

@@ -7,11 +7,9 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -24,12 +22,7 @@ from fieldapp.services.delivery import run_worker, settings_from_config
 from fieldapp.services.providers import provider_from_config
 from tests.conftest import TEST_SECRETS
 from tests.message_factories import create_addressee, queue_messages
-from tests.notify_standin import (
-    EMAIL_TEMPLATE_ID,
-    SMS_TEMPLATE_ID,
-    NotifyStandIn,
-    running_standin,
-)
+from tests.notify_standin import EMAIL_TEMPLATE_ID, SMS_TEMPLATE_ID, NotifyStandIn
 
 PROJECT = Path(__file__).resolve().parents[2]
 # Long enough that the held send never times out: the lease runs out by a clock step, not a wait.
@@ -37,13 +30,6 @@ LEASE_SECONDS = 120
 NOTIFY_TIMEOUT_SECONDS = 50
 #: Hang guards only: waits end on an event long before these.
 HANG_GUARD_SECONDS = 60
-
-
-@pytest.fixture
-def standin() -> Iterator[NotifyStandIn]:
-    """A Notify stand-in on loopback."""
-    with running_standin() as running:
-        yield running
 
 
 def use_notify(app: Flask, standin: NotifyStandIn) -> None:

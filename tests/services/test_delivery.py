@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -31,24 +30,10 @@ from tests.message_factories import (
     create_duty,
     queue_messages,
 )
-from tests.notify_standin import NotifyStandIn, running_standin
-from tests.services.test_notify_provider import notify_config
+from tests.notify_standin import NotifyStandIn, notify_config
 
 SETTINGS = DeliverySettings(lease=timedelta(seconds=60), max_attempts=3)
 LEASE = SETTINGS.lease
-
-
-@pytest.fixture
-def standin() -> Iterator[NotifyStandIn]:
-    """A Notify stand-in on loopback."""
-    with running_standin() as running:
-        yield running
-
-
-@pytest.fixture
-def provider(standin: NotifyStandIn) -> NotifyProvider:
-    """The Notify provider, configured for the stand-in."""
-    return notify_from_config(notify_config(standin))
 
 
 @pytest.fixture
