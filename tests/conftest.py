@@ -17,6 +17,7 @@ from fieldapp import create_app, migrate
 from fieldapp.database import get_database, normalise_url
 from fieldapp.models import Base
 from tests.audit_tampering import triggers_disabled
+from tests.notify_standin import NotifyStandIn, running_standin
 
 BACKEND = os.environ.get("FIELDAPP_TEST_BACKEND", "sqlite")
 
@@ -115,3 +116,10 @@ def session(app: Flask) -> Iterator[Session]:
     """A database session outside any request, for arranging and checking state."""
     with get_database(app).sessions() as db_session:
         yield db_session
+
+
+@pytest.fixture
+def standin() -> Iterator[NotifyStandIn]:
+    """A GOV.UK Notify stand-in on loopback, for the test's duration."""
+    with running_standin() as running:
+        yield running

@@ -4,8 +4,9 @@ It checks the client's JWT (HS256 with the key's secret, ``iss`` = service id, `
 30 s), accepts SMS and email sends against one-placeholder templates, answers look-ups by
 reference and by id, and records every accepted notification so that tests can count sends per
 reference. It can be told to fail the next N sends or status checks (500, 429, 400, ...), to
-move a notification on to any of Notify's statuses, and to answer slowly *after* accepting, as a
-real provider can.
+move a notification on to any of Notify's statuses, and to hold its answer *after* accepting (as
+a slow provider can) until the test releases it. Tests wait for sends with ``wait_for_accepted``,
+woken by each accepted send, never by polling.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from werkzeug.wrappers import Request, Response
 SMS_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 EMAIL_TEMPLATE_ID = "0a2e6b5c-3d43-4f62-9e2d-3c7f4c9b8e11"
 CLOCK_LEEWAY_SECONDS = 30
+#: A hang guard only: a held answer is released by the test, or by this long at the latest.
+HOLD_GUARD_SECONDS = 60
 #: What each template needs, as Notify would require of a one-placeholder template.
 TEMPLATES = {
     ("sms", SMS_TEMPLATE_ID): ("body",),
@@ -71,13 +74,15 @@ class NotifyStandIn:
 
     service_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     secret: str = field(default_factory=lambda: str(uuid.uuid4()))
-    #: Seconds to wait after accepting a send before answering.
-    delay: float = 0.0
+    #: Sends accepted after this many are held: accepted, then answered once ``release`` is set.
+    hold_after: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     accepted: list[dict[str, Any]] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
     _failures: list[int] = field(default_factory=list)
     _status_failures: list[int] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Guards the state above; notified on every accepted send.
+    _lock: threading.Condition = field(default_factory=threading.Condition)
     base_url: str = ""
 
     @property
@@ -94,6 +99,17 @@ class NotifyStandIn:
         """Answer the next ``count`` GET /v2/notifications/{id} with ``status``."""
         with self._lock:
             self._status_failures.extend([status] * count)
+
+    def hold_answers(self, *, after: int = 0) -> None:
+        """Hold the answer to every send accepted after the first ``after``, until ``release``."""
+        with self._lock:
+            self.hold_after = after
+        self.release.clear()
+
+    def wait_for_accepted(self, count: int, *, timeout: float) -> bool:
+        """Whether ``count`` sends were accepted before ``timeout`` (a hang guard) ran out."""
+        with self._lock:
+            return self._lock.wait_for(lambda: len(self.accepted) >= count, timeout)
 
     def sends_by_reference(self) -> Counter[str]:
         """How many notifications were accepted under each reference."""
@@ -168,15 +184,15 @@ class NotifyStandIn:
         missing = [name for name in needed if personalisation.get(name) is None]
         if missing:
             return _error(400, "BadRequestError", f"Missing personalisation: {', '.join(missing)}")
-        notification = self._accept(kind, data, recipient, personalisation)
-        if self.delay:
-            time.sleep(self.delay)  # accepted already: a client that gives up now has sent it
+        notification, held = self._accept(kind, data, recipient, personalisation)
+        if held:  # accepted already: a client that gives up now has sent it
+            self.release.wait(HOLD_GUARD_SECONDS)
         return _json(201, self._created(notification))
 
     def _accept(
         self, kind: str, data: dict[str, Any], recipient: str, personalisation: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Store an accepted notification."""
+    ) -> tuple[dict[str, Any], bool]:
+        """Store an accepted notification; whether its answer is to be held."""
         notification = {
             "id": str(uuid.uuid4()),
             "reference": data.get("reference"),
@@ -190,7 +206,9 @@ class NotifyStandIn:
         }
         with self._lock:
             self.accepted.append(notification)
-        return notification
+            self._lock.notify_all()
+            held = self.hold_after is not None and len(self.accepted) > self.hold_after
+        return notification, held
 
     def _created(self, notification: dict[str, Any]) -> dict[str, Any]:
         """The 201 body Notify documents for a send."""
@@ -226,6 +244,19 @@ class NotifyStandIn:
         return _json(200, found[0]) if found else _error(404, "NoResultFound", "No result found")
 
 
+def notify_config(standin: NotifyStandIn, **overrides: Any) -> dict[str, Any]:
+    """Settings that point the provider at the stand-in."""
+    return {
+        "MESSAGE_PROVIDER": "notify",
+        "NOTIFY_API_KEY": standin.api_key,
+        "NOTIFY_BASE_URL": standin.base_url,
+        "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE_ID,
+        "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE_ID,
+        "NOTIFY_TIMEOUT_SECONDS": 5,
+        **overrides,
+    }
+
+
 def _json(status: int, body: dict[str, Any]) -> Response:
     """A JSON response."""
     return Response(json.dumps(body), status=status, mimetype="application/json")
@@ -238,9 +269,9 @@ def _error(status: int, error: str, message: str) -> Response:
 
 
 @contextmanager
-def running_standin(delay: float = 0.0) -> Iterator[NotifyStandIn]:
+def running_standin() -> Iterator[NotifyStandIn]:
     """Serve a fresh stand-in on 127.0.0.1 on a free port for the duration."""
-    standin = NotifyStandIn(delay=delay)
+    standin = NotifyStandIn()
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, standin, threaded=True, request_handler=_QuietHandler
     )
@@ -251,6 +282,7 @@ def running_standin(delay: float = 0.0) -> Iterator[NotifyStandIn]:
     try:
         yield standin
     finally:
+        standin.release.set()  # no held answer outlives the test
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

@@ -299,18 +299,22 @@ def run_worker(
     once: bool = False,
     stop: threading.Event | None = None,
     idle_sleep: float = 1.0,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Counter[str]:
-    """Claim and deliver until the queue is empty (``once``) or until ``stop`` is set."""
+    """Claim and deliver until the queue is empty (``once``) or until ``stop`` is set.
+
+    ``clock`` tells the time for claims and leases (tests step it instead of sleeping)."""
     stop = stop or threading.Event()
     tally: Counter[str] = Counter()
     while not stop.is_set():
         with sessions() as session:
-            ids = claim(session, worker=worker, batch=batch, lease=settings.lease, now=utcnow())
+            ids = claim(session, worker=worker, batch=batch, lease=settings.lease, now=clock())
             for index, message_id in enumerate(ids):
                 if stop.is_set():  # the current message is finished: hand back the rest
                     release(session, ids[index:], worker=worker)
                     break
-                tally[_deliver_safely(session, provider, message_id, worker, settings)] += 1
+                outcome = _deliver_safely(session, provider, message_id, worker, settings, clock())
+                tally[outcome] += 1
         if not ids:
             if once:
                 break
@@ -324,10 +328,11 @@ def _deliver_safely(
     message_id: uuid.UUID,
     worker: str,
     settings: DeliverySettings,
+    now: datetime,
 ) -> str:
     """Deliver one message; an unexpected error leaves it leased, to be reclaimed and checked."""
     try:
-        return deliver_one(session, provider, message_id, worker=worker, settings=settings)
+        return deliver_one(session, provider, message_id, worker=worker, settings=settings, now=now)
     except Exception as error:  # one bad message must not stop the worker
         session.rollback()
         # The type only: database errors quote their parameters, which may hold the message.

@@ -6,35 +6,30 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldapp.database import get_database
 from fieldapp.models import Message, OutboxItem
+from fieldapp.models.base import utcnow
+from fieldapp.services.delivery import run_worker, settings_from_config
+from fieldapp.services.providers import provider_from_config
 from tests.conftest import TEST_SECRETS
 from tests.message_factories import create_addressee, queue_messages
-from tests.notify_standin import (
-    EMAIL_TEMPLATE_ID,
-    SMS_TEMPLATE_ID,
-    NotifyStandIn,
-    running_standin,
-)
+from tests.notify_standin import EMAIL_TEMPLATE_ID, SMS_TEMPLATE_ID, NotifyStandIn
 
 PROJECT = Path(__file__).resolve().parents[2]
-LEASE_SECONDS = 3
-
-
-@pytest.fixture
-def standin() -> Iterator[NotifyStandIn]:
-    """A Notify stand-in on loopback."""
-    with running_standin() as running:
-        yield running
+# Long enough that the held send never times out: the lease runs out by a clock step, not a wait.
+LEASE_SECONDS = 120
+NOTIFY_TIMEOUT_SECONDS = 50
+#: Hang guards only: waits end on an event long before these.
+HANG_GUARD_SECONDS = 60
 
 
 def use_notify(app: Flask, standin: NotifyStandIn) -> None:
@@ -123,7 +118,7 @@ def test_refresh_once_records_what_notify_reports_and_stops(
 
 
 def worker_environment(database_url: str, standin: NotifyStandIn, instance: Path) -> dict[str, str]:
-    """What a deployed worker would be given: the database, Notify, a short lease."""
+    """What a deployed worker would be given: the database, Notify and its settings."""
     return {
         **os.environ,
         **{f"FIELDAPP_{name}": value for name, value in TEST_SECRETS.items()},
@@ -135,17 +130,9 @@ def worker_environment(database_url: str, standin: NotifyStandIn, instance: Path
         "FIELDAPP_NOTIFY_BASE_URL": standin.base_url,
         "FIELDAPP_NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE_ID,
         "FIELDAPP_NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE_ID,
-        "FIELDAPP_NOTIFY_TIMEOUT_SECONDS": "1",
+        "FIELDAPP_NOTIFY_TIMEOUT_SECONDS": str(NOTIFY_TIMEOUT_SECONDS),
         "FIELDAPP_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
     }
-
-
-def wait_for_sends(standin: NotifyStandIn, count: int, *, within: float) -> None:
-    """Wait until the stand-in has accepted ``count`` notifications."""
-    deadline = time.monotonic() + within
-    while len(standin.accepted) < count:
-        assert time.monotonic() < deadline, f"only {len(standin.accepted)} sends arrived"
-        time.sleep(0.005)
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
@@ -154,31 +141,34 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     ids = queue_messages(session, create_addressee(app, session), count=30)
     environment = worker_environment(database_url, standin, tmp_path / "instance")
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "messages", "deliver"]
-    standin.delay = 0.2  # Notify accepts each message, then takes a while to answer
+    standin.hold_answers(after=5)  # Notify accepts the sixth message, then holds its answer
     doomed = subprocess.Popen([*command, "--batch", "4"], cwd=PROJECT, env=environment)
     try:
-        wait_for_sends(standin, 6, within=30)
+        arrived = standin.wait_for_accepted(6, timeout=HANG_GUARD_SECONDS)
     finally:
         doomed.send_signal(signal.SIGKILL)  # mid-answer: the sixth send is accepted, unrecorded
-        doomed.wait(timeout=10)
-    accepted_before = len(standin.accepted)
-    recorded = session.scalar(select(func.count()).where(Message.status == "sent"))
-    assert recorded is not None and recorded < accepted_before, "the kill missed the window"
+        doomed.wait(timeout=HANG_GUARD_SECONDS)
+    assert arrived, f"only {len(standin.accepted)} sends arrived"
+    assert len(standin.accepted) == 6
+    assert session.scalar(select(func.count()).where(Message.status == "sent")) == 5
 
-    standin.delay = 0
-    time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's lease runs out
-    heir = subprocess.run(
-        [*command, "--once", "--worker-name", "heir"],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    standin.release.set()
+    use_notify(app, standin)
+    app.config.update(DELIVERY_LEASE_SECONDS=LEASE_SECONDS)
+    provider = provider_from_config(app.config)
+    assert provider is not None
+    after_the_lease = utcnow() + timedelta(seconds=LEASE_SECONDS + 1)  # the dead worker's ran out
+    tally = run_worker(
+        get_database(app).sessions,
+        provider,
+        worker="heir",
+        settings=settings_from_config(app.config),
+        once=True,
+        clock=lambda: after_the_lease,
     )
 
-    assert heir.returncode == 0, heir.stderr
-    assert "found" in heir.stdout  # the accepted-but-unrecorded one was recognised, not resent
+    # The accepted-but-unrecorded one was recognised, not resent; the rest were sent once each.
+    assert tally == Counter({"found": 1, "sent": len(ids) - 6})
     sends = standin.sends_by_reference()
     assert sorted(sends) == sorted(str(i) for i in ids)
     assert set(sends.values()) == {1}

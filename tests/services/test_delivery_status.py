@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,25 +17,11 @@ from fieldapp.models import AuditRecord, ContactDuty, Message
 from fieldapp.models.base import utcnow
 from fieldapp.services.delivery import DeliverySettings, run_worker
 from fieldapp.services.delivery_status import REOPENED, refresh_statuses
-from fieldapp.services.providers.notify import NotifyProvider, notify_from_config
+from fieldapp.services.providers.notify import NotifyProvider
 from tests.message_factories import BODY, Addressee, create_addressee, create_duty, queue_messages
-from tests.notify_standin import NotifyStandIn, running_standin
-from tests.services.test_notify_provider import notify_config
+from tests.notify_standin import NotifyStandIn
 
 SETTINGS = DeliverySettings(lease=timedelta(seconds=60), max_attempts=3)
-
-
-@pytest.fixture
-def standin() -> Iterator[NotifyStandIn]:
-    """A Notify stand-in on loopback."""
-    with running_standin() as running:
-        yield running
-
-
-@pytest.fixture
-def provider(standin: NotifyStandIn) -> NotifyProvider:
-    """The Notify provider, configured for the stand-in."""
-    return notify_from_config(notify_config(standin))
 
 
 @pytest.fixture

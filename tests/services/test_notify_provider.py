@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,47 +16,16 @@ from fieldapp.services.providers import (
     provider_from_config,
 )
 from fieldapp.services.providers.notify import NotifyProvider, notify_from_config, receipt_from
-from tests.notify_standin import (
-    EMAIL_TEMPLATE_ID,
-    SMS_TEMPLATE_ID,
-    NotifyStandIn,
-    running_standin,
-)
+from tests.notify_standin import SMS_TEMPLATE_ID, NotifyStandIn, notify_config
 
 PHONE = "+447700900123"
 BODY = "Hello Alex. Someone has been arrested. Call PC Sam Ashworth on 101."
-
-
-def notify_config(standin: NotifyStandIn, **overrides: Any) -> dict[str, Any]:
-    """Settings that point the provider at the stand-in."""
-    return {
-        "MESSAGE_PROVIDER": "notify",
-        "NOTIFY_API_KEY": standin.api_key,
-        "NOTIFY_BASE_URL": standin.base_url,
-        "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE_ID,
-        "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE_ID,
-        "NOTIFY_TIMEOUT_SECONDS": 5,
-        **overrides,
-    }
 
 
 def sms(**overrides: Any) -> Message:
     """An unsaved SMS message: the provider only reads it."""
     fields = {"id": uuid.uuid4(), "channel": "sms", "recipient": PHONE, "body": BODY}
     return Message(**{**fields, **overrides})
-
-
-@pytest.fixture
-def standin() -> Iterator[NotifyStandIn]:
-    """A Notify stand-in on loopback."""
-    with running_standin() as running:
-        yield running
-
-
-@pytest.fixture
-def provider(standin: NotifyStandIn) -> NotifyProvider:
-    """The Notify provider, configured for the stand-in."""
-    return notify_from_config(notify_config(standin))
 
 
 def test_sms_goes_to_notify_as_the_body_placeholder_under_the_message_id(
@@ -118,7 +86,7 @@ def test_a_send_that_times_out_is_retried_and_found_by_reference(
     standin: NotifyStandIn,
 ) -> None:
     provider = notify_from_config(notify_config(standin, NOTIFY_TIMEOUT_SECONDS=1))
-    standin.delay = 1.5  # Notify accepts, then answers too late
+    standin.hold_answers()  # Notify accepts, then answers only after the client gave up
     message = sms()
 
     with pytest.raises(TemporaryFailure, match="timed out"):

@@ -2,7 +2,9 @@
 
 Every payload goes through ``validate`` and ``render`` in a child process with a 512 MB address
 space limit, so a payload that hangs, eats memory or crashes fails its test instead of taking the
-test run down. The child times each call; each must be refused within a second.
+test run down. The child counts the work of each call (Python function calls, C ones included,
+by a profile hook): each must be refused within a work bound linear in the largest source, never
+by a clock, so a busy machine cannot fail the test. The child's timeout is a hang guard only.
 """
 
 from __future__ import annotations
@@ -10,21 +12,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fieldapp.core.templating.budget import RenderBudget
 from fieldapp.core.templating.engine import render
 from fieldapp.core.templating.errors import OutputTooLong
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 MEMORY_LIMIT = 512 * 1024 * 1024
-CHILD_TIMEOUT_SECONDS = 30
-MAX_SECONDS_EACH = 1.0
+#: A hang guard only (a payload that loops for ever); no assertion relies on it.
+CHILD_TIMEOUT_SECONDS = 300
 MAX_SOURCE = 50_000
+#: Refusing any payload costs at most this many calls: linear in the largest source allowed.
+#: The costliest today (a 37,000-character chain) takes about 790,000, about 21 per character.
+MAX_CALLS_EACH = 40 * MAX_SOURCE
 NESTED = 10_000
 
 HOSTILE: dict[str, str] = {
@@ -96,7 +101,7 @@ HOSTILE: dict[str, str] = {
 BENIGN = "Dear {{ victim.first_name }}, {% for c in event.charges %}{{ c }}{% endfor %}"
 
 CHILD = r"""
-import json, resource, sys, time
+import json, resource, sys
 
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -107,12 +112,19 @@ from fieldapp.core.templating.errors import TemplateRefused
 catalogue = load_catalogue()
 max_source = int(sys.argv[2])
 print(json.dumps({"memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0]}), flush=True)
+calls = 0
+
+def count_calls(frame, event, arg):
+    global calls
+    if event in ("call", "c_call"):
+        calls += 1
+
 for name, source in json.load(sys.stdin).items():
     print(json.dumps({"started": name}), flush=True)
     result = {"name": name}
     for stage in ("validate", "render"):
-        began = time.perf_counter()
-        codes = []
+        calls, codes = 0, []
+        sys.setprofile(count_calls)
         try:
             if stage == "validate":
                 validate(source, catalogue=catalogue, max_chars=max_source)
@@ -123,7 +135,9 @@ for name, source in json.load(sys.stdin).items():
             outcome, codes = "refused", [problem.code for problem in refused.problems]
         except BaseException as exc:
             outcome = type(exc).__name__
-        result[stage] = {"outcome": outcome, "codes": codes, "seconds": time.perf_counter() - began}
+        finally:
+            sys.setprofile(None)
+        result[stage] = {"outcome": outcome, "codes": codes, "calls": calls}
     print(json.dumps(result), flush=True)
 """
 
@@ -172,14 +186,14 @@ def _result(child_results: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_template_is_refused_quickly_by_validate_and_render(
+def test_hostile_template_is_refused_cheaply_by_validate_and_render(
     name: str, child_results: dict[str, Any]
 ) -> None:
     result = _result(child_results, name)
     for stage in ("validate", "render"):
         assert result[stage]["outcome"] == "refused", (stage, result[stage])
         assert result[stage]["codes"], stage
-        assert result[stage]["seconds"] < MAX_SECONDS_EACH, (stage, result[stage])
+        assert result[stage]["calls"] < MAX_CALLS_EACH, (stage, result[stage])
 
 
 def test_child_runs_under_the_memory_limit(child_results: dict[str, Any]) -> None:
@@ -208,11 +222,11 @@ class CountingList(list[str]):
 def test_validated_loop_over_huge_data_stops_at_the_cap(context: dict[str, Any]) -> None:
     charges = CountingList(["x" * 100] * 1_000_000)
     context["event"]["charges"] = charges
-    began = time.perf_counter()
+    source = "{% for c in event.charges %}{{ c }}{% endfor %}"
+    timeless = RenderBudget(clock=lambda: 0.0)  # only the output cap may stop this render
     with pytest.raises(OutputTooLong):
-        render("{% for c in event.charges %}{{ c }}{% endfor %}", context, max_chars=918)
+        render(source, context, max_chars=918, budget=timeless)
     assert charges.taken < 20
-    assert time.perf_counter() - began < MAX_SECONDS_EACH
 
 
 def test_validated_join_over_huge_data_stops_at_the_cap(context: dict[str, Any]) -> None:
