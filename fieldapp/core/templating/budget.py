@@ -3,7 +3,9 @@
 The allow-list (no calls, no ``**``, no nested loops) and the output cap already keep a render
 small; the budget is the backstop that holds whatever the template and data: a render that
 passes either bound stops with ``RenderTooCostly`` (a refusal, 422), so a request worker is
-never held for long. The clock is injected so that tests need no sleeping.
+never held for long. The deadline is in the rendering thread's own CPU time, not wall time, so
+a busy machine (other threads, other processes) never turns a sound render into a refusal; only
+the render's own work counts. The clock is injected so that tests need no sleeping.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from dataclasses import dataclass, field
 
 from fieldapp.core.templating.errors import Problem, TemplateRefused
 
-#: Far above any real message (an SMS renders in well under a millisecond, in a few chunks).
-RENDER_SECONDS = 0.5
+#: CPU seconds of the rendering thread: far above any real message (an SMS renders in well
+#: under a millisecond of CPU, in a few chunks).
+RENDER_SECONDS = 2.0
 RENDER_MAX_CHUNKS = 20_000
 
 
@@ -32,7 +35,8 @@ class RenderBudget:
 
     seconds: float = RENDER_SECONDS
     max_chunks: int = RENDER_MAX_CHUNKS
-    clock: Callable[[], float] = field(default=time.monotonic)
+    # This thread's CPU time: waiting for the CPU while others run does not count against it.
+    clock: Callable[[], float] = field(default=time.thread_time)
 
     def meter(self) -> BudgetMeter:
         """Start counting one render against this budget."""

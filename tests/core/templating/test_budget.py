@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import time
 from typing import Any
 
 import pytest
@@ -75,3 +76,8 @@ def test_readability_scores_only_a_bounded_opening_of_a_long_text(
     )
     assert report.reading_ease is not None
     assert seen and max(seen) <= READABILITY_MAX_CHARS
+
+
+def test_the_default_deadline_counts_the_rendering_threads_cpu_time_not_the_wall_clock() -> None:
+    # Time spent waiting for the CPU on a busy machine must never turn a sound render into a 422.
+    assert RenderBudget().clock is time.thread_time
