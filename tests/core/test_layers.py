@@ -1,5 +1,8 @@
 """The layers point one way: inner layers never reach the web, and no fieldapp import cycles.
 
+Nothing under services/, models/ or core/ imports flask, fieldapp.web or fieldapp.api, directly
+or (for flask) through the fieldapp modules it imports.
+
 The import graph is read from the source with ``ast``, never by importing. Imports inside
 functions count (a late import that closes a circle is still a circle, as ``errors.py`` and
 ``limits.py`` had); imports under ``if TYPE_CHECKING:`` do not, since they never run. Importing
@@ -90,14 +93,21 @@ def _is_package(name: str) -> bool:
     return (PACKAGE_ROOT.parent / name.replace(".", "/") / "__init__.py").is_file()
 
 
-def _graph() -> dict[str, set[str]]:
-    """fieldapp's import graph as it runs (TYPE_CHECKING left out), fieldapp modules only."""
+@cache
+def _runtime_imports() -> dict[str, frozenset[str]]:
+    """What each fieldapp module imports when it runs (TYPE_CHECKING left out)."""
     modules = _modules()
     known = set(modules)
     return {
-        name: _imported(name, tree, known, runtime_only=True) & known
+        name: frozenset(_imported(name, tree, known, runtime_only=True))
         for name, tree in modules.items()
     }
+
+
+def _graph() -> dict[str, set[str]]:
+    """fieldapp's import graph as it runs, fieldapp modules only."""
+    imports = _runtime_imports()
+    return {name: set(imported & imports.keys()) for name, imported in imports.items()}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -158,6 +168,22 @@ def test_inner_layers_import_neither_flask_nor_the_web_nor_the_api(module: str) 
     assert reaching_up == []
 
 
+@pytest.mark.parametrize("module", _inner_modules())
+def test_inner_layers_do_not_reach_flask_through_other_fieldapp_modules(module: str) -> None:
+    # errors.py once held the Flask rendering, so every service raising an error loaded Flask.
+    graph = _graph()
+    imports = _runtime_imports()
+    reached, todo = {module}, [module]
+    while todo:
+        for name in graph[todo.pop()] - reached:
+            reached.add(name)
+            todo.append(name)
+    using_flask = sorted(
+        name for name in reached if any(i.split(".")[0] == "flask" for i in imports[name])
+    )
+    assert using_flask == []
+
+
 def test_no_import_cycle_among_fieldapp_modules() -> None:
     cycles = [cycle for cycle in _cycles(_graph()) if not set(cycle) <= set(CYCLE_EXEMPTIONS)]
     assert cycles == [], "import cycles: " + "; ".join(" <-> ".join(cycle) for cycle in cycles)
@@ -171,3 +197,15 @@ def test_every_cycle_exemption_is_still_needed() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def test_the_import_reader_counts_late_imports_but_not_type_checking_ones() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    import flask\n"
+        "def late() -> None:\n"
+        "    from fieldapp import errors\n"
+    )
+    imported = _imported("fieldapp.x", ast.parse(source), {"fieldapp.errors"}, runtime_only=True)
+    assert imported == {"typing", "fieldapp.errors"}
