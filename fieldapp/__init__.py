@@ -10,25 +10,24 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp import (
-    access,
-    bodies,
-    connector,
-    database,
-    errors,
-    logs,
-    openapi,
-    parameters,
-    refusals,
-    tokens,
-)
+from fieldapp import connector, database
 from fieldapp.api import register as register_api
 from fieldapp.api.context import PASSWORDS_KEY
 from fieldapp.audit_keys import ledger_settings
 from fieldapp.commands import register as register_commands
 from fieldapp.config import build_config
-from fieldapp.limits import init_app as init_limits
 from fieldapp.services.passwords import Passwords
+from fieldapp.web import (
+    access,
+    bodies,
+    logs,
+    openapi,
+    parameters,
+    problems,
+    refusals,
+    tokens,
+)
+from fieldapp.web.limits import init_app as init_limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +63,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     access.init_app(app)
     refusals.init_app(app)
     parameters.init_query_check(app)
-    errors.init_app(app)
+    problems.init_app(app)
     register_commands(app)
     return app

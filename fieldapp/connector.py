@@ -38,8 +38,8 @@ from fieldapp.core.swagger2 import (
     describe,
     schema_refs,
 )
-from fieldapp.links import public_host
-from fieldapp.openapi import current_api
+from fieldapp.web.links import public_host
+from fieldapp.web.openapi import current_api
 
 DEFAULT_HOST = "fieldapp.example.police.uk"
 DEFINITION_FILE = "apiDefinition.swagger.json"

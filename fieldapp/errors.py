@@ -1,26 +1,16 @@
-"""The one error hierarchy and the one error shape (RFC 9457 problem details).
+"""The one error hierarchy: each error's status, stable code and title (no Flask in here).
 
-Every error, whoever raises it (a service, Werkzeug, webargs, flask-jwt-extended,
-flask-limiter, or an unexpected exception), leaves the app through
-``problem_response`` with ``Content-Type: application/problem+json``.
+Services raise these; ``fieldapp.web.problems`` renders every error, whoever raises it, as RFC
+9457 problem details with ``Content-Type: application/problem+json``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, json
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
-
-from fieldapp.logs import failure_summary
-
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:fieldapp:problem:"
-
-log = logging.getLogger("fieldapp.errors")
 
 FieldErrors = Mapping[str, list[str]]
 
@@ -252,141 +242,3 @@ HTTP_CODES: dict[int, tuple[str, str]] = {
     429: ("rate_limited", "Too many requests. Wait and try again."),
     431: ("headers_too_large", "The request headers are too large."),
 }
-
-
-def problem_response(
-    *,
-    status: int,
-    code: str,
-    title: str,
-    detail: str,
-    errors: FieldErrors | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> Response:
-    """Render the one error shape (and note its code for the record of refusals)."""
-    g.problem_code = code
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_PREFIX + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "trace_id": getattr(g, "request_id", None) or "",
-    }
-    if errors:
-        body["errors"] = {key: list(messages) for key, messages in errors.items()}
-    if extra:
-        body.update(extra)
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def handle_fieldapp_error(error: FieldappError) -> Response:
-    """Render one of our own errors."""
-    if error.audited:
-        g.refusal_audited = True
-    return problem_response(
-        status=error.status_code,
-        code=error.code,
-        title=error.title,
-        detail=error.detail,
-        errors=error.errors,
-        headers=error.headers,
-        extra=error.extra,
-    )
-
-
-def handle_http_exception(error: HTTPException) -> Response:
-    """Render a Werkzeug (or extension) HTTP error in the one shape."""
-    status = error.code or 500
-    if status >= 500:
-        return handle_unexpected(error)
-    code, detail = HTTP_CODES.get(status, ("http_error", error.description or ""))
-    headers: dict[str, str] = {}
-    if status == 405:
-        allowed = error.get_response().headers.get("Allow")
-        if allowed:
-            headers["Allow"] = allowed
-    if status == 429:
-        headers["Retry-After"] = str(_retry_after_seconds())
-    errors = _webargs_errors(error)
-    return problem_response(
-        status=status,
-        code=code,
-        title=error.name,
-        detail=detail,
-        errors=errors,
-        headers=headers,
-    )
-
-
-def handle_stale_data(_error: StaleDataError) -> Response:
-    """A versioned row changed under a concurrent writer (at flush or commit): 412, not 500.
-
-    Two PATCHes with one ``If-Match`` can both pass the version check before either writes;
-    the UPDATE ... WHERE version = N of the later one then matches no row. Wherever the session
-    flushes (an audit append flushes too), that is the stale-version answer.
-    """
-    return handle_fieldapp_error(PreconditionFailed())
-
-
-def handle_unexpected(error: BaseException) -> Response:
-    """Log a safe summary of an unexpected failure and answer with a generic 500."""
-    log.error("unhandled error", extra={"fields": failure_summary(error)})
-    return handle_fieldapp_error(FieldappError())
-
-
-def _retry_after_seconds() -> int:
-    """Seconds until the breached rate-limit window resets (at least 1)."""
-    import time
-
-    # Imported here: fieldapp.limits imports request parsing, which imports this module.
-    from fieldapp.limits import limiter
-
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    return max(1, int(current.reset_at - time.time()))
-
-
-def _webargs_errors(error: HTTPException) -> dict[str, list[str]] | None:
-    """Flatten webargs' ``{location: {field: [messages]}}`` into ``{field: [messages]}``."""
-    data = getattr(error, "data", None)
-    if not isinstance(data, dict):
-        return None
-    messages = data.get("messages") or data.get("errors")
-    if not isinstance(messages, dict):
-        return None
-    flat: dict[str, list[str]] = {}
-    for location, fields in messages.items():
-        # The location (json, query, headers) is implied by the operation; keep field names.
-        _flatten(fields if isinstance(fields, dict) else {location: fields}, "", flat)
-    return flat or None
-
-
-def _flatten(value: Any, prefix: str, out: dict[str, list[str]]) -> None:
-    """Turn nested marshmallow messages into dotted field paths."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            if key == "_schema":
-                name = prefix or "body"
-            _flatten(inner, name, out)
-    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-        out.setdefault(prefix or "body", []).extend(value)
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            _flatten(inner, f"{prefix}.{index}" if prefix else str(index), out)
-    else:
-        out.setdefault(prefix or "body", []).append(str(value))
-
-
-def init_app(app: Flask) -> None:
-    """Register the handlers every error goes through."""
-    app.register_error_handler(FieldappError, handle_fieldapp_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(StaleDataError, handle_stale_data)
-    app.register_error_handler(Exception, handle_unexpected)

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from fieldapp.access import PUBLIC_ENDPOINTS, AccessPolicy
 from fieldapp.core.roles import ROLES
+from fieldapp.web.access import PUBLIC_ENDPOINTS, AccessPolicy
 from tests.factories import audit_rows, bearer, create_team, create_user, login
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fieldapp.bodies import nesting_depth_exceeds, parse_json_body
 from fieldapp.errors import JsonTooDeep, MalformedJson
+from fieldapp.web.bodies import nesting_depth_exceeds, parse_json_body
 
 
 def test_depth_is_counted_through_objects_and_arrays() -> None:

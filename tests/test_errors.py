@@ -14,9 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from fieldapp.access import allow
 from fieldapp.database import get_session
-from fieldapp.logs import JsonFormatter
+from fieldapp.web.access import allow
+from fieldapp.web.logs import JsonFormatter
 from tests.factories import bearer, create_user, login
 
 LOGIN = "/api/v1/auth/login"

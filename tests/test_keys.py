@@ -6,12 +6,12 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from fieldapp.access import PUBLIC_ENDPOINTS, AccessPolicy, allow
 from fieldapp.core.principal import Principal
 from fieldapp.core.scopes import SCOPES
 from fieldapp.models.base import utcnow
 from fieldapp.services import api_keys
 from fieldapp.services.audit import AuditContext
+from fieldapp.web.access import PUBLIC_ENDPOINTS, AccessPolicy, allow
 from tests.factories import audit_rows, create_user
 from tests.test_access import _concrete_path
 

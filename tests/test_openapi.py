@@ -9,7 +9,7 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from fieldapp.openapi import generate_document
+from fieldapp.web.openapi import generate_document
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.yaml"
 

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from fieldapp.access import allow
 from fieldapp.core.templating import RenderBudget, render
+from fieldapp.web.access import allow
 from tests.conftest import make_app
 from tests.factories import bearer, create_user, login
 

@@ -17,7 +17,7 @@ from fieldapp.api import (
     users,
     victims,
 )
-from fieldapp.openapi import FieldappApi
+from fieldapp.web.openapi import FieldappApi
 
 
 def register(api: FieldappApi) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
@@ -21,6 +20,7 @@ from fieldapp.schemas.api_keys import (
 )
 from fieldapp.schemas.paging import PageQuerySchema
 from fieldapp.services import api_keys
+from fieldapp.web.access import allow
 
 bp = Blueprint("api_keys", __name__, url_prefix="/api/v1", description="API keys for integrations.")
 

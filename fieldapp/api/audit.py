@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.paging import cursor_key, page
@@ -12,6 +11,7 @@ from fieldapp.core.roles import ADMIN, AUDITOR
 from fieldapp.database import get_session
 from fieldapp.schemas.audit import AuditPageSchema, AuditQuerySchema
 from fieldapp.services import audit
+from fieldapp.web.access import allow
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit trail.")
 

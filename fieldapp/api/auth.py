@@ -6,11 +6,14 @@ from typing import Any
 
 from flask_jwt_extended import get_jwt
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context, passwords, refresh_lifetime, request_origin
 from fieldapp.database import get_session
-from fieldapp.limits import (
+from fieldapp.schemas.auth import LoginSchema, TokenPairSchema
+from fieldapp.services import auth
+from fieldapp.services.auth import TokenPair
+from fieldapp.web.access import allow
+from fieldapp.web.limits import (
     failed,
     limiter,
     login_client_key,
@@ -18,9 +21,7 @@ from fieldapp.limits import (
     per_client_limit,
     per_username_limit,
 )
-from fieldapp.schemas.auth import LoginSchema, TokenPairSchema
-from fieldapp.services import auth
-from fieldapp.tokens import TokenPair
+from fieldapp.web.tokens import issue_pair
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in for devices.")
 
@@ -38,6 +39,7 @@ def login(credentials: dict[str, Any]) -> TokenPair:
         request_origin(),
         passwords=passwords(),
         refresh_lifetime=refresh_lifetime(),
+        issue_tokens=issue_pair,
         **credentials,
     )
 
@@ -53,6 +55,7 @@ def refresh() -> TokenPair:
         audit_context(),
         presented_jti=get_jwt()["jti"],
         refresh_lifetime=refresh_lifetime(),
+        issue_tokens=issue_pair,
     )
 
 

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
-from fieldapp.bodies import NO_BODY, current_body
+from fieldapp.web.bodies import NO_BODY, current_body
 
 #: The security of an operation that an API key with the right scope may also call.
 BEARER_OR_KEY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
@@ -24,6 +23,7 @@ from fieldapp.schemas.cases import (
     CaseUpdateSchema,
 )
 from fieldapp.services import cases
+from fieldapp.web.access import allow
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases.")
 case_schema = CaseSchema()

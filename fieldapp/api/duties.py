@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
@@ -16,6 +15,7 @@ from fieldapp.models.base import utcnow
 from fieldapp.schemas.duties import DutyPageSchema, DutyQuerySchema, DutySchema, DutyUpdateSchema
 from fieldapp.services import duties
 from fieldapp.services.duties import DutyRow
+from fieldapp.web.access import allow
 
 bp = Blueprint("duties", __name__, url_prefix="/api/v1", description="Contact duties.")
 ROLES = (OFFICER, SUPERVISOR, ADMIN)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
@@ -14,6 +13,7 @@ from fieldapp.database import get_session
 from fieldapp.models import InvestigationEvent
 from fieldapp.schemas.events import EventCreateSchema, EventListSchema, EventSchema
 from fieldapp.services import events
+from fieldapp.web.access import allow
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1", description="Investigation events.")
 event_schema = EventSchema()

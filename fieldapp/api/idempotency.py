@@ -14,10 +14,10 @@ from marshmallow import Schema
 
 from fieldapp.api.context import audit_context, current_principal
 from fieldapp.api.etags import etag_for
-from fieldapp.bodies import NO_BODY, current_body
 from fieldapp.database import get_session
 from fieldapp.models.base import utcnow
 from fieldapp.services import idempotency
+from fieldapp.web.bodies import NO_BODY, current_body
 
 T = TypeVar("T")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context, current_principal
 from fieldapp.core.principal import Principal
 from fieldapp.database import get_session
 from fieldapp.schemas.auth import DeviceSessionListSchema, MeSchema
 from fieldapp.services import device_sessions
+from fieldapp.web.access import allow
 
 bp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in user.")
 

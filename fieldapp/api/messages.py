@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, current_app
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
@@ -25,6 +24,7 @@ from fieldapp.schemas.messages import (
 )
 from fieldapp.services import message_sending, messages
 from fieldapp.services.messages import WrittenGroup
+from fieldapp.web.access import allow
 
 bp = Blueprint("messages", __name__, url_prefix="/api/v1", description="Victim-update messages.")
 ROLES = (OFFICER, SUPERVISOR, ADMIN)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.core.roles import ADMIN, SUPERVISOR
@@ -12,6 +11,7 @@ from fieldapp.database import get_session
 from fieldapp.schemas.metrics import ComplianceQuerySchema, ComplianceReportSchema
 from fieldapp.services import compliance
 from fieldapp.services.compliance import Report
+from fieldapp.web.access import allow
 
 bp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="Performance figures.")
 

@@ -11,8 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.database import get_database
 from fieldapp.errors import ServiceUnavailable
-from fieldapp.limits import rate_limit_storage_answers
 from fieldapp.schemas.base import ApiSchema
+from fieldapp.web.limits import rate_limit_storage_answers
 
 bp = Blueprint("operations", __name__, description="Health checks for load balancers.")
 

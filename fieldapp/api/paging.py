@@ -11,8 +11,8 @@ from flask import request
 
 from fieldapp.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from fieldapp.errors import ValidationFailed
-from fieldapp.links import external_url
 from fieldapp.schemas.base import EARLIEST, LATEST
+from fieldapp.web.links import external_url
 
 T = TypeVar("T")
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Response, current_app
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context, current_principal
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
@@ -38,6 +37,7 @@ from fieldapp.schemas.templates import (
 from fieldapp.services import template_drafts, template_preview, template_reviews, templates
 from fieldapp.services.template_preview import Preview
 from fieldapp.services.templates import SavedVersion, VersionDiff
+from fieldapp.web.access import allow
 
 bp = Blueprint(
     "templates", __name__, url_prefix="/api/v1", description="Victim-update message templates."

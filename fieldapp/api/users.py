@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context, passwords
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
@@ -26,6 +25,7 @@ from fieldapp.schemas.users import (
     UserUpdateSchema,
 )
 from fieldapp.services import teams, users
+from fieldapp.web.access import allow
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts and teams.")
 

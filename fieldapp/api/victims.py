@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response
 
-from fieldapp.access import allow
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
@@ -23,6 +22,7 @@ from fieldapp.schemas.victims import (
     VictimSchema,
 )
 from fieldapp.services import victims
+from fieldapp.web.access import allow
 
 bp = Blueprint("victims", __name__, url_prefix="/api/v1", description="Victims and recipients.")
 victim_schema = VictimSchema()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,10 +24,27 @@ from fieldapp.services.audit import AuditContext
 from fieldapp.services.passwords import Passwords
 from fieldapp.services.refusals import Origin
 from fieldapp.services.users import principal_of
-from fieldapp.tokens import TokenPair, issue_pair
 
 DEVICE_SESSION = "device_session"
 UNKNOWN_USER = "unknown"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What a phone receives on sign-in or refresh."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+
+
+class TokenIssuer(Protocol):
+    """Mints the pair for one device session (the web layer passes in its JWT issuer)."""
+
+    def __call__(self, *, user_id: uuid.UUID, session_id: uuid.UUID, refresh_jti: str) -> TokenPair:
+        """An access and a refresh token bound to the device session."""
+        ...
 
 
 def _record_failure(
@@ -62,6 +81,7 @@ def sign_in(
     password: str,
     device_name: str,
     refresh_lifetime: timedelta,
+    issue_tokens: TokenIssuer,
 ) -> TokenPair:
     """Check credentials and open a device session; every failure looks the same."""
     claimed = normalise_username(username)
@@ -87,7 +107,7 @@ def sign_in(
     session.flush()
     actor = dataclasses.replace(principal_of(user), session_id=device.id)
     _record(session, origin.context(actor), "signed_in")
-    pair = issue_pair(user_id=user.id, session_id=device.id, refresh_jti=device.refresh_jti)
+    pair = issue_tokens(user_id=user.id, session_id=device.id, refresh_jti=device.refresh_jti)
     session.commit()
     return pair
 
@@ -106,7 +126,12 @@ def _record(session: Session, context: AuditContext, reason: str, outcome: str =
 
 
 def rotate_refresh_token(
-    session: Session, context: AuditContext, *, presented_jti: str, refresh_lifetime: timedelta
+    session: Session,
+    context: AuditContext,
+    *,
+    presented_jti: str,
+    refresh_lifetime: timedelta,
+    issue_tokens: TokenIssuer,
 ) -> TokenPair:
     """Spend a refresh token for a new pair; a reused one ends the device session."""
     actor = context.actor
@@ -134,7 +159,7 @@ def rotate_refresh_token(
         session.commit()
         raise RefreshTokenReused()
     _record(session, context, "refreshed")
-    pair = issue_pair(user_id=actor.user_id, session_id=actor.session_id, refresh_jti=new_jti)
+    pair = issue_tokens(user_id=actor.user_id, session_id=actor.session_id, refresh_jti=new_jti)
     session.commit()
     return pair
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, g
@@ -12,21 +11,13 @@ from flask_jwt_extended import JWTManager, create_access_token, create_refresh_t
 from fieldapp import errors
 from fieldapp.core.principal import Principal
 from fieldapp.database import get_database
+from fieldapp.services.auth import TokenPair
 from fieldapp.services.device_sessions import load_principal
+from fieldapp.web.problems import handle_fieldapp_error
 
 REQUIRED_CLAIMS = ("exp", "iat", "jti", "type", "sub", "sid")
 
 jwt = JWTManager()
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    """What a phone receives on sign-in or refresh."""
-
-    access_token: str
-    refresh_token: str
-    expires_in: int
-    token_type: str = "Bearer"
 
 
 def issue_pair(*, user_id: uuid.UUID, session_id: uuid.UUID, refresh_jti: str) -> TokenPair:
@@ -80,14 +71,14 @@ def _problem(error_class: type[errors.FieldappError]) -> Any:
     """A loader that answers with the given error in the one shape."""
 
     def loader(*_args: Any) -> Response:
-        return errors.handle_fieldapp_error(error_class())
+        return handle_fieldapp_error(error_class())
 
     return loader
 
 
 def _invalid(_reason: str) -> Response:
     """Any undecodable, badly signed or wrongly typed token."""
-    return errors.handle_fieldapp_error(errors.InvalidToken())
+    return handle_fieldapp_error(errors.InvalidToken())
 
 
 def init_app(app: Flask) -> None:
@@ -96,7 +87,7 @@ def init_app(app: Flask) -> None:
     jwt.decode_key_loader(_signing_key)
     jwt.token_in_blocklist_loader(_check_token)
     jwt.user_lookup_loader(_current_principal)
-    jwt.unauthorized_loader(lambda _reason: errors.handle_fieldapp_error(errors.Unauthorized()))
+    jwt.unauthorized_loader(lambda _reason: handle_fieldapp_error(errors.Unauthorized()))
     jwt.invalid_token_loader(_invalid)
     jwt.expired_token_loader(_problem(errors.TokenExpired))
     jwt.revoked_token_loader(_problem(errors.TokenRevoked))

@@ -14,15 +14,15 @@ import logging
 
 from flask import Flask, Response, g, request
 
-from fieldapp.access import PUBLIC_ENDPOINTS
 from fieldapp.api.context import request_origin
 from fieldapp.core.principal import Principal
 from fieldapp.database import get_database
 from fieldapp.errors import HTTP_CODES
-from fieldapp.keys import claimed_key_name
-from fieldapp.limits import claimed_username, first_in_minute
 from fieldapp.services import auth
 from fieldapp.services.refusals import Refusal, record_refusal
+from fieldapp.web.access import PUBLIC_ENDPOINTS
+from fieldapp.web.keys import claimed_key_name
+from fieldapp.web.limits import claimed_username, first_in_minute
 
 LOGIN_ENDPOINT = "auth.login"
 REFUSAL_STATUSES = frozenset({401, 403, 404, 410, 429})

@@ -10,9 +10,9 @@ from flask import g, request
 
 from fieldapp.database import get_database
 from fieldapp.errors import ApiKeyNotAccepted, InsufficientScope
-from fieldapp.limits import hit_key_limit
 from fieldapp.models.base import utcnow
 from fieldapp.services import api_keys
+from fieldapp.web.limits import hit_key_limit
 
 API_KEY_HEADER = "X-API-Key"
 

@@ -3,7 +3,7 @@
 A route is reachable only if its endpoint is in ``PUBLIC_ENDPOINTS`` or its view
 declares the roles allowed with ``@allow(...)``. Anything else answers 403 to everyone.
 An API key (``X-API-Key``) may call only views that also name a scope: ``@allow(..., scope=...)``.
-What it refuses is written to the audit trail by ``fieldapp.refusals``.
+What it refuses is written to the audit trail by ``fieldapp.web.refusals``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask_jwt_extended import verify_jwt_in_request
 from fieldapp.core.roles import ROLES
 from fieldapp.core.scopes import SCOPES
 from fieldapp.errors import Forbidden, NotFound
-from fieldapp.keys import authenticate_api_key, wants_api_key
+from fieldapp.web.keys import authenticate_api_key, wants_api_key
 
 #: The API's description: public when ``PUBLIC_DOCS`` is on (development), else 404 to all.
 DOC_ENDPOINTS = frozenset(

@@ -13,9 +13,9 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
-from fieldapp.bodies import current_body
 from fieldapp.core.usernames import normalise_username
 from fieldapp.errors import RateLimited
+from fieldapp.web.bodies import current_body
 
 # One limiter per process (the decorators below bind to it). flask-limiter keeps some settings,
 # such as the key prefix, from the first app it is given; fieldapp serves one app per process.

@@ -1,0 +1,1 @@
+"""What every request passes through: bodies, limits, logs, access, tokens, problems, OpenAPI."""
