@@ -10,12 +10,13 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp import connector, database
+from fieldapp import database
 from fieldapp.api import register as register_api
 from fieldapp.api.context import PASSWORDS_KEY
 from fieldapp.audit_keys import ledger_settings
 from fieldapp.commands import register as register_commands
 from fieldapp.config import build_config
+from fieldapp.connector import blueprint as connector
 from fieldapp.services.passwords import Passwords
 from fieldapp.web import (
     access,

@@ -70,10 +70,7 @@ def test_every_route_without_a_scope_refuses_a_key_with_every_scope(
     app: Flask, session: Session
 ) -> None:
     admin = create_user(app, session, username="admin.walk", role="admin")
-    actor = Principal(
-        admin.id, admin.username, admin.display_name, admin.role, admin.team_id,
-        admin.team.name, admin.rank, admin.collar_number, None,
-    )  # fmt: skip
+    actor = Principal.of_user(admin, team_name=admin.team.name)
     data = {"name": "All", "user_id": admin.id, "scopes": list(SCOPES), "rate_limit": "1000/minute"}
     issued = api_keys.create_key(
         session, context=AuditContext(actor=actor, purpose="test"), data=data, now=utcnow()

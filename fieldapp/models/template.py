@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fieldapp.core.templating.context import LANGUAGES
+from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
 from fieldapp.core.templating.library import CHANNELS
 from fieldapp.models.base import Base, UTCDateTime, new_id, utcnow
 from fieldapp.models.user import User
@@ -40,7 +40,7 @@ class MessageTemplate(Base):
     __tablename__ = "message_templates"
     __table_args__ = (
         CheckConstraint(_one_of("channel", CHANNELS), name="channel"),
-        CheckConstraint(_one_of("language", LANGUAGES), name="language"),
+        CheckConstraint(_one_of("language", TEMPLATE_LANGUAGES), name="language"),
         CheckConstraint(_one_of("status", TEMPLATE_STATUSES), name="status"),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from fieldapp.core.templating.context import LANGUAGES
+from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
 from fieldapp.core.templating.library import CHANNELS, LIBRARY_EVENT_TYPES
 from fieldapp.models.template import TEMPLATE_STATUSES, VERSION_STATUSES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
@@ -114,7 +114,7 @@ class TemplateSchema(ApiSchema):
     key = fields.String(required=True)
     family = fields.String(required=True, metadata={"description": "Shared by its variants."})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    language = fields.String(required=True, validate=validate.OneOf(TEMPLATE_LANGUAGES))
     event_type = fields.String(required=True, validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     contentless = fields.Boolean(
         required=True, metadata={"description": "For victims who must get contentless contact."}
@@ -151,7 +151,7 @@ class TemplateQuerySchema(PageQuerySchema):
     """Filters for the template list (officers see active, published templates only)."""
 
     channel = fields.String(validate=validate.OneOf(CHANNELS))
-    language = fields.String(validate=validate.OneOf(LANGUAGES))
+    language = fields.String(validate=validate.OneOf(TEMPLATE_LANGUAGES))
     event_type = fields.String(validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     family = fields.String(validate=validate.Length(max=80))
     status = fields.String(validate=validate.OneOf(TEMPLATE_STATUSES))
@@ -163,7 +163,7 @@ class TemplateCreateSchema(ApiSchema):
     key = fields.String(required=True, validate=KEY)
     family = fields.String(validate=KEY, metadata={"description": "Defaults to the event type."})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    language = fields.String(required=True, validate=validate.OneOf(TEMPLATE_LANGUAGES))
     event_type = fields.String(required=True, validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     contentless = fields.Boolean(load_default=False)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -246,7 +246,7 @@ class LintRequestSchema(ApiSchema):
     """A wording to lint before saving it."""
 
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    language = fields.String(load_default="en", validate=validate.OneOf(TEMPLATE_LANGUAGES))
     subject = fields.String(validate=validate.Length(min=1, max=500))
     body = fields.String(required=True, validate=BODY)
 

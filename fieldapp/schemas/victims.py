@@ -7,6 +7,7 @@ from typing import Any
 import phonenumbers
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from fieldapp.core.templating.library import CHANNELS
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 
 RECIPIENT_ROLES = (
@@ -16,8 +17,8 @@ RECIPIENT_ROLES = (
     "business_contact",
     "representative",
 )
-CHANNELS = ("sms", "email", "letter")
-LANGUAGES = ("en", "cy", "bilingual")
+# The victim's preference; a template is written in one of TEMPLATE_LANGUAGES (en, cy).
+LANGUAGE_PREFERENCES = ("en", "cy", "bilingual")
 # Ofcom reserves 07700 900000 to 900999 for drama; fieldapp's demo and training data use them.
 OFCOM_DRAMA_MOBILES = "+447700900"
 ENHANCED_BASES = (
@@ -60,7 +61,7 @@ class VictimSchema(ApiSchema):
     contentless = fields.Boolean(
         required=True, metadata={"description": "Only 'please call' messages, no case content."}
     )
-    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGE_PREFERENCES))
     enhanced_rights = fields.Boolean(required=True)
     enhanced_basis = fields.List(
         fields.String(validate=validate.OneOf(ENHANCED_BASES)), required=True
@@ -98,7 +99,7 @@ class VictimChangesSchema(ApiSchema):
         fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3)
     )
     contentless = fields.Boolean()
-    language = fields.String(validate=validate.OneOf(LANGUAGES))
+    language = fields.String(validate=validate.OneOf(LANGUAGE_PREFERENCES))
     enhanced_rights = fields.Boolean()
     enhanced_basis = fields.List(
         fields.String(validate=validate.OneOf(ENHANCED_BASES)), validate=validate.Length(max=5)

@@ -28,7 +28,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 _CALLER_QUERY = (
     select(
-        ApiKey.id,
+        ApiKey.id.label("key_id"),
         ApiKey.hash,
         ApiKey.prefix,
         ApiKey.scopes,
@@ -36,7 +36,7 @@ _CALLER_QUERY = (
         ApiKey.expires_at,
         ApiKey.revoked_at,
         ApiKey.last_used_at,
-        User.id.label("user_id"),
+        User.id,
         User.username,
         User.display_name,
         User.role,
@@ -208,18 +208,8 @@ def authenticate(connection: Connection, *, presented: str, now: datetime) -> Ke
         raise InvalidApiKey("The API key has expired.")
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         # One autocommit single-row write, so no transaction is held for the request.
-        connection.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-    principal = Principal(
-        user_id=row.user_id,
-        username=row.username,
-        display_name=row.display_name,
-        role=row.role,
-        team_id=row.team_id,
-        team_name=row.team_name,
-        rank=row.rank,
-        collar_number=row.collar_number,
-        session_id=None,
-        api_key_id=row.id,
-        api_key_prefix=row.prefix,
+        connection.execute(update(ApiKey).where(ApiKey.id == row.key_id).values(last_used_at=now))
+    principal = Principal.of_user(
+        row, team_name=row.team_name, api_key_id=row.key_id, api_key_prefix=row.prefix
     )
-    return KeyCaller(principal, row.id, frozenset(row.scopes), row.rate_limit)
+    return KeyCaller(principal, row.key_id, frozenset(row.scopes), row.rate_limit)

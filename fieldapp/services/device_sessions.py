@@ -22,7 +22,7 @@ _PRINCIPAL_QUERY = (
         User.display_name,
         User.role,
         User.team_id,
-        Team.name,
+        Team.name.label("team_name"),
         User.rank,
         User.collar_number,
         User.disabled,
@@ -51,17 +51,7 @@ def load_principal(
         return None
     if token_type == "refresh" and row.expires_at <= utcnow():
         return None
-    return Principal(
-        user_id=row.id,
-        username=row.username,
-        display_name=row.display_name,
-        role=row.role,
-        team_id=row.team_id,
-        team_name=row.name,
-        rank=row.rank,
-        collar_number=row.collar_number,
-        session_id=session_id,
-    )
+    return Principal.of_user(row, team_name=row.team_name, session_id=session_id)
 
 
 def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[DeviceSession]:

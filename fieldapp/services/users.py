@@ -35,17 +35,7 @@ SYSTEM_ACTOR = "system"
 
 def principal_of(user: User) -> Principal:
     """A user as the actor of work done on their behalf, outside a device session."""
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        team_id=user.team_id,
-        team_name=user.team.name,
-        rank=user.rank,
-        collar_number=user.collar_number,
-        session_id=None,
-    )
+    return Principal.of_user(user, team_name=user.team.name)
 
 
 def record_change(

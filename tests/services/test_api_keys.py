@@ -35,10 +35,7 @@ def test_key_prefix_reads_only_well_formed_keys(presented: str, prefix: str | No
 
 def test_last_use_is_written_at_most_once_a_minute(app: Flask, session: Session) -> None:
     user = create_user(app, session, username="pc.keys", role="officer")
-    actor = Principal(
-        user.id, user.username, user.display_name, user.role, user.team_id,
-        user.team.name, user.rank, user.collar_number, None,
-    )  # fmt: skip
+    actor = Principal.of_user(user, team_name=user.team.name)
     start = utcnow()
     issued = api_keys.create_key(
         session,

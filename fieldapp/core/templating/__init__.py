@@ -26,7 +26,7 @@ from fieldapp.core.templating.check import (
     validate_wording,
 )
 from fieldapp.core.templating.context import (
-    LANGUAGES,
+    TEMPLATE_LANGUAGES,
     CaseData,
     EventData,
     ForceData,
@@ -66,10 +66,10 @@ from fieldapp.core.templating.sms import SMS_CHAR_LIMIT, SmsCount, count, normal
 
 __all__ = [
     "CHANNELS",
-    "LANGUAGES",
     "LIBRARY_EVENT_TYPES",
     "SMS_CHAR_LIMIT",
     "TEMPLATE_CACHE",
+    "TEMPLATE_LANGUAGES",
     "CaseData",
     "Catalogue",
     "Checked",

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 PACKAGE = "fieldapp.core.templating"
 LONDON = ZoneInfo("Europe/London")
-LANGUAGES = ("en", "cy")
+TEMPLATE_LANGUAGES = ("en", "cy")
 BAIL_EVENT_TYPES = ("bailed", "bail_varied")
 
 _DAYS = {
@@ -131,7 +131,7 @@ INPUT_FIELDS = ("reason", "note")
 
 def build_context(data: MergeData, *, language: str) -> dict[str, Any]:
     """A fresh plain dict for a render: keys are the catalogue's roots, absent data left out."""
-    if language not in LANGUAGES:
+    if language not in TEMPLATE_LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     officer = data.officer
     context: dict[str, Any] = {

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from fieldapp.core.templating.context import LANGUAGES
+from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
 from fieldapp.core.victims_code import EVENT_TYPES
 
 CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
@@ -153,9 +153,9 @@ def _check_values(template: LibraryTemplate) -> None:
         raise LibraryFileError(f"family '{template.family}' must be lowercase_with_underscores")
     if template.channel not in CHANNELS:
         raise LibraryFileError(f"channel '{template.channel}' is not one of {', '.join(CHANNELS)}")
-    if template.language not in LANGUAGES:
+    if template.language not in TEMPLATE_LANGUAGES:
         raise LibraryFileError(
-            f"language '{template.language}' is not one of {', '.join(LANGUAGES)}"
+            f"language '{template.language}' is not one of {', '.join(TEMPLATE_LANGUAGES)}"
         )
     if template.event_type not in LIBRARY_EVENT_TYPES:
         raise LibraryFileError(f"event_type '{template.event_type}' is not a known event type")

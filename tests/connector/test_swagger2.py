@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldapp.core.swagger2 import (
+from fieldapp.connector.swagger2 import (
     UnsupportedSchema,
     convert_definitions,
     convert_parameter,

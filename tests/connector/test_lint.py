@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fieldapp.core.connector_lint import lint_definition
+from fieldapp.connector.lint import lint_definition
 
 
 def _clean() -> dict[str, Any]:

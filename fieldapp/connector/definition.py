@@ -1,23 +1,17 @@
-"""The Power Platform custom connector, generated from the same code as openapi.yaml.
+"""The Power Platform connector definition, built from the same code as openapi.yaml.
 
-The OpenAPI 3 document flask-smorest builds is down-converted (``fieldapp.core.swagger2``)
-for the operations in ``fieldapp.connector_surface`` and decorated for makers (ids,
-summaries, drop-downs, paging, the API-key header). Served at /connector/..., and
-``flask --app wsgi connector write`` regenerates the committed ``connector/`` files.
+Pure: the app's OpenAPI 3 document goes in as a plain dict, down-converted
+(``fieldapp.connector.swagger2``) for the operations in ``fieldapp.connector.surface`` and
+decorated for makers (ids, summaries, drop-downs, paging, the API-key header).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import click
-from flask import Blueprint, Flask, Response
-from flask.cli import AppGroup
-
-from fieldapp.connector_surface import (
+from fieldapp.connector.surface import (
     ADVANCED_PARAMETERS,
     DYNAMIC_VALUES,
     IDEMPOTENCY_NOTE,
@@ -29,8 +23,7 @@ from fieldapp.connector_surface import (
     TEMPLATE_PICKER,
     ConnectorOperation,
 )
-from fieldapp.core.connector_lint import lint_definition
-from fieldapp.core.swagger2 import (
+from fieldapp.connector.swagger2 import (
     convert_definitions,
     convert_parameter,
     convert_request_body,
@@ -38,8 +31,6 @@ from fieldapp.core.swagger2 import (
     describe,
     schema_refs,
 )
-from fieldapp.web.links import public_host
-from fieldapp.web.openapi import current_api
 
 DEFAULT_HOST = "fieldapp.example.police.uk"
 DEFINITION_FILE = "apiDefinition.swagger.json"
@@ -178,53 +169,6 @@ def build_properties() -> dict[str, Any]:
     }
 
 
-def generate_definition(*, host: str = DEFAULT_HOST, scheme: str = "https") -> dict[str, Any]:
-    """The running app's connector definition (needs an app context)."""
-    source: dict[str, Any] = current_api().spec.to_dict()
-    return build_definition(source, host=host, scheme=scheme)
-
-
 def dump(document: Mapping[str, Any]) -> str:
     """JSON text as committed: four-space indents, a final newline."""
     return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
-
-
-bp = Blueprint("connector", __name__, url_prefix="/connector")
-
-
-@bp.get("/apiDefinition.swagger.json")
-def api_definition() -> Response:
-    """The connector definition, naming the configured public host (FIELDAPP_PUBLIC_URL)."""
-    host, scheme = public_host()
-    return Response(dump(generate_definition(host=host, scheme=scheme)), mimetype=JSON)
-
-
-@bp.get("/apiProperties.json")
-def api_properties() -> Response:
-    """The connector's apiProperties.json."""
-    return Response(dump(build_properties()), mimetype=JSON)
-
-
-connector_cli = AppGroup("connector", help="Power Platform custom connector commands.")
-
-
-@connector_cli.command("write")
-@click.option("--output-dir", default="connector", type=click.Path(file_okay=False))
-@click.option("--host", default=DEFAULT_HOST, show_default=True)
-def write_connector(output_dir: str, host: str) -> None:
-    """Write both connector files, refusing a definition that fails the lint."""
-    definition = generate_definition(host=host)
-    findings = lint_definition(definition)
-    if findings:
-        raise click.ClickException("connector lint failed:\n" + "\n".join(findings))
-    directory = Path(output_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / DEFINITION_FILE).write_text(dump(definition), encoding="utf-8")
-    (directory / PROPERTIES_FILE).write_text(dump(build_properties()), encoding="utf-8")
-    click.echo(f"wrote {directory / DEFINITION_FILE} and {directory / PROPERTIES_FILE}")
-
-
-def init_app(app: Flask) -> None:
-    """Serve the connector files and add the CLI."""
-    app.register_blueprint(bp)
-    app.cli.add_command(connector_cli)

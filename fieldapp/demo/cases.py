@@ -80,9 +80,7 @@ def load_demo_cases(session: Session, *, officer_username: str) -> int:
     officer = session.scalar(select(User).where(User.username == officer_username))
     if officer is None:
         return 0
-    actor = Principal(officer.id, officer.username, officer.display_name, officer.role,
-                      officer.team_id, officer.team.name, officer.rank, officer.collar_number,
-                      None)  # fmt: skip
+    actor = Principal.of_user(officer, team_name=officer.team.name)
     context = AuditContext(actor=actor, purpose="demo data")
     now = utcnow()
     for demo in DEMO_CASES:

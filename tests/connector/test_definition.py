@@ -11,11 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from jsonschema import validators
 
-from fieldapp.connector import build_properties, dump, generate_definition
-from fieldapp.core.connector_lint import lint_definition
+from fieldapp.connector.blueprint import generate_definition
+from fieldapp.connector.definition import build_properties, dump
+from fieldapp.connector.lint import lint_definition
 from tests.powerplatform_schemas import load_schema, validator_for
 
-COMMITTED = Path(__file__).resolve().parent.parent / "connector"
+COMMITTED = Path(__file__).resolve().parents[2] / "connector"
 DEFINITION = COMMITTED / "apiDefinition.swagger.json"
 PROPERTIES = COMMITTED / "apiProperties.json"
 CREATES = {"CreateCase", "CreateVictim", "RecordEvent", "WriteMessage"}

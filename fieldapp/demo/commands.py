@@ -12,8 +12,8 @@ from flask.cli import AppGroup
 
 from fieldapp.api.context import passwords
 from fieldapp.database import get_database
-from fieldapp.services.demo import DEMO_ACCOUNTS, load_demo
-from fieldapp.services.demo_cases import load_demo_cases
+from fieldapp.demo.accounts import DEMO_ACCOUNTS, load_demo
+from fieldapp.demo.cases import load_demo_cases
 
 CREDENTIALS_FILE = "demo-credentials.json"
 

@@ -1,0 +1,1 @@
+"""Demo data for ``make run``: accounts (``accounts``), cases (``cases``) and ``flask demo``."""
