@@ -14,9 +14,10 @@ from fieldapp.core.roles import ADMIN
 from fieldapp.errors import NotFound, PreconditionFailed, ValidationFailed
 from fieldapp.models import Case, Victim
 from fieldapp.models.base import utcnow
-from fieldapp.services import audit, duties, erasure
+from fieldapp.services import audit, duties
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
+from fieldapp.services.messages import erasure
 from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "victim"
