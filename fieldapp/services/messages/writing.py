@@ -29,9 +29,10 @@ from fieldapp.models import Case, ContactDuty, Message, Victim
 from fieldapp.models.base import new_id, utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.cases import require_case, scoped
+from fieldapp.services.cases import require_case
 from fieldapp.services.messages import sending
 from fieldapp.services.messages.variants import REQUESTED, Choice, choose_variant
+from fieldapp.services.scope import scoped
 from fieldapp.services.templates.merge_data import event_for, merge_data, victim_on_case
 from fieldapp.services.templates.preview import merge_errors
 from fieldapp.services.templates.published import (
