@@ -29,7 +29,7 @@ from fieldapp.models import (
 from fieldapp.models.base import utcnow
 from fieldapp.services import api_keys
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.template_library import import_library
+from fieldapp.services.templates.library import import_library
 from fieldapp.services.users import principal_of
 from tests.factories import bearer, create_user
 

@@ -22,8 +22,8 @@ from fieldapp.schemas.messages import (
     SentSchema,
     WrittenMessageSchema,
 )
-from fieldapp.services import message_sending, messages
-from fieldapp.services.messages import WrittenGroup
+from fieldapp.services.messages import sending, writing
+from fieldapp.services.messages.writing import WrittenGroup
 from fieldapp.web.access import allow
 
 bp = Blueprint("messages", __name__, url_prefix="/api/v1", description="Victim-update messages.")
@@ -54,7 +54,7 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
     """Write a victim's update from a published template; retries with one key make one."""
     result = create_once(
         lambda remember: WrittenView(
-            messages.write_message(
+            writing.write_message(
                 get_session(),
                 audit_context(),
                 case_id=case_id,
@@ -64,9 +64,9 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
             )
         ),
         schema=written_schema,
-        resource_type=messages.RESOURCE,
+        resource_type=writing.RESOURCE,
         read=lambda found: WrittenView(
-            messages.read_written(get_session(), audit_context(), uuid.UUID(found))
+            writing.read_written(get_session(), audit_context(), uuid.UUID(found))
         ),
     )
     return result
@@ -78,7 +78,7 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
 @allow(*ROLES, scope="messages:read")
 def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
     """List a case's messages, oldest first."""
-    found = message_sending.list_messages(
+    found = sending.list_messages(
         get_session(),
         audit_context(),
         case_id=case_id,
@@ -93,7 +93,7 @@ def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
 @allow(*ROLES, scope="messages:read")
 def get_message(message_id: uuid.UUID) -> Message:
     """Read one message."""
-    return message_sending.get_message(get_session(), audit_context(), message_id)
+    return sending.get_message(get_session(), audit_context(), message_id)
 
 
 @bp.post("/messages/<uuid:message_id>/send")
@@ -101,7 +101,7 @@ def get_message(message_id: uuid.UUID) -> Message:
 @allow(*ROLES, scope="messages:write")
 def send_message(message_id: uuid.UUID) -> Message:
     """Queue a drafted message for GOV.UK Notify (a retry changes nothing); 409 if sent by hand."""
-    return message_sending.send_message(
+    return sending.send_message(
         get_session(),
         audit_context(),
         message_id=message_id,
@@ -116,7 +116,7 @@ def send_message(message_id: uuid.UUID) -> Message:
 @allow(*ROLES, scope="messages:write")
 def confirm_sent(data: dict[str, Any], message_id: uuid.UUID) -> Message:
     """Confirm you sent a drafted message from your phone; its duty is met at that time."""
-    return message_sending.confirm_sent(
+    return sending.confirm_sent(
         get_session(),
         audit_context(),
         message_id=message_id,

@@ -34,9 +34,9 @@ from fieldapp.schemas.templates import (
     VersionListSchema,
     VersionSchema,
 )
-from fieldapp.services import template_drafts, template_preview, template_reviews, templates
-from fieldapp.services.template_preview import Preview
-from fieldapp.services.templates import SavedVersion, VersionDiff
+from fieldapp.services.templates import drafting, preview, reviews, versions
+from fieldapp.services.templates.preview import Preview
+from fieldapp.services.templates.versions import SavedVersion, VersionDiff
 from fieldapp.web.access import allow
 
 bp = Blueprint(
@@ -55,7 +55,7 @@ VERSION_PATH = KEY_PATH + "/versions/<int(max=1000000):number>"
 def list_templates(query: dict[str, Any]) -> dict[str, Any]:
     """List templates in key order (officers: active templates with a published version)."""
     after = cursor_key(query, types=(str,))
-    found = templates.list_templates(
+    found = versions.list_templates(
         get_session(),
         current_principal(),
         filters=query,
@@ -73,7 +73,7 @@ def list_templates(query: dict[str, Any]) -> dict[str, Any]:
 def create_template(data: dict[str, Any]) -> SavedVersion | Response:
     """Create a template; its first version is a draft, returned with its lint."""
     return create_once(
-        lambda remember: templates.create_template(
+        lambda remember: versions.create_template(
             get_session(), audit_context(), data=data, on_created=remember
         ),
         schema=created_schema,
@@ -88,7 +88,7 @@ def create_template(data: dict[str, Any]) -> SavedVersion | Response:
 @allow(scope="templates:read")
 def get_template(key: str) -> MessageTemplate:
     """Read a template's metadata."""
-    return templates.get_template(get_session(), current_principal(), key)
+    return versions.get_template(get_session(), current_principal(), key)
 
 
 @bp.get(KEY_PATH + "/versions")
@@ -97,8 +97,8 @@ def get_template(key: str) -> MessageTemplate:
 def list_versions(key: str) -> dict[str, list[SavedVersion]]:
     """List a template's versions, newest first (officers: published ones only)."""
     session, actor = get_session(), current_principal()
-    template = templates.get_template(session, actor, key)
-    found = templates.list_versions(session, actor, key)
+    template = versions.get_template(session, actor, key)
+    found = versions.list_versions(session, actor, key)
     return {"value": [SavedVersion(template, version, None) for version in found]}
 
 
@@ -111,7 +111,7 @@ def list_versions(key: str) -> dict[str, list[SavedVersion]]:
 def create_version(data: dict[str, Any], key: str) -> Any:
     """Save a new draft, or restore an old text as one; an unchanged text makes no version."""
     result = create_once(
-        lambda remember: templates.save_version(
+        lambda remember: versions.save_version(
             get_session(),
             audit_context(),
             key=key,
@@ -134,7 +134,7 @@ def _version_id(saved: SavedVersion) -> str:
 def _saved_version(found: str) -> SavedVersion:
     """A saved version read again, as the caller may see it now, for an idempotent replay."""
     key, _, number = found.rpartition("/")
-    template, version = templates.get_version(get_session(), current_principal(), key, int(number))
+    template, version = versions.get_version(get_session(), current_principal(), key, int(number))
     wording = Wording(template.channel, template.language, version.body, version.subject)
     return SavedVersion(template, version, check_wording(wording))
 
@@ -144,7 +144,7 @@ def _saved_version(found: str) -> SavedVersion:
 @allow(scope="templates:read")
 def get_version(key: str, number: int) -> SavedVersion:
     """Read one version (officers: published ones only)."""
-    template, version = templates.get_version(get_session(), current_principal(), key, number)
+    template, version = versions.get_version(get_session(), current_principal(), key, number)
     return SavedVersion(template, version, None)
 
 
@@ -153,7 +153,7 @@ def get_version(key: str, number: int) -> SavedVersion:
 @allow(SUPERVISOR)
 def submit_version(key: str, number: int) -> SavedVersion:
     """Send a draft for review by another supervisor; lint errors block it."""
-    return template_reviews.submit_version(get_session(), audit_context(), key=key, number=number)
+    return reviews.submit_version(get_session(), audit_context(), key=key, number=number)
 
 
 @bp.post(VERSION_PATH + "/approve")
@@ -161,7 +161,7 @@ def submit_version(key: str, number: int) -> SavedVersion:
 @allow(SUPERVISOR)
 def approve_version(key: str, number: int) -> SavedVersion:
     """Publish a submitted version (not your own); it supersedes the published one."""
-    return template_reviews.approve_version(get_session(), audit_context(), key=key, number=number)
+    return reviews.approve_version(get_session(), audit_context(), key=key, number=number)
 
 
 @bp.post(VERSION_PATH + "/reject")
@@ -170,7 +170,7 @@ def approve_version(key: str, number: int) -> SavedVersion:
 @allow(SUPERVISOR)
 def reject_version(data: dict[str, Any], key: str, number: int) -> SavedVersion:
     """Send a submitted version back to its author with a reason."""
-    return template_reviews.reject_version(
+    return reviews.reject_version(
         get_session(), audit_context(), key=key, number=number, reason=data["reason"]
     )
 
@@ -181,7 +181,7 @@ def reject_version(data: dict[str, Any], key: str, number: int) -> SavedVersion:
 @allow(SUPERVISOR)
 def retire_template(data: dict[str, Any], key: str) -> MessageTemplate:
     """Withdraw a template: officers stop seeing it; its history stays."""
-    return template_reviews.retire_template(
+    return reviews.retire_template(
         get_session(), audit_context(), key=key, reason=data.get("reason")
     )
 
@@ -192,7 +192,7 @@ def retire_template(data: dict[str, Any], key: str) -> MessageTemplate:
 @allow(SUPERVISOR, "admin")
 def diff_versions(query: dict[str, Any], key: str, number: int) -> VersionDiff:
     """Show what changed from version ``against`` to this one (unified diff)."""
-    return templates.diff_versions(
+    return versions.diff_versions(
         get_session(), current_principal(), key=key, number=number, against=query["against"]
     )
 
@@ -203,7 +203,7 @@ def diff_versions(query: dict[str, Any], key: str, number: int) -> VersionDiff:
 @allow(scope="templates:read")
 def preview_template(data: dict[str, Any], key: str) -> Preview:
     """Render a version with sample data, or with a case and victim you may see."""
-    return template_preview.preview_template(
+    return preview.preview_template(
         get_session(),
         audit_context(),
         key=key,
@@ -220,9 +220,9 @@ def preview_template(data: dict[str, Any], key: str) -> Preview:
 @bp.arguments(LintRequestSchema)
 @bp.response(200, LintResultSchema)
 @allow(SUPERVISOR)
-def lint_template(data: dict[str, Any]) -> template_drafts.DraftLint:
+def lint_template(data: dict[str, Any]) -> drafting.DraftLint:
     """Lint a wording before saving it: merged with the sample data, refusals listed as errors."""
-    return template_drafts.lint_draft(get_session(), audit_context(), data)
+    return drafting.lint_draft(get_session(), audit_context(), data)
 
 
 @bp.get("/template-fields")
@@ -230,4 +230,4 @@ def lint_template(data: dict[str, Any]) -> template_drafts.DraftLint:
 @allow(scope="templates:read")
 def list_template_fields() -> dict[str, Any]:
     """The merge fields templates may use, each with a description and an example."""
-    return template_drafts.merge_fields()
+    return drafting.merge_fields()

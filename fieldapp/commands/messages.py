@@ -19,9 +19,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from fieldapp.database import get_database
-from fieldapp.services.delivery import run_worker, settings_from_config
-from fieldapp.services.delivery_status import run_refresher
-from fieldapp.services.providers import ProviderNotConfigured, provider_from_config
+from fieldapp.services.messages.delivery import run_worker, settings_from_config
+from fieldapp.services.messages.providers import ProviderNotConfigured, provider_from_config
+from fieldapp.services.messages.receipts import run_refresher
 
 messages_cli = AppGroup("messages", help="Victim-update message delivery.")
 

@@ -14,7 +14,7 @@ from fieldapp.core.templating.library import (
     load_library,
 )
 from fieldapp.database import get_database
-from fieldapp.services.template_library import LibraryRefused, export_library, import_library
+from fieldapp.services.templates.library import LibraryRefused, export_library, import_library
 
 templates_cli = AppGroup("templates", help="Built-in message template library.")
 

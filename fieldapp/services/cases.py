@@ -5,33 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, literal, select, tuple_
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fieldapp.core.roles import ADMIN
 from fieldapp.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from fieldapp.models import Case, User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.scope import in_scope, require_found, scoped
 from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "case"
 # Field groups named in audit records for changes (never the values themselves).
 FIELD_GROUPS = {"offence": "offence", "status": "status", "officer_in_charge_id": "allocation"}
-
-
-SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
-
-
-def scoped(query: SelectT, context: AuditContext) -> SelectT:
-    """Limit a case query to what the caller may see."""
-    if context.actor.role == ADMIN:
-        return query
-    return query.where(Case.team_id == context.actor.team_id)
 
 
 def list_cases(
@@ -90,9 +80,7 @@ def _officer_in_charge(session: Session, context: AuditContext, user_id: uuid.UU
     """The officer in charge: the caller by default, otherwise an active user of their team."""
     officer = session.get(User, user_id or context.actor.user_id)
     allowed = (
-        officer is not None
-        and not officer.disabled
-        and (context.actor.role == ADMIN or officer.team_id == context.actor.team_id)
+        officer is not None and not officer.disabled and in_scope(context.actor, officer.team_id)
     )
     if officer is None or not allowed:
         raise ValidationFailed(errors={"officer_in_charge_id": ["No such officer in your team."]})
@@ -184,15 +172,12 @@ def update_case(
 def require_case(session: Session, context: AuditContext, case_id: uuid.UUID) -> Case:
     """A case in scope; otherwise a 404, audited as denied."""
     case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
-    if case is None or case.deleted_at is not None:
-        audit.record(
-            session,
-            context,
-            operation=audit.CONSULTATION,
-            resource_type=RESOURCE,
-            resource_ids=[str(case_id)],
-            outcome="denied",
-        )
-        session.commit()
-        raise NotFound("No such case.", audited=True)
-    return case
+    current = None if case is None or case.deleted_at is not None else case
+    return require_found(
+        session,
+        context,
+        current,
+        resource_type=RESOURCE,
+        resource_id=case_id,
+        message="No such case.",
+    )

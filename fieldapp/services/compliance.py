@@ -22,13 +22,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from fieldapp.core.roles import ADMIN
 from fieldapp.core.victims_code import LONDON
-from fieldapp.errors import NotFound, ValidationFailed
+from fieldapp.errors import ValidationFailed
 from fieldapp.models import Case, ContactDuty, InvestigationEvent, Message, Team, User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.scope import deny, in_scope, sees_all_teams
 
 RESOURCE = "compliance_report"
 GROUPINGS = ("team", "officer", "event_type")
@@ -165,21 +165,18 @@ def _scope_team(
 ) -> uuid.UUID | None:
     """The team the figures cover: a supervisor's own; an admin's choice or every team."""
     actor = context.actor
-    if actor.role != ADMIN:
-        if team_id is None or team_id == actor.team_id:
+    if not sees_all_teams(actor):
+        if team_id is None or in_scope(actor, team_id):
             return actor.team_id
     elif team_id is None or session.get(Team, team_id) is not None:
         return team_id
-    audit.record(
+    deny(
         session,
         context,
-        operation=audit.CONSULTATION,
         resource_type=RESOURCE,
-        resource_ids=[str(team_id)],
-        outcome="denied",
+        resource_id=team_id,
+        message="No such team, or not one whose figures you may see.",
     )
-    session.commit()
-    raise NotFound("No such team, or not one whose figures you may see.", audited=True)
 
 
 def _filters(

@@ -11,12 +11,12 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from fieldapp.core import victims_code
-from fieldapp.core.roles import ADMIN
-from fieldapp.errors import Conflict, NotFound, PreconditionFailed
+from fieldapp.errors import Conflict, PreconditionFailed
 from fieldapp.models import Case, ContactDuty, InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.scope import deny, in_scope, scoped
 from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "duty"
@@ -133,8 +133,7 @@ def list_duties(
         .outerjoin(InvestigationEvent, InvestigationEvent.id == ContactDuty.event_id)
         .where(Case.deleted_at.is_(None), Victim.deleted_at.is_(None))
     )
-    if context.actor.role != ADMIN:
-        query = query.where(Case.team_id == context.actor.team_id)
+    query = scoped(query, context)
     if mine:
         query = query.where(Case.officer_in_charge_id == context.actor.user_id)
     if status is not None:
@@ -180,17 +179,15 @@ def close_duty(
         .join(Victim, Victim.id == ContactDuty.victim_id)
         .where(ContactDuty.id == duty_id)
     ).first()
-    if row is None or (context.actor.role != ADMIN and row[1].team_id != context.actor.team_id):
-        audit.record(
+    if row is None or not in_scope(context.actor, row[1].team_id):
+        deny(
             session,
             context,
             operation=audit.ALTERATION,
             resource_type=RESOURCE,
-            resource_ids=[str(duty_id)],
-            outcome="denied",
+            resource_id=duty_id,
+            message="No such duty.",
         )
-        session.commit()
-        raise NotFound("No such duty.", audited=True)
     duty, case, victim = row
     if duty.version != expected_version:
         raise PreconditionFailed(extra={"current_version": duty.version})

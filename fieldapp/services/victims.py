@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldapp.core.roles import ADMIN
-from fieldapp.errors import NotFound, PreconditionFailed, ValidationFailed
+from fieldapp.errors import PreconditionFailed, ValidationFailed
 from fieldapp.models import Case, Victim
 from fieldapp.models.base import utcnow
-from fieldapp.services import audit, duties, erasure
+from fieldapp.services import audit, duties
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
+from fieldapp.services.messages import erasure
+from fieldapp.services.scope import in_scope, require_found
 from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "victim"
@@ -130,22 +131,16 @@ def _in_scope(session: Session, context: AuditContext, victim_id: uuid.UUID) -> 
     row = session.execute(
         select(Victim, Case).join(Case, Case.id == Victim.case_id).where(Victim.id == victim_id)
     ).first()
-    visible = row is not None and (
-        context.actor.role == ADMIN or row[1].team_id == context.actor.team_id
+    victim = row[0] if row is not None and in_scope(context.actor, row[1].team_id) else None
+    current = victim if victim is not None and victim.deleted_at is None else None
+    return require_found(
+        session,
+        context,
+        current,
+        resource_type=RESOURCE,
+        resource_id=victim_id,
+        message="No such victim.",
     )
-    if row is None or not visible or row[0].deleted_at is not None:
-        audit.record(
-            session,
-            context,
-            operation=audit.CONSULTATION,
-            resource_type=RESOURCE,
-            resource_ids=[str(victim_id)],
-            outcome="denied",
-        )
-        session.commit()
-        raise NotFound("No such victim.", audited=True)
-    victim: Victim = row[0]
-    return victim
 
 
 def get_victim(session: Session, context: AuditContext, victim_id: uuid.UUID) -> Victim:

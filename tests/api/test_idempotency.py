@@ -26,7 +26,7 @@ from fieldapp.models import (
 from fieldapp.models.base import utcnow
 from fieldapp.services import idempotency
 from fieldapp.services.idempotency import ABANDONED_AFTER, REPLAY_REASON
-from fieldapp.services.template_library import import_library
+from fieldapp.services.templates.library import import_library
 from tests.factories import bearer, create_team, create_user, login
 from tests.services.test_idempotency import gate_takeovers
 

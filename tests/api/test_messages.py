@@ -22,7 +22,7 @@ from fieldapp.models import (
     Team,
     TemplateVersion,
 )
-from fieldapp.services.template_library import import_library
+from fieldapp.services.templates.library import import_library
 from tests.factories import bearer, create_team, create_user, login
 from tests.message_factories import (
     add_victim,

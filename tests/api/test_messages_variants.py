@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.models import Message, MessageTemplate, Team, TemplateVersion
-from fieldapp.services.template_library import import_library
+from fieldapp.services.templates.library import import_library
 from tests.factories import create_team, create_user, login
 from tests.message_factories import add_victim, open_case, record_arrest, write_message
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.models import AuditRecord, Base, Message, Team, Victim
-from fieldapp.services.erasure import ERASED_REASON
-from fieldapp.services.template_library import import_library
+from fieldapp.services.messages.erasure import ERASED_REASON
+from fieldapp.services.templates.library import import_library
 from tests.factories import bearer, create_team, create_user, login
 
 PERSONAL = ("Priya", "Shah", "900123", "priya@example.org", "side gate")

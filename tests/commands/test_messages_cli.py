@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from fieldapp.database import get_database
 from fieldapp.models import Message, OutboxItem
 from fieldapp.models.base import utcnow
-from fieldapp.services.delivery import run_worker, settings_from_config
-from fieldapp.services.providers import provider_from_config
+from fieldapp.services.messages.delivery import run_worker, settings_from_config
+from fieldapp.services.messages.providers import provider_from_config
 from tests.conftest import TEST_SECRETS
 from tests.message_factories import create_addressee, queue_messages
 from tests.notify_standin import EMAIL_TEMPLATE_ID, SMS_TEMPLATE_ID, NotifyStandIn

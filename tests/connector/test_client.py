@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
-from fieldapp.services.template_library import import_library
+from fieldapp.services.templates.library import import_library
 from tests.connector.test_definition import DEFINITION
 from tests.factories import bearer, create_team, create_user, login
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldapp.services.providers.notify import NotifyProvider, notify_from_config
+from fieldapp.services.messages.providers.notify import NotifyProvider, notify_from_config
 from tests.notify_standin import NotifyStandIn, notify_config
 
 

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from fieldapp.database import get_database
 from fieldapp.models import AuditRecord, ContactDuty, Message, OutboxItem, TemplateVersion
 from fieldapp.models.base import utcnow
-from fieldapp.services.delivery import (
+from fieldapp.services.messages.delivery import (
     DeliverySettings,
     claim,
     deliver_one,
     run_worker,
 )
-from fieldapp.services.providers import reference_of
-from fieldapp.services.providers.notify import NotifyProvider, notify_from_config
+from fieldapp.services.messages.providers import reference_of
+from fieldapp.services.messages.providers.notify import NotifyProvider, notify_from_config
 from tests.message_factories import (
     Addressee,
     add_version,

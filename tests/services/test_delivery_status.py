@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from fieldapp.database import get_database
 from fieldapp.models import AuditRecord, ContactDuty, Message
 from fieldapp.models.base import utcnow
-from fieldapp.services.delivery import DeliverySettings, run_worker
-from fieldapp.services.delivery_status import REOPENED, refresh_statuses
-from fieldapp.services.providers.notify import NotifyProvider
+from fieldapp.services.messages.delivery import DeliverySettings, run_worker
+from fieldapp.services.messages.providers.notify import NotifyProvider
+from fieldapp.services.messages.receipts import REOPENED, refresh_statuses
 from tests.message_factories import BODY, Addressee, create_addressee, create_duty, queue_messages
 from tests.notify_standin import NotifyStandIn
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import Message, OutboxItem
-from fieldapp.services import erasure
+from fieldapp.services.messages import erasure
 from tests.message_factories import create_addressee, queue_messages
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)

@@ -9,13 +9,17 @@ from typing import Any
 import pytest
 
 from fieldapp.models import Message
-from fieldapp.services.providers import (
+from fieldapp.services.messages.providers import (
     PermanentFailure,
     ProviderNotConfigured,
     TemporaryFailure,
     provider_from_config,
 )
-from fieldapp.services.providers.notify import NotifyProvider, notify_from_config, receipt_from
+from fieldapp.services.messages.providers.notify import (
+    NotifyProvider,
+    notify_from_config,
+    receipt_from,
+)
 from tests.notify_standin import SMS_TEMPLATE_ID, NotifyStandIn, notify_config
 
 PHONE = "+447700900123"

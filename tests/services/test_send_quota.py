@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from fieldapp.errors import RateLimited
-from fieldapp.services.send_quota import quota_rules, take_send_slot, wait_before_next
+from fieldapp.services.messages.quota import quota_rules, take_send_slot, wait_before_next
 from tests.factories import create_user
 from tests.message_factories import Addressee, create_addressee, queue_messages
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from fieldapp.database import get_database
 from fieldapp.errors import Conflict
 from fieldapp.models import MessageTemplate, TemplateVersion
-from fieldapp.services import template_reviews, templates
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.templates import reviews, versions
 from fieldapp.services.users import principal_of
 from tests.factories import create_team, create_user
 
@@ -65,8 +65,8 @@ def _submitted(session: Session, author: AuditContext) -> None:
         "name": "Race",
         "body": BODY,
     }
-    templates.create_template(session, author, data=data)
-    template_reviews.submit_version(session, author, key="race", number=1)
+    versions.create_template(session, author, data=data)
+    reviews.submit_version(session, author, key="race", number=1)
 
 
 def test_two_supervisors_approving_at_once_publish_exactly_once(
@@ -78,8 +78,8 @@ def test_two_supervisors_approving_at_once_publish_exactly_once(
     outcomes = _race(
         app,
         [
-            lambda own: template_reviews.approve_version(own, first, key="race", number=1),
-            lambda own: template_reviews.approve_version(own, second, key="race", number=1),
+            lambda own: reviews.approve_version(own, first, key="race", number=1),
+            lambda own: reviews.approve_version(own, second, key="race", number=1),
         ],
     )
 
@@ -101,7 +101,7 @@ def test_concurrent_saves_keep_version_numbers_unique_and_gapless(
         app,
         [
             (
-                lambda own, who=who, n=n: templates.save_version(
+                lambda own, who=who, n=n: versions.save_version(
                     own, who, key="race", data={"body": f"{BODY} Note {n}."}
                 )
             )
@@ -122,12 +122,12 @@ def test_approving_an_older_version_after_a_newer_one_is_refused(
 ) -> None:
     author, reviewer, _, _ = supervisors
     _submitted(session, author)
-    templates.save_version(session, author, key="race", data={"body": BODY + " Two."})
-    template_reviews.submit_version(session, author, key="race", number=2)
-    template_reviews.approve_version(session, reviewer, key="race", number=2)
+    versions.save_version(session, author, key="race", data={"body": BODY + " Two."})
+    reviews.submit_version(session, author, key="race", number=2)
+    reviews.approve_version(session, reviewer, key="race", number=2)
 
     with pytest.raises(Conflict):
-        template_reviews.approve_version(session, reviewer, key="race", number=1)
+        reviews.approve_version(session, reviewer, key="race", number=1)
 
 
 def test_retiring_rejects_versions_waiting_for_review(
@@ -136,7 +136,7 @@ def test_retiring_rejects_versions_waiting_for_review(
     author, reviewer, _, _ = supervisors
     _submitted(session, author)
 
-    template_reviews.retire_template(session, reviewer, key="race", reason="Replaced.")
+    reviews.retire_template(session, reviewer, key="race", reason="Replaced.")
 
     version = session.scalars(select(TemplateVersion)).one()
     assert version.status == "rejected"

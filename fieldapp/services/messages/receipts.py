@@ -25,8 +25,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from fieldapp.models import ContactDuty, Message
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
-from fieldapp.services.message_outcomes import record_delivered, record_failed, worker_context
-from fieldapp.services.providers import DeliveryError, DeliveryProvider, DeliveryState
+from fieldapp.services.messages.outcomes import record_delivered, record_failed, worker_context
+from fieldapp.services.messages.providers import DeliveryError, DeliveryProvider, DeliveryState
 
 log = logging.getLogger("fieldapp.delivery.status")
 

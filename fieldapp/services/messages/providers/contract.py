@@ -1,16 +1,14 @@
-"""Delivery providers: what a delivery worker hands a queued message to.
+"""What a delivery provider is: the protocol, its receipt, its failures and our reference.
 
-A provider sends one message and answers whether a message with our reference was already
-accepted (asked after a worker died mid-send, so that a reclaimed message is not sent twice).
-Failures are either temporary (retry later) or permanent (the message can never go).
+Kept apart from the package's ``provider_from_config`` so that a provider module (``notify``)
+imports this vocabulary without importing the package that late-imports it: no import cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from fieldapp.models import Message
 
@@ -64,16 +62,3 @@ class DeliveryProvider(Protocol):
 def reference_of(message: Message) -> str:
     """Our reference for a message at the provider: its id, which carries no personal data."""
     return str(message.id)
-
-
-def provider_from_config(config: Mapping[str, Any]) -> DeliveryProvider | None:
-    """The configured provider, or None when messages are sent by hand (``manual``)."""
-    name = config["MESSAGE_PROVIDER"]
-    if name == "manual":
-        return None
-    if name == "notify":
-        # Imported here: the web processes (manual or not) never need the HTTP client.
-        from fieldapp.services.providers.notify import notify_from_config
-
-        return notify_from_config(config)
-    raise ProviderNotConfigured(f"unknown MESSAGE_PROVIDER {name!r}: use 'manual' or 'notify'")

@@ -37,16 +37,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.models import Message, OutboxItem
 from fieldapp.models.base import utcnow
-from fieldapp.services.message_outcomes import record_failed, record_sent, worker_context
-from fieldapp.services.providers import (
+from fieldapp.services.messages.outcomes import record_failed, record_sent, worker_context
+from fieldapp.services.messages.providers import (
     DeliveryProvider,
     PermanentFailure,
     ProviderReceipt,
     TemporaryFailure,
     reference_of,
 )
-from fieldapp.services.published_templates import VersionNotPublished
-from fieldapp.services.safe_contact import RecipientChanged, check_sendable, refuse_send
+from fieldapp.services.messages.safe_contact import RecipientChanged, check_sendable, refuse_send
+from fieldapp.services.templates.published import VersionNotPublished
 
 log = logging.getLogger("fieldapp.delivery")
 

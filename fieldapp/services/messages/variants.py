@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from fieldapp.errors import ValidationFailed
 from fieldapp.models import Victim
-from fieldapp.services.published_templates import Variant, VersionText
+from fieldapp.services.templates.published import Variant, VersionText
 
 CONTENTLESS_FAMILY = "contentless"
 #: The variant reason when the template asked for is the one used.

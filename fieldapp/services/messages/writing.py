@@ -27,18 +27,20 @@ from fieldapp.core.templating.check import lint_rendered, merge_context, render_
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import Case, ContactDuty, Message, Victim
 from fieldapp.models.base import new_id, utcnow
-from fieldapp.services import audit, message_sending
+from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.cases import require_case, scoped
-from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
-from fieldapp.services.message_variants import REQUESTED, Choice, choose_variant
-from fieldapp.services.published_templates import (
+from fieldapp.services.cases import require_case
+from fieldapp.services.messages import sending
+from fieldapp.services.messages.variants import REQUESTED, Choice, choose_variant
+from fieldapp.services.scope import scoped
+from fieldapp.services.templates.merge_data import event_for, merge_data, victim_on_case
+from fieldapp.services.templates.preview import merge_errors
+from fieldapp.services.templates.published import (
     VersionNotPublished,
     VersionText,
     published_variants,
     reviewed_version,
 )
-from fieldapp.services.template_preview import merge_errors
 
 RESOURCE = "message"
 
@@ -264,7 +266,7 @@ REPLAYED_LINT = LintReport(errors=(), warnings=(), sms=None, reading_ease=None)
 
 def read_written(session: Session, context: AuditContext, message_id: uuid.UUID) -> WrittenGroup:
     """A write read again for an idempotent replay: its messages as they are now (audited)."""
-    first = message_sending.get_message(session, context, message_id)
+    first = sending.get_message(session, context, message_id)
     others: Iterable[Message] = (
         ()
         if first.group_id is None

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import Message, OutboxItem
-from fieldapp.services import safe_contact
+from fieldapp.services.messages import safe_contact
 
 ERASED_REASON = safe_contact.ERASED
 UNSENT = ("drafted", "queued")

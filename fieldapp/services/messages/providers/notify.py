@@ -19,7 +19,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from fieldapp.models import Message
 from fieldapp.models.base import utcnow
-from fieldapp.services.providers import (
+from fieldapp.services.messages.providers.contract import (
     DeliveryState,
     PermanentFailure,
     ProviderNotConfigured,

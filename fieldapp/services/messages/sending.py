@@ -4,7 +4,7 @@ Sending never happens in the request: ``send`` puts the message in the outbox (s
 transaction) for the delivery workers. Both calls are safe to repeat, as low-code platforms
 re-send POSTs: a message already queued or sent is returned as it is. Before a message goes,
 in the same transaction: its version and its recipient are checked again (``safe_contact``)
-and the send is counted against the officer's quota (``send_quota``). A manual send records
+and the send is counted against the officer's quota (``quota``). A manual send records
 the time the officer claims and the time the server recorded it.
 """
 
@@ -16,15 +16,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from fieldapp.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from fieldapp.errors import Conflict, RateLimited, ValidationFailed
 from fieldapp.models import Case, Message, OutboxItem
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.cases import require_case, scoped
-from fieldapp.services.message_outcomes import record_sent
-from fieldapp.services.safe_contact import check_sendable, refuse_send, void_refusal
-from fieldapp.services.send_quota import take_send_slot
+from fieldapp.services.cases import require_case
+from fieldapp.services.messages.outcomes import record_sent
+from fieldapp.services.messages.quota import take_send_slot
+from fieldapp.services.messages.safe_contact import check_sendable, refuse_send, void_refusal
+from fieldapp.services.scope import require_found, scoped
 from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "message"
@@ -80,19 +81,14 @@ def _in_scope(
     )
     if lock:
         query = query.with_for_update(of=Message).execution_options(populate_existing=True)
-    message = session.scalar(query)
-    if message is None:
-        audit.record(
-            session,
-            context,
-            operation=audit.CONSULTATION,
-            resource_type=RESOURCE,
-            resource_ids=[str(message_id)],
-            outcome="denied",
-        )
-        session.commit()
-        raise NotFound("No such message.", audited=True)
-    return message
+    return require_found(
+        session,
+        context,
+        session.scalar(query),
+        resource_type=RESOURCE,
+        resource_id=message_id,
+        message="No such message.",
+    )
 
 
 def get_message(session: Session, context: AuditContext, message_id: uuid.UUID) -> Message:

@@ -2,7 +2,7 @@
 
 Versions are numbered under a lock on the template row (PostgreSQL ``FOR UPDATE``) and the
 row's version counter, so numbers stay unique and gapless however many supervisors save at once.
-The review workflow (submit, approve, reject, retire) lives in ``template_reviews``.
+The review workflow (submit, approve, reject, retire) lives in ``reviews``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.models.base import utcnow
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.template_audit import record_refused_wording, record_step
+from fieldapp.services.templates.audit import record_refused_wording, record_step
 
 # Versions anyone signed in may read; the rest (drafts and reviews) are the supervisors'.
 PUBLISHED_STATUSES = ("published", "superseded")

@@ -17,8 +17,8 @@ from fieldapp.errors import Conflict, FieldappError, ValidationFailed
 from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.models.base import utcnow
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.template_audit import record_step
-from fieldapp.services.templates import (
+from fieldapp.services.templates.audit import record_step
+from fieldapp.services.templates.versions import (
     SavedVersion,
     check,
     commit_change,

@@ -18,7 +18,7 @@ from fieldapp.errors import Conflict
 from fieldapp.models import ContactDuty, Message, MessageTemplate, TemplateVersion, Victim
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.published_templates import REVIEWED_STATUSES, VersionNotPublished
+from fieldapp.services.templates.published import REVIEWED_STATUSES, VersionNotPublished
 
 RESOURCE = "message"
 REOPENED = "Reopened: the message was void (the recipient's safe-contact details changed)."

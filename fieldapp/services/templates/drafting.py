@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from fieldapp.core.templating import LintIssue, SmsCount, TemplateRefused, load_catalogue
 from fieldapp.core.templating.check import Wording, check_wording
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.template_audit import LINT_RESOURCE, record_refused_wording
+from fieldapp.services.templates.audit import LINT_RESOURCE, record_refused_wording
 
 
 @dataclass(frozen=True)

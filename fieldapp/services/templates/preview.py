@@ -23,11 +23,12 @@ from fieldapp.core.templating.check import (
     sample_preview,
 )
 from fieldapp.errors import NotFound, ValidationFailed
-from fieldapp.services import audit, templates
+from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
-from fieldapp.services.merge_data import event_for, merge_data, victim_on_case
-from fieldapp.services.published_templates import VersionText, published_version
+from fieldapp.services.templates import versions
+from fieldapp.services.templates.merge_data import event_for, merge_data, victim_on_case
+from fieldapp.services.templates.published import VersionText, published_version
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,11 @@ def _choose_version(
     """
     actor = context.actor
     if number is not None:
-        return VersionText.of(*templates.get_version(session, actor, key, number))
-    if templates.sees_drafts(actor):
-        template = templates.get_template(session, actor, key)
+        return VersionText.of(*versions.get_version(session, actor, key, number))
+    if versions.sees_drafts(actor):
+        template = versions.get_template(session, actor, key)
         return VersionText.of(
-            template, templates.find_version(session, template, template.latest_number)
+            template, versions.find_version(session, template, template.latest_number)
         )
     with reads.connect() as connection:
         return published_version(connection, key)
@@ -85,7 +86,7 @@ def merge_errors() -> Iterator[None]:
         message = too_long.problems[0].message
         raise ValidationFailed(message, errors={"body": [message]}) from too_long
     except TemplateRefused as refused:  # a stored version the data cannot be merged into
-        raise templates.refusal(refused) from refused
+        raise versions.refusal(refused) from refused
 
 
 def _real_merge(
