@@ -21,7 +21,9 @@ PASSWORD = "correct horse battery staple"
 def create_team(session: Session, **overrides: Any) -> Team:
     """A team with a unique name."""
     name = overrides.get("name", f"Team {next(_counter)}")
-    return teams.create_team(session, name=name)
+    team = teams.create_team(session, name=name)
+    session.commit()
+    return team
 
 
 def create_user(app: Flask, session: Session, **overrides: Any) -> User:
@@ -38,7 +40,9 @@ def create_user(app: Flask, session: Session, **overrides: Any) -> User:
         "collar_number": str(1000 + number),
         **overrides,
     }
-    return users.create_user(session, None, passwords=app.extensions[PASSWORDS_KEY], data=data)
+    user = users.create_user(session, None, passwords=app.extensions[PASSWORDS_KEY], data=data)
+    session.commit()
+    return user
 
 
 def login(

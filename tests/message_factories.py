@@ -204,7 +204,9 @@ def issue_key(session: Session, user: User, scopes: list[str]) -> str:
         "scopes": scopes,
         "rate_limit": "1000/minute",
     }
-    return api_keys.create_key(session, context=context, data=data, now=utcnow()).key
+    issued = api_keys.create_key(session, context=context, data=data, now=utcnow())
+    session.commit()
+    return issued.key
 
 
 def add_version(session: Session, key: str, *, status: str, suffix: str = " NEW WORDING") -> int:

@@ -75,6 +75,7 @@ def test_every_route_without_a_scope_refuses_a_key_with_every_scope(
     issued = api_keys.create_key(
         session, context=AuditContext(actor=actor, purpose="test"), data=data, now=utcnow()
     )
+    session.commit()
     client = app.test_client()
     checked = 0
     for rule in app.url_map.iter_rules():

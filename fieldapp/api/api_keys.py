@@ -44,8 +44,8 @@ def create_api_key(data: dict[str, Any]) -> Any:
     """Create a key acting for a user; the response shows the key once."""
     # A replay reads the stored record: it never shows the key, which is not kept.
     return create_once(
-        lambda remember: api_keys.create_key(
-            get_session(), context=audit_context(), data=data, now=utcnow(), on_created=remember
+        lambda: api_keys.create_key(
+            get_session(), context=audit_context(), data=data, now=utcnow()
         ),
         schema=ApiKeySchema(),
         resource_type="api_key",

@@ -58,9 +58,7 @@ def list_cases(query: dict[str, Any]) -> dict[str, Any]:
 def create_case(data: dict[str, Any]) -> Created:
     """Open a case; retries with the same Idempotency-Key make one case."""
     result = create_once(
-        lambda remember: cases.create_case(
-            get_session(), audit_context(), data=data, on_created=remember
-        ),
+        lambda: cases.create_case(get_session(), audit_context(), data=data),
         schema=case_schema,
         resource_type=cases.RESOURCE,
         read=lambda found: cases.get_case(get_session(), audit_context(), uuid.UUID(found)),

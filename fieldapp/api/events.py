@@ -36,9 +36,7 @@ def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
 def record_event(data: dict[str, Any], case_id: uuid.UUID) -> Any:
     """Record what happened (arrest, charge, ...); each victim gets a duty with a deadline."""
     result = create_once(
-        lambda remember: events.record_event(
-            get_session(), audit_context(), case_id=case_id, data=data, on_created=remember
-        ),
+        lambda: events.record_event(get_session(), audit_context(), case_id=case_id, data=data),
         schema=event_schema,
         resource_type=events.RESOURCE,
         read=lambda found: events.get_event(get_session(), audit_context(), uuid.UUID(found)),

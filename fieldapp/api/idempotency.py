@@ -41,19 +41,27 @@ def _id_of(created: Any) -> str:
 
 
 def create_once(
-    create: Callable[[Callable[..., None] | None], T],
+    create: Callable[[], T],
     *,
     schema: Schema,
     resource_type: str,
     read: Callable[[str], Any],
     identify: Callable[[Any], str] = _id_of,
-    status: int = 201,
+    status: Callable[[T], int] = lambda _created: 201,
 ) -> T | Response:
-    """Run ``create`` once per Idempotency-Key; a retry reads the created resource again."""
+    """Run ``create`` and commit it once per Idempotency-Key; a retry reads it again.
+
+    The create service only flushes: this one commit holds the created rows, their audit
+    records and, with a key, what was created (so a retry finds it). A failed create releases
+    the key, after any denial the service committed on its way out.
+    """
+    session = get_session()
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return create(None)
-    session, actor = get_session(), current_principal()
+        created = create()
+        session.commit()
+        return created
+    actor = current_principal()
     body = current_body()
     fingerprint = idempotency.fingerprint(
         request.method, request.path, None if body is NO_BODY else body
@@ -63,23 +71,22 @@ def create_once(
     )
     if isinstance(claimed, idempotency.Replay):
         return _replayed(claimed, schema=schema, read=read)
-
-    def remember(created: Any, answered: int = status) -> None:
+    try:
+        created = create()
         idempotency.complete(
             session,
             user_id=actor.user_id,
             key=key,
             owner=claimed.owner,
-            status=answered,
+            status=status(created),
             resource_type=resource_type,
             resource_id=identify(created),
         )
-
-    try:
-        return create(remember)
+        session.commit()
     except Exception:
         idempotency.release(session, user_id=actor.user_id, key=key, owner=claimed.owner)
         raise
+    return created
 
 
 def _replayed(

@@ -53,14 +53,13 @@ written_schema = WrittenMessageSchema()
 def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Response:
     """Write a victim's update from a published template; retries with one key make one."""
     result = create_once(
-        lambda remember: WrittenView(
+        lambda: WrittenView(
             writing.write_message(
                 get_session(),
                 audit_context(),
                 case_id=case_id,
                 data=data,
                 force=current_app.config["FORCE"],
-                on_created=remember and (lambda group: remember(WrittenView(group))),
             )
         ),
         schema=written_schema,

@@ -73,9 +73,7 @@ def list_templates(query: dict[str, Any]) -> dict[str, Any]:
 def create_template(data: dict[str, Any]) -> SavedVersion | Response:
     """Create a template; its first version is a draft, returned with its lint."""
     return create_once(
-        lambda remember: versions.create_template(
-            get_session(), audit_context(), data=data, on_created=remember
-        ),
+        lambda: versions.create_template(get_session(), audit_context(), data=data),
         schema=created_schema,
         resource_type="template_version",
         read=_saved_version,
@@ -111,19 +109,19 @@ def list_versions(key: str) -> dict[str, list[SavedVersion]]:
 def create_version(data: dict[str, Any], key: str) -> Any:
     """Save a new draft, or restore an old text as one; an unchanged text makes no version."""
     result = create_once(
-        lambda remember: versions.save_version(
-            get_session(),
-            audit_context(),
-            key=key,
-            data=data,
-            on_created=remember and (lambda s: remember(s, 201 if s.created else 200)),
-        ),
+        lambda: versions.save_version(get_session(), audit_context(), key=key, data=data),
         schema=version_schema,
         resource_type="template_version",
         read=_saved_version,
         identify=_version_id,
+        status=_saved_status,
     )
-    return result if isinstance(result, Response) else (result, 201 if result.created else 200)
+    return result if isinstance(result, Response) else (result, _saved_status(result))
+
+
+def _saved_status(saved: SavedVersion) -> int:
+    """201 for a new version, 200 for an unchanged text that made none."""
+    return 201 if saved.created else 200
 
 
 def _version_id(saved: SavedVersion) -> str:

@@ -51,9 +51,7 @@ def list_users(query: dict[str, Any]) -> dict[str, Any]:
 def create_user(data: dict[str, Any]) -> Any:
     """Create an account in an existing team."""
     result = create_once(
-        lambda remember: users.create_user(
-            get_session(), audit_context(), passwords=passwords(), data=data, on_created=remember
-        ),
+        lambda: users.create_user(get_session(), audit_context(), passwords=passwords(), data=data),
         schema=UserSchema(),
         resource_type="user",
         read=lambda found: users.get_user(get_session(), audit_context(), uuid.UUID(found)),
@@ -116,7 +114,7 @@ def list_teams() -> dict[str, list[Team]]:
 def create_team(data: dict[str, Any]) -> Any:
     """Create a team."""
     return create_once(
-        lambda remember: teams.create_team(get_session(), name=data["name"], on_created=remember),
+        lambda: teams.create_team(get_session(), name=data["name"]),
         schema=TeamSchema(),
         resource_type="team",
         read=lambda found: teams.get_team(get_session(), uuid.UUID(found)),

@@ -49,9 +49,7 @@ def list_victims(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, list[Vi
 def create_victim(data: dict[str, Any], case_id: uuid.UUID) -> Any:
     """Add a victim or other recipient to a case."""
     result = create_once(
-        lambda remember: victims.create_victim(
-            get_session(), audit_context(), case_id=case_id, data=data, on_created=remember
-        ),
+        lambda: victims.create_victim(get_session(), audit_context(), case_id=case_id, data=data),
         schema=victim_schema,
         resource_type=victims.RESOURCE,
         read=lambda found: victims.get_victim(get_session(), audit_context(), uuid.UUID(found)),

@@ -55,7 +55,9 @@ def create(
         try:
             if teams.find_team(session, team) is None:
                 teams.create_team(session, name=team)
+                session.commit()
             user = users.create_user(session, None, passwords=passwords(), data=data)
+            session.commit()
         except FieldappError as exc:
             raise click.ClickException(_describe(exc.errors) if exc.errors else exc.detail) from exc
     click.echo(f"created {user.role} {user.username} ({user.id}) in team {team}")

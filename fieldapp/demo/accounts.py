@@ -61,4 +61,5 @@ def load_demo(session: Session, *, passwords: Passwords) -> dict[str, str]:
             },
         )
         created[account.username] = password
+    session.commit()
     return created

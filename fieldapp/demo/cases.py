@@ -95,6 +95,7 @@ def load_demo_cases(session: Session, *, officer_username: str) -> int:
             session, context, case_id=case.id,
             data={"type": demo.event_type, "occurred_at": occurred, "details": demo.details},
         )  # fmt: skip
+        session.commit()
         if demo.met:
             for duty in session.scalars(select(ContactDuty).where(ContactDuty.case_id == case.id)):
                 duty.status, duty.closed_at, duty.closed_by_id = "met", now, officer.id

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -102,7 +102,6 @@ def create_key(
     context: AuditContext,
     data: Mapping[str, Any],
     now: datetime,
-    on_created: Callable[[ApiKey], None] | None = None,
 ) -> IssuedKey:
     """Issue a key acting for an existing, enabled user; only its hash is stored."""
     user = session.get(User, data["user_id"])
@@ -135,9 +134,7 @@ def create_key(
         field_groups=["scopes", "user"],
         reason="created for " + user.username[:40],
     )
-    if on_created is not None:
-        on_created(record)
-    session.commit()
+    session.flush()
     return IssuedKey(record, key)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -92,7 +92,6 @@ def create_case(
     context: AuditContext,
     *,
     data: Mapping[str, Any],
-    on_created: Callable[[Case], None] | None = None,
 ) -> Case:
     """Open a case in the officer in charge's team; a taken crime reference is a 409."""
     officer = _officer_in_charge(session, context, data.get("officer_in_charge_id"))
@@ -119,9 +118,7 @@ def create_case(
         resource_type=RESOURCE,
         resource_ids=[str(case.id)],
     )
-    if on_created is not None:
-        on_created(case)
-    session.commit()
+    session.flush()
     return case
 
 

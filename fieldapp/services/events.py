@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -69,7 +69,6 @@ def record_event(
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
-    on_created: Callable[[InvestigationEvent], None] | None = None,
 ) -> InvestigationEvent:
     """Record an event and, in the same transaction, every victim's resulting duty."""
     require_case(session, context, case_id)
@@ -115,7 +114,5 @@ def record_event(
         resource_type=duties.RESOURCE,
         resource_ids=[str(d.id) for d in created],
     )
-    if on_created is not None:
-        on_created(event)
-    session.commit()
+    session.flush()
     return event

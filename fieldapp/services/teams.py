@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,9 +38,7 @@ def require_team(session: Session, name: str, *, field: str = "team") -> Team:
     return team
 
 
-def create_team(
-    session: Session, *, name: str, on_created: Callable[[Team], None] | None = None
-) -> Team:
+def create_team(session: Session, *, name: str) -> Team:
     """Create a team; a duplicate name is a 409."""
     if find_team(session, name) is not None:
         raise Conflict(f"A team called {name.strip()!r} already exists.")
@@ -49,9 +46,6 @@ def create_team(
     session.add(team)
     try:
         session.flush()
-        if on_created is not None:
-            on_created(team)
-        session.commit()
     except IntegrityError as exc:  # a concurrent create won the race
         session.rollback()
         raise Conflict(f"A team called {name.strip()!r} already exists.") from exc

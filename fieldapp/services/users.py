@@ -7,7 +7,7 @@ a secret's value. Work from the command line is recorded under ``SYSTEM_ACTOR``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -80,7 +80,6 @@ def create_user(
     *,
     passwords: Passwords,
     data: Mapping[str, Any],
-    on_created: Callable[[User], None] | None = None,
 ) -> User:
     """Create an account in an existing team (audited, with its role); a taken username: 409."""
     username = normalise_username(data["username"])
@@ -109,9 +108,7 @@ def create_user(
         record_change(
             session, context, user_id=user.id, field_groups=groups, reason=f"created {user.role}"
         )
-        if on_created is not None:
-            on_created(user)
-        session.commit()
+        session.flush()
     except IntegrityError as exc:  # a concurrent create took the username first
         session.rollback()
         raise Conflict(f"The username {username!r} is taken.") from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -90,7 +90,6 @@ def create_victim(
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
-    on_created: Callable[[Victim], None] | None = None,
 ) -> Victim:
     """Add a recipient to a case in scope."""
     require_case(session, context, case_id)
@@ -107,9 +106,7 @@ def create_victim(
         resource_type=RESOURCE,
         resource_ids=[str(victim.id)],
     )
-    if on_created is not None:
-        on_created(victim)
-    session.commit()
+    session.flush()
     return victim
 
 

@@ -43,6 +43,7 @@ def test_last_use_is_written_at_most_once_a_minute(app: Flask, session: Session)
         data={"name": "K", "user_id": user.id, "scopes": ["cases:read"], "rate_limit": "9/hour"},
         now=start,
     )
+    session.commit()
     with get_database(app).autocommit.connect() as connection:
         caller = api_keys.authenticate(connection, presented=issued.key, now=start)
         api_keys.authenticate(connection, presented=issued.key, now=start + timedelta(seconds=30))

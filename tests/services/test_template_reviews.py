@@ -56,6 +56,13 @@ def _race(app: Flask, calls: list[Callable[[Session], Any]]) -> list[Any]:
     return outcomes
 
 
+def _saved(session: Session, who: AuditContext, data: dict[str, str]) -> versions.SavedVersion:
+    """Save a version and commit it, as the view does."""
+    saved = versions.save_version(session, who, key="race", data=data)
+    session.commit()
+    return saved
+
+
 def _submitted(session: Session, author: AuditContext) -> None:
     data = {
         "key": "race",
@@ -66,6 +73,7 @@ def _submitted(session: Session, author: AuditContext) -> None:
         "body": BODY,
     }
     versions.create_template(session, author, data=data)
+    session.commit()
     reviews.submit_version(session, author, key="race", number=1)
 
 
@@ -100,11 +108,7 @@ def test_concurrent_saves_keep_version_numbers_unique_and_gapless(
     outcomes = _race(
         app,
         [
-            (
-                lambda own, who=who, n=n: versions.save_version(
-                    own, who, key="race", data={"body": f"{BODY} Note {n}."}
-                )
-            )
+            (lambda own, who=who, n=n: _saved(own, who, {"body": f"{BODY} Note {n}."}))
             for n, who in enumerate(supervisors)
         ],
     )
@@ -122,7 +126,7 @@ def test_approving_an_older_version_after_a_newer_one_is_refused(
 ) -> None:
     author, reviewer, _, _ = supervisors
     _submitted(session, author)
-    versions.save_version(session, author, key="race", data={"body": BODY + " Two."})
+    _saved(session, author, {"body": BODY + " Two."})
     reviews.submit_version(session, author, key="race", number=2)
     reviews.approve_version(session, reviewer, key="race", number=2)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -209,7 +209,6 @@ def write_message(
     case_id: uuid.UUID,
     data: Mapping[str, Any],
     force: Mapping[str, str],
-    on_created: Callable[[WrittenGroup], None] | None = None,
 ) -> WrittenGroup:
     """Write the update a victim is owed from a published template; stored as drafted."""
     case, victim = _case_and_victim(session, context, case_id, data["victim_id"])
@@ -254,9 +253,7 @@ def write_message(
         resource_ids=[str(victim.id)],
         field_groups=["message"],
     )
-    if on_created is not None:
-        on_created(group)
-    session.commit()
+    session.flush()
     return group
 
 

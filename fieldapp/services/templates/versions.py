@@ -8,7 +8,8 @@ The review workflow (submit, approve, reject, retire) lives in ``reviews``.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -128,7 +129,6 @@ def create_template(
     context: AuditContext,
     *,
     data: Mapping[str, Any],
-    on_created: Callable[[SavedVersion], None] | None = None,
 ) -> SavedVersion:
     """Create a template with its first version as a draft (audited); a taken key is a 409."""
     actor = context.actor
@@ -160,7 +160,7 @@ def create_template(
     session.add(version)
     saved = SavedVersion(template, version, checked)
     created = partial(record_step, session, context, key=template.key, number=1, step="created")
-    commit_change(session, created, _remember(saved, on_created))
+    flush_change(session, created)
     return saved
 
 
@@ -198,14 +198,11 @@ def _new_version(
     )
 
 
-def commit_change(session: Session, *after_flush: Callable[[], None] | None) -> None:
-    """Flush, then record and remember (the callbacks), commit; a concurrent change is a 409."""
+@contextmanager
+def _concurrent_change_refused(session: Session) -> Iterator[None]:
+    """Turn a concurrent change (a stale version, a taken key) into a rolled-back 409."""
     try:
-        session.flush()
-        for step in after_flush:
-            if step is not None:
-                step()
-        session.commit()
+        yield
     except (StaleDataError, IntegrityError) as exc:
         session.rollback()
         raise Conflict(
@@ -213,11 +210,23 @@ def commit_change(session: Session, *after_flush: Callable[[], None] | None) -> 
         ) from exc
 
 
-def _remember(
-    saved: SavedVersion, on_created: Callable[[SavedVersion], None] | None
-) -> Callable[[], None] | None:
-    """A zero-argument callback that records the idempotent response of a create."""
-    return None if on_created is None else (lambda: on_created(saved))
+def flush_change(session: Session, *after_flush: Callable[[], None]) -> None:
+    """Flush, then record (the callbacks) and flush again; a concurrent change is a 409.
+
+    The caller commits: a create's view commits once, with its Idempotency-Key outcome.
+    """
+    with _concurrent_change_refused(session):
+        session.flush()
+        for step in after_flush:
+            step()
+        session.flush()
+
+
+def commit_change(session: Session, *after_flush: Callable[[], None]) -> None:
+    """Flush and record the change as ``flush_change`` does, then commit; a race is a 409."""
+    with _concurrent_change_refused(session):
+        flush_change(session, *after_flush)
+        session.commit()
 
 
 def save_version(
@@ -226,7 +235,6 @@ def save_version(
     *,
     key: str,
     data: Mapping[str, Any],
-    on_created: Callable[[SavedVersion], None] | None = None,
 ) -> SavedVersion:
     """Save a new draft (or restore an old text as one), audited; unchanged text: no version."""
     template = lock_template(session, key)
@@ -246,7 +254,7 @@ def save_version(
     latest = find_version(session, template, template.latest_number)
     if latest.content_hash == wording.content_hash:
         unchanged = SavedVersion(template, latest, None, created=False)
-        commit_change(session, _remember(unchanged, on_created))
+        flush_change(session)
         return unchanged
     checked = check(session, context, wording, resource=key)
     template.latest_number += 1
@@ -257,7 +265,7 @@ def save_version(
     step = "restored" if data.get("restore_from") is not None else "saved"
     saved = SavedVersion(template, version, checked)
     recorded = partial(record_step, session, context, key=key, number=number, step=step)
-    commit_change(session, recorded, _remember(saved, on_created))
+    flush_change(session, recorded)
     return saved
 
 
