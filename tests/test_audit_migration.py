@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp import migrate
 from fieldapp.database import make_engine
-from tests.audit_factories import append, record_seqs, seal_everything, sealed_seqs
+from tests.factories.audit import append, record_seqs, seal_everything, sealed_seqs
 
 
 def test_upgrading_a_trail_with_records_keeps_them_and_seals_them_first(

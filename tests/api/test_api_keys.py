@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from fieldapp.models import ApiKey, AuditRecord, Team, User
 from fieldapp.models.base import utcnow
 from tests.factories import audit_rows, bearer, create_team, create_user, login
+from tests.factories.cases import open_case_body
 
 
 @pytest.fixture
@@ -48,14 +49,6 @@ def _create_key(
 
 def _key(secret: str) -> dict[str, str]:
     return {"X-API-Key": secret}
-
-
-def _open_case(client: FlaskClient, token: str, reference: str) -> dict[str, Any]:
-    body = {"crime_reference": reference, "offence": "Burglary of a home"}
-    response = client.post("/api/v1/cases", json=body, headers=bearer(token))
-    assert response.status_code == 201, response.get_json()
-    result: dict[str, Any] = response.get_json()
-    return result
 
 
 def test_admin_creates_a_key_that_is_shown_once_and_stored_only_as_a_hash(
@@ -148,7 +141,7 @@ def test_a_key_calls_what_its_scopes_allow_and_nothing_else(
     client: FlaskClient, session: Session, admin_token: str, officer: User
 ) -> None:
     officer_token = login(client, "pc.ashworth")["access_token"]
-    case = _open_case(client, officer_token, "42/7001/26")
+    case = open_case_body(client, officer_token, "42/7001/26")
     secret = _create_key(client, admin_token, officer, ["cases:read"])["key"]
     listed = client.get("/api/v1/cases?scope=mine", headers=_key(secret))
     assert listed.status_code == 200

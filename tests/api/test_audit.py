@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import AuditRecord, AuditSeal
-from tests.audit_factories import seal_everything
 from tests.factories import bearer, create_team, create_user, login
+from tests.factories.audit import seal_everything
 
 
 def test_auditor_filters_the_trail_by_resource_and_the_reading_is_recorded(

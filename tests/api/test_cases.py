@@ -13,26 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import AuditRecord, Case, Team
-from tests.factories import bearer, create_team, create_user, login
+from tests.factories import bearer, create_team, create_user, login, sign_in
+from tests.factories.cases import open_case_body
 
 
 @pytest.fixture
 def teams(session: Session) -> tuple[Team, Team]:
     """Two teams."""
     return create_team(session, name="Northtown"), create_team(session, name="Southtown")
-
-
-def _token(app: Flask, client: FlaskClient, session: Session, username: str, **kw: Any) -> str:
-    create_user(app, session, username=username, **kw)
-    return str(login(client, username)["access_token"])
-
-
-def _open_case(client: FlaskClient, token: str, reference: str, **extra: Any) -> dict[str, Any]:
-    body = {"crime_reference": reference, "offence": "Burglary of a home", **extra}
-    response = client.post("/api/v1/cases", json=body, headers=bearer(token))
-    assert response.status_code == 201, response.get_json()
-    result: dict[str, Any] = response.get_json()
-    return result
 
 
 def _audit(session: Session, **where: Any) -> list[AuditRecord]:
@@ -45,7 +33,7 @@ def _audit(session: Session, **where: Any) -> list[AuditRecord]:
 def test_officer_opens_a_case_in_their_team_and_it_is_audited(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    token = _token(app, client, session, "pc.open", team=teams[0], display_name="PC Open")
+    token = sign_in(app, client, session, "pc.open", team=teams[0], display_name="PC Open")
     response = client.post(
         "/api/v1/cases",
         json={"crime_reference": "42/1001/26", "offence": "Theft of a bicycle"},
@@ -70,8 +58,8 @@ def test_officer_opens_a_case_in_their_team_and_it_is_audited(
 def test_duplicate_crime_reference_is_409(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    token = _token(app, client, session, "pc.dup", team=teams[0])
-    _open_case(client, token, "42/1002/26")
+    token = sign_in(app, client, session, "pc.dup", team=teams[0])
+    open_case_body(client, token, "42/1002/26")
     again = client.post(
         "/api/v1/cases",
         json={"crime_reference": "42/1002/26", "offence": "Other"},
@@ -84,9 +72,9 @@ def test_duplicate_crime_reference_is_409(
 def test_officer_cannot_reach_another_teams_case_by_any_route(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    north = _token(app, client, session, "pc.north", team=teams[0])
-    south = _token(app, client, session, "pc.south", team=teams[1])
-    case = _open_case(client, north, "42/1003/26")
+    north = sign_in(app, client, session, "pc.north", team=teams[0])
+    south = sign_in(app, client, session, "pc.south", team=teams[1])
+    case = open_case_body(client, north, "42/1003/26")
     url = f"/api/v1/cases/{case['id']}"
     read = client.get(url, headers=bearer(south))
     change = client.patch(
@@ -109,7 +97,7 @@ def test_officer_cannot_reach_another_teams_case_by_any_route(
 def test_officer_cannot_put_another_teams_officer_in_charge(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    north = _token(app, client, session, "pc.alloc", team=teams[0])
+    north = sign_in(app, client, session, "pc.alloc", team=teams[0])
     other = create_user(app, session, username="pc.elsewhere", team=teams[1])
     response = client.post(
         "/api/v1/cases",
@@ -124,12 +112,12 @@ def test_officer_cannot_put_another_teams_officer_in_charge(
 def test_admin_sees_every_team_and_auditor_sees_no_cases(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    north = _token(app, client, session, "pc.n2", team=teams[0])
-    south = _token(app, client, session, "pc.s2", team=teams[1])
-    _open_case(client, north, "42/2001/26")
-    _open_case(client, south, "42/2002/26")
-    admin = _token(app, client, session, "admin.cases", role="admin", team=teams[0])
-    auditor = _token(app, client, session, "auditor.cases", role="auditor", team=teams[0])
+    north = sign_in(app, client, session, "pc.n2", team=teams[0])
+    south = sign_in(app, client, session, "pc.s2", team=teams[1])
+    open_case_body(client, north, "42/2001/26")
+    open_case_body(client, south, "42/2002/26")
+    admin = sign_in(app, client, session, "admin.cases", role="admin", team=teams[0])
+    auditor = sign_in(app, client, session, "auditor.cases", role="auditor", team=teams[0])
     refs = {
         c["crime_reference"]
         for c in client.get("/api/v1/cases", headers=bearer(admin)).json["value"]
@@ -141,9 +129,9 @@ def test_admin_sees_every_team_and_auditor_sees_no_cases(
 def test_list_pages_by_next_link_and_audits_each_case_returned(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    token = _token(app, client, session, "pc.pager", team=teams[0])
+    token = sign_in(app, client, session, "pc.pager", team=teams[0])
     for n in range(5):
-        _open_case(client, token, f"42/300{n}/26")
+        open_case_body(client, token, f"42/300{n}/26")
     before = len(_audit(session, operation="consultation"))
     seen: list[str] = []
     url: str | None = "/api/v1/cases?limit=2"
@@ -159,9 +147,9 @@ def test_list_pages_by_next_link_and_audits_each_case_returned(
 def test_updated_since_returns_only_changes(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    token = _token(app, client, session, "pc.sync", team=teams[0])
-    first = _open_case(client, token, "42/4001/26")
-    second = _open_case(client, token, "42/4002/26")
+    token = sign_in(app, client, session, "pc.sync", team=teams[0])
+    first = open_case_body(client, token, "42/4001/26")
+    second = open_case_body(client, token, "42/4002/26")
     since = second["updated_at"]
     client.patch(
         f"/api/v1/cases/{first['id']}",
@@ -177,8 +165,8 @@ def test_updated_since_returns_only_changes(
 def test_patch_needs_the_current_etag(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    token = _token(app, client, session, "pc.etag", team=teams[0])
-    case = _open_case(client, token, "42/5001/26")
+    token = sign_in(app, client, session, "pc.etag", team=teams[0])
+    case = open_case_body(client, token, "42/5001/26")
     url = f"/api/v1/cases/{case['id']}"
     assert client.patch(url, json={"status": "closed"}, headers=bearer(token)).status_code == 428
     stale = client.patch(
@@ -200,7 +188,7 @@ def test_patch_needs_the_current_etag(
 def test_same_idempotency_key_and_body_returns_the_first_response(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    token = _token(app, client, session, "pc.retry", team=teams[0])
+    token = sign_in(app, client, session, "pc.retry", team=teams[0])
     headers = {**bearer(token), "Idempotency-Key": "3f7c2d9e-retry-1"}
     body = {"crime_reference": "42/6001/26", "offence": "Assault"}
     first = client.post("/api/v1/cases", json=body, headers=headers)
@@ -218,8 +206,8 @@ def test_same_idempotency_key_and_body_returns_the_first_response(
 def test_idempotency_keys_are_per_user(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    one = _token(app, client, session, "pc.key1", team=teams[0])
-    two = _token(app, client, session, "pc.key2", team=teams[0])
+    one = sign_in(app, client, session, "pc.key1", team=teams[0])
+    two = sign_in(app, client, session, "pc.key2", team=teams[0])
     key = {"Idempotency-Key": "shared-key"}
     a = client.post("/api/v1/cases", json={"crime_reference": "42/7001/26", "offence": "Theft"},
                     headers={**bearer(one), **key})  # fmt: skip
@@ -232,8 +220,8 @@ def test_idempotency_keys_are_per_user(
 def test_a_failed_create_frees_its_key_for_a_retry(
     app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team]
 ) -> None:
-    token = _token(app, client, session, "pc.fail", team=teams[0])
-    _open_case(client, token, "42/8001/26")
+    token = sign_in(app, client, session, "pc.fail", team=teams[0])
+    open_case_body(client, token, "42/8001/26")
     headers = {**bearer(token), "Idempotency-Key": "after-409"}
     clash = client.post(
         "/api/v1/cases", json={"crime_reference": "42/8001/26", "offence": "X y z"}, headers=headers
@@ -284,8 +272,8 @@ def test_paging_is_exact_when_many_cases_share_one_update_time(
 
     from sqlalchemy import update
 
-    token = _token(app, client, session, "pc.ties", team=teams[0])
-    made = {_open_case(client, token, f"42/61{n:02d}/26")["id"] for n in range(7)}
+    token = sign_in(app, client, session, "pc.ties", team=teams[0])
+    made = {open_case_body(client, token, f"42/61{n:02d}/26")["id"] for n in range(7)}
     same = datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=UTC)
     session.execute(update(Case).values(updated_at=same))
     session.commit()

@@ -14,22 +14,21 @@ from sqlalchemy.orm import Session
 
 from fieldapp.models import Case, User, Victim
 from tests.factories import bearer, create_user, login
+from tests.factories.cases import open_case
+
+REFERENCE = "42/7001/26"
 
 WRITERS = 8
-
-
-def _case(client: FlaskClient, token: str) -> str:
-    """A new case of the signed-in officer; its id."""
-    body = {"crime_reference": "42/7001/26", "offence": "Burglary of a home"}
-    response = client.post("/api/v1/cases", json=body, headers=bearer(token))
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
 
 
 def _arrange_case(app: Flask, client: FlaskClient, session: Session) -> tuple[str, str, Any]:
     create_user(app, session, username="pc.race")
     token = login(client, "pc.race")["access_token"]
-    return token, f"/api/v1/cases/{_case(client, token)}", lambda n: {"offence": f"Offence {n}"}
+    return (
+        token,
+        f"/api/v1/cases/{open_case(client, token, REFERENCE)}",
+        lambda n: {"offence": f"Offence {n}"},
+    )
 
 
 def _arrange_victim(app: Flask, client: FlaskClient, session: Session) -> tuple[str, str, Any]:
@@ -38,7 +37,9 @@ def _arrange_victim(app: Flask, client: FlaskClient, session: Session) -> tuple[
     body = {"first_name": "Sam", "last_name": "Jones", "phone": "07700 900123"}
     body |= {"preferred_channel": "sms", "safe_channels": ["sms"]}
     response = client.post(
-        f"/api/v1/cases/{_case(client, token)}/victims", json=body, headers=bearer(token)
+        f"/api/v1/cases/{open_case(client, token, REFERENCE)}/victims",
+        json=body,
+        headers=bearer(token),
     )
     assert response.status_code == 201, response.get_json()
     url = f"/api/v1/victims/{response.get_json()['id']}"

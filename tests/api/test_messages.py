@@ -24,13 +24,8 @@ from fieldapp.models import (
 )
 from fieldapp.services.templates.library import import_library
 from tests.factories import bearer, create_team, create_user, login
-from tests.message_factories import (
-    add_victim,
-    arrest_duty,
-    open_case,
-    record_arrest,
-    write_message,
-)
+from tests.factories.cases import add_victim, arrest_duty, open_case, record_arrest
+from tests.factories.messages import write_message
 
 
 @pytest.fixture

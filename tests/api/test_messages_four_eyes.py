@@ -15,15 +15,9 @@ from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.models import AuditRecord, Message, Team, TemplateVersion
 from fieldapp.services.templates.library import import_library
 from tests.factories import create_team, create_user, login
-from tests.message_factories import (
-    add_version,
-    add_victim,
-    auth,
-    issue_key,
-    open_case,
-    record_arrest,
-    write_message,
-)
+from tests.factories.cases import add_victim, open_case, record_arrest
+from tests.factories.messages import add_version, issue_key, write_message
+from tests.factories.users import auth
 
 ROLES = ("officer", "supervisor", "admin")
 CREDENTIALS = ("jwt", "api_key")

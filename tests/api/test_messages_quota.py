@@ -17,7 +17,8 @@ from fieldapp.models import AuditRecord, Message, Team
 from fieldapp.services.templates.library import import_library
 from tests.conftest import make_app
 from tests.factories import bearer, create_team, create_user, login
-from tests.message_factories import add_victim, open_case, record_arrest, write_message
+from tests.factories.cases import add_victim, open_case, record_arrest
+from tests.factories.messages import write_message
 
 QUOTA = "3/hour"
 

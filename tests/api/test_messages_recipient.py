@@ -17,13 +17,8 @@ from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.models import AuditRecord, ContactDuty, Message, OutboxItem, Team
 from fieldapp.services.templates.library import import_library
 from tests.factories import bearer, create_team, create_user, login
-from tests.message_factories import (
-    add_victim,
-    arrest_duty,
-    open_case,
-    record_arrest,
-    write_message,
-)
+from tests.factories.cases import add_victim, arrest_duty, open_case, record_arrest
+from tests.factories.messages import write_message
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.models import Message, MessageTemplate, Team, TemplateVersion
 from fieldapp.services.templates.library import import_library
 from tests.factories import create_team, create_user, login
-from tests.message_factories import add_victim, open_case, record_arrest, write_message
+from tests.factories.cases import add_victim, open_case, record_arrest
+from tests.factories.messages import write_message
 
 KEY = "arrested-sms-en"
 TWIN = "arrested-sms-en-short"

@@ -1,4 +1,5 @@
-"""Erasing a victim through the API reaches every copy of their personal data."""
+"""Victims through the API: their contact rules, changes, the duties they carry, and erasure
+reaching every copy of their personal data."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
-from fieldapp.models import AuditRecord, Base, Message, Team, Victim
+from fieldapp.models import AuditRecord, Base, ContactDuty, Message, Team, Victim
 from fieldapp.services.messages.erasure import ERASED_REASON
 from fieldapp.services.templates.library import import_library
 from tests.factories import bearer, create_team, create_user, login
+from tests.factories.cases import add_victim_body, open_case, post_event
 
 PERSONAL = ("Priya", "Shah", "900123", "priya@example.org", "side gate")
+REFERENCE = "42/5555/26"
 OCCURRED = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -142,3 +145,128 @@ def test_after_erasure_no_table_holds_the_persons_data(
     assert _copies(session) == set()
     tombstone = session.get(Victim, uuid.UUID(victim_id))
     assert tombstone is not None and tombstone.deleted_at is not None
+
+
+def test_changing_enhanced_rights_recomputes_open_deadlines(
+    client: FlaskClient, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    victim = add_victim_body(client, duty_officer, case_id)
+    post_event(client, duty_officer, case_id, type="charged", occurred_at="2025-12-23T16:00:00Z",
+               details={"charges": ["Burglary"], "court_name": "Northtown Magistrates' Court",
+                        "hearing_at": "2026-01-08T10:00:00Z"})  # fmt: skip
+    before = client.get("/api/v1/duties", headers=bearer(duty_officer)).get_json()["value"][0]
+    # Tue 23 Dec 2025: 5 working days skip Christmas, Boxing Day and New Year: Fri 2 Jan 2026.
+    assert before["due_at"] == "2026-01-02T23:59:59Z"
+    response = client.patch(
+        f"/api/v1/victims/{victim['id']}",
+        json={"enhanced_rights": True, "enhanced_basis": ["most_serious"]},
+        headers={**bearer(duty_officer), "If-Match": '"1"'},
+    )
+    assert response.status_code == 200
+    after = client.get("/api/v1/duties", headers=bearer(duty_officer)).get_json()["value"][0]
+    assert after["due_at"] == "2025-12-24T23:59:59Z"
+    assert after["ruleset_version"] == before["ruleset_version"]
+
+
+def test_victim_contact_rules_are_enforced(client: FlaskClient, duty_officer: str) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    unsafe = client.post(
+        f"/api/v1/cases/{case_id}/victims",
+        json={"first_name": "A", "last_name": "B", "preferred_channel": "email",
+              "safe_channels": ["sms"], "phone": "07700 900123"},
+        headers=bearer(duty_officer),
+    )  # fmt: skip
+    assert unsafe.status_code == 422
+    assert "preferred_channel" in unsafe.get_json()["errors"]
+    no_phone = client.post(
+        f"/api/v1/cases/{case_id}/victims",
+        json={"first_name": "A", "last_name": "B", "preferred_channel": "sms",
+              "safe_channels": ["sms"]},
+        headers=bearer(duty_officer),
+    )  # fmt: skip
+    assert no_phone.status_code == 422
+    assert "phone" in no_phone.get_json()["errors"]
+    bad_phone = client.post(
+        f"/api/v1/cases/{case_id}/victims",
+        json={"first_name": "A", "last_name": "B", "preferred_channel": "sms",
+              "safe_channels": ["sms"], "phone": "12"},
+        headers=bearer(duty_officer),
+    )  # fmt: skip
+    assert bad_phone.status_code == 422
+    good = add_victim_body(client, duty_officer, case_id)
+    assert good["phone"] == "+447700900123"
+
+
+def test_periodic_updates_make_one_open_duty(
+    client: FlaskClient, session: Session, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    victim = add_victim_body(client, duty_officer, case_id, update_frequency_days=14)
+    periodic = client.get("/api/v1/duties", headers=bearer(duty_officer)).get_json()["value"]
+    assert [d["kind"] for d in periodic] == ["periodic_update"]
+    client.patch(
+        f"/api/v1/victims/{victim['id']}",
+        json={"update_frequency_days": 7},
+        headers={**bearer(duty_officer), "If-Match": '"1"'},
+    )
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(ContactDuty)
+            .where(ContactDuty.kind == "periodic_update")
+        )
+        == 1
+    )
+
+
+def test_victim_changes_are_audited_by_field_group_without_values(
+    client: FlaskClient, session: Session, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    victim = add_victim_body(client, duty_officer, case_id)
+    client.patch(
+        f"/api/v1/victims/{victim['id']}",
+        json={"phone": "07700 900456", "language": "cy"},
+        headers={**bearer(duty_officer), "If-Match": '"1"'},
+    )
+    change = session.scalars(
+        select(AuditRecord).where(
+            AuditRecord.resource_id == victim["id"], AuditRecord.operation == "alteration"
+        )
+    ).one()
+    assert change.field_groups == "contact,contact_preferences"
+    assert "0770" not in (change.field_groups or "")
+
+
+def test_erasing_a_victim_leaves_a_tombstone_for_sync_and_closes_duties(
+    client: FlaskClient, session: Session, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    victim = add_victim_body(client, duty_officer, case_id, email="sam@example.com",
+                             safe_channels=["sms", "email"])  # fmt: skip
+    post_event(client, duty_officer, case_id, type="arrested", occurred_at="2026-11-27T14:00:00Z")
+    since = victim["created_at"]
+    url = f"/api/v1/victims/{victim['id']}"
+    assert client.delete(url, headers=bearer(duty_officer)).status_code == 428
+    erased = client.delete(url, headers={**bearer(duty_officer), "If-Match": '"1"'})
+    assert erased.status_code == 204
+    assert client.get(url, headers=bearer(duty_officer)).status_code == 404
+    live = client.get(f"/api/v1/cases/{case_id}/victims", headers=bearer(duty_officer)).json[
+        "value"
+    ]
+    assert live == []
+    changes = client.get(
+        f"/api/v1/cases/{case_id}/victims?updated_since={since}", headers=bearer(duty_officer)
+    ).json["value"]
+    assert [(v["id"], v["deleted"]) for v in changes] == [(victim["id"], True)]
+    assert (
+        changes[0]["first_name"] == "" and "phone" not in changes[0] and "email" not in changes[0]
+    )
+    stored = session.get(Victim, uuid.UUID(victim["id"]))
+    assert stored is not None and stored.phone is None and stored.email is None
+    duties = session.scalars(select(ContactDuty).where(ContactDuty.victim_id == stored.id)).all()
+    assert [d.status for d in duties] == ["not_required"]
+    erasure = session.scalars(select(AuditRecord).where(AuditRecord.operation == "erasure")).one()
+    assert erasure.resource_id == victim["id"]
+    assert "sam@example.com" not in (erasure.field_groups or "")

@@ -15,8 +15,8 @@ from fieldapp.core.audit_checkpoints import parse_notes
 from fieldapp.models import AuditRecord, AuditSeal
 from fieldapp.models.base import utcnow
 from fieldapp.services.audit_sealer import RECORD_COLUMNS, read_head
-from tests.audit_factories import append, ledger_keys, seal_everything, sealed_seqs
 from tests.audit_tampering import triggers_disabled
+from tests.factories.audit import append, ledger_keys, seal_everything, sealed_seqs
 
 
 def _trail(app: Flask, session: Session, count: int, runner: FlaskCliRunner) -> list[int]:

@@ -21,7 +21,7 @@ from fieldapp.models.base import utcnow
 from fieldapp.services.messages.delivery import run_worker, settings_from_config
 from fieldapp.services.messages.providers import provider_from_config
 from tests.conftest import TEST_SECRETS
-from tests.message_factories import create_addressee, queue_messages
+from tests.factories.messages import create_addressee, queue_messages
 from tests.notify_standin import EMAIL_TEMPLATE_ID, SMS_TEMPLATE_ID, NotifyStandIn
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -16,8 +16,8 @@ from fieldapp.core.audit_checkpoints import parse_notes
 from fieldapp.database import get_database
 from fieldapp.models import AuditRecord, AuditSeal
 from fieldapp.services.audit_sealer import SEALER_LOCK, is_postgres, run_sealer, seal_round
-from tests.audit_factories import append, ledger_keys, record_seqs, seal_everything, sealed_seqs
 from tests.conftest import BACKEND
+from tests.factories.audit import append, ledger_keys, record_seqs, seal_everything, sealed_seqs
 
 NOW = datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
 postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL concurrency")

@@ -23,7 +23,7 @@ from fieldapp.services.messages.delivery import (
 )
 from fieldapp.services.messages.providers import reference_of
 from fieldapp.services.messages.providers.notify import NotifyProvider, notify_from_config
-from tests.message_factories import (
+from tests.factories.messages import (
     Addressee,
     add_version,
     create_addressee,

@@ -18,7 +18,7 @@ from fieldapp.models.base import utcnow
 from fieldapp.services.messages.delivery import DeliverySettings, run_worker
 from fieldapp.services.messages.providers.notify import NotifyProvider
 from fieldapp.services.messages.receipts import REOPENED, refresh_statuses
-from tests.message_factories import BODY, Addressee, create_addressee, create_duty, queue_messages
+from tests.factories.messages import BODY, Addressee, create_addressee, create_duty, queue_messages
 from tests.notify_standin import NotifyStandIn
 
 SETTINGS = DeliverySettings(lease=timedelta(seconds=60), max_attempts=3)

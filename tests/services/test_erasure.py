@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.models import Message, OutboxItem
 from fieldapp.services.messages import erasure
-from tests.message_factories import create_addressee, queue_messages
+from tests.factories.messages import create_addressee, queue_messages
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 

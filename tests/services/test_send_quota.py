@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from fieldapp.errors import RateLimited
 from fieldapp.services.messages.quota import quota_rules, take_send_slot, wait_before_next
 from tests.factories import create_user
-from tests.message_factories import Addressee, create_addressee, queue_messages
+from tests.factories.messages import Addressee, create_addressee, queue_messages
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

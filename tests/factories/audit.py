@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -64,3 +65,12 @@ def record_seqs(session: Session, *names: str) -> list[int]:
     )
     found = {row.resource_id: row.seq for row in rows}
     return [found[name] for name in names]
+
+
+def audit_rows(session: Session, **where: Any) -> list[AuditRecord]:
+    """Audit records matching every ``column=value`` given, oldest first (read afresh)."""
+    session.expire_all()
+    query = select(AuditRecord).order_by(AuditRecord.seq)
+    for name, value in where.items():
+        query = query.where(getattr(AuditRecord, name) == value)
+    return list(session.scalars(query))

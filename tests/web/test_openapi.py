@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from fieldapp.web.openapi import generate_document
 
-COMMITTED = Path(__file__).resolve().parent.parent / "openapi.yaml"
+COMMITTED = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
 def test_committed_openapi_yaml_matches_the_code(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """Plain factories for messages: queued ones built with the ORM as the send endpoint leaves them,
-and the cases, victims and writes the message tests make through the API."""
+the writes the message tests make through the API, API keys and template versions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -31,7 +31,7 @@ from fieldapp.services import api_keys
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.templates.library import import_library
 from fieldapp.services.users import principal_of
-from tests.factories import bearer, create_user
+from tests.factories.users import auth, create_user
 
 _numbers = itertools.count(1)
 BODY = "Hello Alex. Someone has been arrested. Call PC Sam Ashworth on 101."
@@ -127,61 +127,6 @@ def queue_messages(
         ids.append(message.id)
     session.commit()
     return ids
-
-
-_references = itertools.count(1)
-
-
-def auth(credential: str) -> dict[str, str]:
-    """The header for a credential: a JWT (it has dots) as a bearer token, else an API key."""
-    return bearer(credential) if "." in credential else {"X-API-Key": credential}
-
-
-def open_case(client: FlaskClient, credential: str, reference: str | None = None) -> str:
-    """A new case through the API; its id."""
-    reference = reference or f"42/{8000 + next(_references)}/26"
-    response = client.post(
-        "/api/v1/cases",
-        json={"crime_reference": reference, "offence": "Burglary of a home"},
-        headers=auth(credential),
-    )
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
-
-
-def add_victim(client: FlaskClient, credential: str, case_id: str, **extra: Any) -> str:
-    """A victim on the case who takes SMS and email in English (unless told otherwise); the id."""
-    body = {
-        "first_name": "Priya",
-        "last_name": "Shah",
-        "phone": "07700 900123",
-        "email": "priya@example.org",
-        "preferred_channel": "sms",
-        "safe_channels": ["sms", "email"],
-        **extra,
-    }
-    response = client.post(f"/api/v1/cases/{case_id}/victims", json=body, headers=auth(credential))
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
-
-
-def record_arrest(
-    client: FlaskClient, credential: str, case_id: str, when: datetime | None = None
-) -> None:
-    """An arrest on the case (an hour ago unless told otherwise), which creates a duty."""
-    occurred = (when or datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    response = client.post(
-        f"/api/v1/cases/{case_id}/events",
-        json={"type": "arrested", "occurred_at": occurred},
-        headers=auth(credential),
-    )
-    assert response.status_code == 201, response.get_json()
-
-
-def arrest_duty(client: FlaskClient, credential: str, case_id: str) -> dict[str, Any]:
-    """The case's arrest duty as the API shows it."""
-    duties = client.get(f"/api/v1/duties?case_id={case_id}", headers=auth(credential)).get_json()
-    return next(d for d in duties["value"] if d["event_type"] == "arrested")
 
 
 def write_message(

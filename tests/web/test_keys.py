@@ -13,7 +13,7 @@ from fieldapp.services import api_keys
 from fieldapp.services.audit import AuditContext
 from fieldapp.web.access import PUBLIC_ENDPOINTS, AccessPolicy, allow
 from tests.factories import audit_rows, create_user
-from tests.test_access import _concrete_path
+from tests.web.test_access import _concrete_path
 
 #: Every route usable with a key, and the scope it needs. Anything not listed refuses keys.
 KEY_ROUTES = {

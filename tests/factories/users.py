@@ -1,4 +1,4 @@
-"""Plain factory functions: create_<noun>(session, **overrides)."""
+"""Plain factories for teams and users, and the sign-in and credential headers tests use."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.api.context import PASSWORDS_KEY
-from fieldapp.models import AuditRecord, Team, User
+from fieldapp.models import Team, User
 from fieldapp.services import teams, users
 
 _counter = itertools.count(1)
@@ -63,10 +62,13 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def audit_rows(session: Session, **where: Any) -> list[AuditRecord]:
-    """Audit records matching every ``column=value`` given, oldest first (read afresh)."""
-    session.expire_all()
-    query = select(AuditRecord).order_by(AuditRecord.seq)
-    for name, value in where.items():
-        query = query.where(getattr(AuditRecord, name) == value)
-    return list(session.scalars(query))
+def auth(credential: str) -> dict[str, str]:
+    """The header for a credential: a JWT (it has dots) as a bearer token, else an API key."""
+    return bearer(credential) if "." in credential else {"X-API-Key": credential}
+
+
+def sign_in(app: Flask, client: FlaskClient, session: Session, username: str, **kw: Any) -> str:
+    """A new user called ``username`` (with any other ``create_user`` overrides), signed in;
+    their access token."""
+    create_user(app, session, username=username, **kw)
+    return str(login(client, username)["access_token"])

@@ -1,0 +1,91 @@
+"""Recording events on a case through the API, and the Victims' Code duties they create."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldapp.models import ContactDuty, InvestigationEvent
+from tests.factories import bearer
+from tests.factories.cases import add_victim_body, open_case, post_event
+
+REFERENCE = "42/5555/26"
+
+
+def test_recording_a_friday_arrest_gives_each_victim_a_deadline(
+    client: FlaskClient, session: Session, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    standard = add_victim_body(client, duty_officer, case_id)
+    enhanced = add_victim_body(
+        client, duty_officer, case_id, first_name="Ana", enhanced_rights=True,
+        enhanced_basis=["vulnerable"],
+    )  # fmt: skip
+    response = post_event(
+        client, duty_officer, case_id, type="arrested", occurred_at="2026-11-27T14:00:00.000Z"
+    )
+    assert response.status_code == 201
+    assert response.get_json()["duties_created"] == 2
+    worklist = client.get("/api/v1/duties?scope=mine", headers=bearer(duty_officer)).get_json()[
+        "value"
+    ]
+    due = {d["victim_id"]: d for d in worklist}
+    # Friday 27 Nov 2026: 5 working days is the end of Friday 4 Dec; 1 is the end of Monday 30 Nov.
+    assert due[standard["id"]]["due_at"] == "2026-12-04T23:59:59Z"
+    assert due[enhanced["id"]]["due_at"] == "2026-11-30T23:59:59Z"
+    assert due[enhanced["id"]]["kind"] == "key_decision"
+    assert due[enhanced["id"]]["event_type"] == "arrested"
+    assert due[enhanced["id"]]["crime_reference"] == "42/5555/26"
+    assert due[enhanced["id"]]["victim_name"] == "Ana Jones"
+    assert {d["ruleset_version"] for d in worklist} == {"2020-code.1"}
+    assert session.scalar(select(func.count()).select_from(ContactDuty)) == 2
+
+
+def test_a_late_recorded_event_counts_from_when_it_happened_and_is_overdue(
+    client: FlaskClient, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    add_victim_body(client, duty_officer, case_id)
+    post_event(
+        client, duty_officer, case_id, type="interviewed", occurred_at="2025-01-06T10:00:00Z"
+    )
+    overdue = client.get("/api/v1/duties?overdue=true", headers=bearer(duty_officer)).get_json()[
+        "value"
+    ]
+    assert len(overdue) == 1
+    assert overdue[0]["overdue"] is True
+    assert overdue[0]["due_at"] == "2025-01-13T23:59:59Z"
+
+
+def test_event_details_are_validated_per_type(client: FlaskClient, duty_officer: str) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    response = post_event(client, duty_officer, case_id, type="charged",
+                          occurred_at="2026-11-20T10:00:00Z", details={"charges": []})  # fmt: skip
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert {"details.charges", "details.court_name", "details.hearing_at"} <= set(errors)
+    bail = post_event(client, duty_officer, case_id, type="bailed",
+                      occurred_at="2026-11-20T10:00:00Z",
+                      details={"conditions": [{"text": "Not to contact the victim",
+                                               "protects_victim": True}]})  # fmt: skip
+    assert bail.status_code == 201
+    assert bail.get_json()["details"]["conditions"][0]["protects_victim"] is True
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "field"),
+    [("2031-01-01T10:00:00Z", "occurred_at"), ("2019-05-01T10:00:00Z", "occurred_at"),
+     ("2026-11-20T10:00:00", "occurred_at")],
+)  # fmt: skip
+def test_impossible_event_times_are_refused(
+    client: FlaskClient, session: Session, duty_officer: str, occurred_at: str, field: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    add_victim_body(client, duty_officer, case_id)
+    response = post_event(client, duty_officer, case_id, type="arrested", occurred_at=occurred_at)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    assert session.scalar(select(func.count()).select_from(InvestigationEvent)) == 0
+    assert session.scalar(select(func.count()).select_from(ContactDuty)) == 0
