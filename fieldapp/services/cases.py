@@ -11,7 +11,7 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fieldapp.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from fieldapp.errors import Conflict, PreconditionFailed, ValidationFailed
 from fieldapp.models import Case, User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
@@ -131,18 +131,16 @@ def update_case(
     changes: Mapping[str, Any],
 ) -> Case:
     """Change a case in scope, if the caller has the current version."""
-    case = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
-    if case is None or case.deleted_at is not None:
-        audit.record(
-            session,
-            context,
-            operation=audit.ALTERATION,
-            resource_type=RESOURCE,
-            resource_ids=[str(case_id)],
-            outcome="denied",
-        )
-        session.commit()
-        raise NotFound("No such case.", audited=True)
+    found = session.scalar(scoped(select(Case), context).where(Case.id == case_id))
+    case = require_found(
+        session,
+        context,
+        found if found is not None and found.deleted_at is None else None,
+        resource_type=RESOURCE,
+        resource_id=case_id,
+        message="No such case.",
+        operation=audit.ALTERATION,
+    )
     if case.version != expected_version:
         raise PreconditionFailed(extra={"current_version": case.version})
     if "officer_in_charge_id" in changes:

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from fieldapp.core.principal import Principal
 from fieldapp.core.roles import ADMIN
 from fieldapp.core.usernames import normalise_username
-from fieldapp.errors import Conflict, NotFound, PreconditionFailed
+from fieldapp.errors import Conflict, PreconditionFailed
 from fieldapp.models import User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.device_sessions import end_all_sessions
 from fieldapp.services.passwords import Passwords
+from fieldapp.services.scope import require_found
 from fieldapp.services.teams import require_team
 from fieldapp.services.versions import commit_versioned
 
@@ -127,19 +128,15 @@ def get_user(
     session: Session, context: AuditContext, user_id: uuid.UUID, *, operation: str = "consultation"
 ) -> User:
     """One account, or a 404 audited as a denied consultation (or ``operation``)."""
-    user = session.get(User, user_id)
-    if user is None:
-        audit.record(
-            session,
-            context,
-            operation=operation,
-            resource_type=RESOURCE,
-            resource_ids=[str(user_id)],
-            outcome="denied",
-        )
-        session.commit()
-        raise NotFound("No such user.", audited=True)
-    return user
+    return require_found(
+        session,
+        context,
+        session.get(User, user_id),
+        resource_type=RESOURCE,
+        resource_id=user_id,
+        message="No such user.",
+        operation=operation,
+    )
 
 
 def update_user(
