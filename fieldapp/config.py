@@ -72,6 +72,10 @@ FORCE_DEFAULTS = {
     ),
     "review_url": "https://www.demo-constabulary.example/right-to-review",
     "complaints_url": "https://www.demo-constabulary.example/complaints",
+    "witness_care_name": "Demo Witness Care Unit",
+    "witness_care_phone": "01632 960 500",
+    "restorative_justice_url": "https://www.demo-constabulary.example/restorative-justice",
+    "compensation_url": "https://www.gov.uk/claim-compensation-criminal-injury",
 }
 
 

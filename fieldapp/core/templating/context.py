@@ -68,6 +68,8 @@ class VictimData:
 
     first_name: str
     last_name: str
+    role: str = "victim"
+    organisation_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ class ForceData:
     victims_code_url: str
     review_url: str
     complaints_url: str
+    witness_care_name: str = ""
+    witness_care_phone: str = ""
+    restorative_justice_url: str = ""
+    compensation_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,8 @@ def build_context(data: MergeData, *, language: str) -> dict[str, Any]:
             full_name=" ".join(
                 part for part in (data.victim.first_name, data.victim.last_name) if part
             ),
+            role=data.victim.role,
+            organisation_name=data.victim.organisation_name,
         ),
         "case": _present(crime_reference=data.case.crime_reference, offence=data.case.offence),
         "officer": _present(
@@ -169,6 +177,10 @@ _FORCE_FIELDS = (
     "victims_code_url",
     "review_url",
     "complaints_url",
+    "witness_care_name",
+    "witness_care_phone",
+    "restorative_justice_url",
+    "compensation_url",
 )
 
 
