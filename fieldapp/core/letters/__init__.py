@@ -1,0 +1,128 @@
+"""Letters as printable PDFs: a pure renderer (no web framework, no database).
+
+``render_letter`` turns a letter (the recipient's address, the date, the force's name and return
+address, an optional heading and the body a letter template rendered) into the bytes of an A4
+PDF laid out to GOV.UK Notify's precompiled letter specification: the address alone in the
+envelope window, the sender top right, the body from 95 mm down, side borders of 15 mm. Large
+print sets everything at 16 pt or more. A letter is at most 10 pages (Notify's limit, 5 sheets
+printed on both sides); a longer one, an address Notify would refuse, or a character the
+typeface cannot print is a ``LetterError`` saying which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fieldapp.core.letters.blocks import Block, parse_body
+from fieldapp.core.letters.fonts import unprintable
+from fieldapp.core.letters.layout import FORMATS, LANGUAGES, Layout, layout
+from fieldapp.core.letters.render import LetterPDF, draw_address, draw_block, draw_sender
+
+__all__ = [
+    "FORMATS",
+    "Letter",
+    "LetterError",
+    "LetterTooLong",
+    "letter_date",
+    "page_count",
+    "render_letter",
+]
+
+
+class LetterError(ValueError):
+    """The letter cannot be printed as given; the message says why (no personal data)."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LetterTooLong(LetterError):
+    """The letter runs past the page limit."""
+
+    def __init__(self, pages: int, limit: int) -> None:
+        super().__init__(
+            f"The letter would be {pages} pages; GOV.UK Notify prints at most {limit}. "
+            "Shorten the text.",
+            field="body",
+        )
+        self.pages, self.limit = pages, limit
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What goes on a letter; ``body`` is the text its template rendered."""
+
+    address: tuple[str, ...]
+    on: date
+    sender: tuple[str, ...]
+    body: str
+    language: str = "en"
+    heading: str | None = None
+    print_format: str = "standard"
+
+
+def letter_date(on: date, language: str) -> str:
+    """The date as a letter writes it: '5 December 2026', '5 Rhagfyr 2026'."""
+    return f"{on.day} {layout().month(language, on.month)} {on.year}"
+
+
+def _address(letter: Letter, page_layout: Layout) -> tuple[str, ...]:
+    """The address lines, blank ones dropped, checked as Notify checks them (3 to 7 lines)."""
+    lines = tuple(line.strip() for line in letter.address if line.strip())
+    low, high = page_layout.min_address_lines, page_layout.max_address_lines
+    if not low <= len(lines) <= high:
+        raise LetterError(
+            f"A postal address needs {low} to {high} lines (this one has {len(lines)}), "
+            "the last being the postcode or the country.",
+            field="address",
+        )
+    return lines
+
+
+def _checked(letter: Letter) -> Letter:
+    """The letter, refused if its language, format or characters cannot be printed."""
+    if letter.language not in LANGUAGES or letter.print_format not in FORMATS:
+        raise LetterError(
+            f"Letters are printed in {', '.join(LANGUAGES)} and formats {', '.join(FORMATS)}.",
+            field="language" if letter.language not in LANGUAGES else "print_format",
+        )
+    parts = (*letter.address, *letter.sender, letter.body, letter.heading or "")
+    missing = unprintable("\n".join(parts))
+    if missing:
+        shown = " ".join(f"U+{ord(char):04X}" for char in missing[:10])
+        raise LetterError(f"The typeface cannot print these characters: {shown}.", field="body")
+    return letter
+
+
+def _draw(letter: Letter, blocks: tuple[Block, ...], pages: int | None) -> LetterPDF:
+    """Lay the letter out once; ``pages`` is the total to number the pages with."""
+    page_layout = layout()
+    pdf = LetterPDF(page_layout, page_layout.formats[letter.print_format], letter.language, pages)
+    pdf.set_title(letter.heading or page_layout.page_label(letter.language, 1, 1))
+    pdf.add_page()
+    draw_address(pdf, _address(letter, page_layout))
+    draw_sender(pdf, letter.sender, letter_date(letter.on, letter.language))
+    pdf.set_xy(pdf.l_margin, page_layout.first_body_top)
+    heading = (Block("heading", (letter.heading,)),) if letter.heading else ()
+    for block in (*heading, *blocks):
+        draw_block(pdf, block)
+    return pdf
+
+
+def page_count(letter: Letter) -> int:
+    """How many pages the letter takes (checking it as ``render_letter`` does)."""
+    return _draw(_checked(letter), parse_body(letter.body), None).pages_count
+
+
+def render_letter(letter: Letter, *, compress: bool = True) -> bytes:
+    """The letter as PDF bytes; ``LetterError`` when it cannot be printed as given."""
+    blocks = parse_body(_checked(letter).body)
+    pages = _draw(letter, blocks, None).pages_count
+    limit = layout().max_pages
+    if pages > limit:
+        raise LetterTooLong(pages, limit)
+    pdf = _draw(letter, blocks, pages)
+    pdf.compress = compress
+    return bytes(pdf.output())
