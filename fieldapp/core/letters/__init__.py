@@ -11,7 +11,8 @@ typeface cannot print is a ``LetterError`` saying which.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import date
 
 from fieldapp.core.letters.blocks import Block, parse_body
@@ -88,12 +89,24 @@ def _checked(letter: Letter) -> Letter:
             f"Letters are printed in {', '.join(LANGUAGES)} and formats {', '.join(FORMATS)}.",
             field="language" if letter.language not in LANGUAGES else "print_format",
         )
+    letter = replace(
+        letter,
+        address=tuple(_nfc(line) for line in letter.address),
+        sender=tuple(_nfc(line) for line in letter.sender),
+        body=_nfc(letter.body),
+        heading=_nfc(letter.heading) if letter.heading else None,
+    )
     parts = (*letter.address, *letter.sender, letter.body, letter.heading or "")
     missing = unprintable("\n".join(parts))
     if missing:
         shown = " ".join(f"U+{ord(char):04X}" for char in missing[:10])
         raise LetterError(f"The typeface cannot print these characters: {shown}.", field="body")
     return letter
+
+
+def _nfc(text: str) -> str:
+    """Text with accents composed ("w" + combining circumflex is "ŵ") and tabs as spaces."""
+    return unicodedata.normalize("NFC", text).replace("\t", " ")
 
 
 def _draw(letter: Letter, blocks: tuple[Block, ...], pages: int | None) -> LetterPDF:
@@ -111,18 +124,32 @@ def _draw(letter: Letter, blocks: tuple[Block, ...], pages: int | None) -> Lette
     return pdf
 
 
+def _pages(letter: Letter, blocks: tuple[Block, ...]) -> int:
+    """How many pages a first layout takes."""
+    pdf = _draw(letter, blocks, None)
+    try:
+        return pdf.pages_count
+    finally:
+        pdf.close_fonts()
+
+
 def page_count(letter: Letter) -> int:
     """How many pages the letter takes (checking it as ``render_letter`` does)."""
-    return _draw(_checked(letter), parse_body(letter.body), None).pages_count
+    letter = _checked(letter)
+    return _pages(letter, parse_body(letter.body))
 
 
 def render_letter(letter: Letter, *, compress: bool = True) -> bytes:
     """The letter as PDF bytes; ``LetterError`` when it cannot be printed as given."""
-    blocks = parse_body(_checked(letter).body)
-    pages = _draw(letter, blocks, None).pages_count
+    letter = _checked(letter)
+    blocks = parse_body(letter.body)
+    pages = _pages(letter, blocks)
     limit = layout().max_pages
     if pages > limit:
         raise LetterTooLong(pages, limit)
     pdf = _draw(letter, blocks, pages)
-    pdf.compress = compress
-    return bytes(pdf.output())
+    try:
+        pdf.compress = compress
+        return bytes(pdf.output())
+    finally:
+        pdf.close_fonts()

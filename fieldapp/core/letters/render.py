@@ -30,6 +30,13 @@ class LetterPDF(FPDF):
         self.set_producer("fieldapp")
         self.set_lang("cy-GB" if language == "cy" else "en-GB")
 
+    def close_fonts(self) -> None:
+        """Close the font files fpdf2 keeps open for lazy reading."""
+        for font in self.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
+
     def footer(self) -> None:
         """'Page n of N' at the foot of every page of a letter longer than one page."""
         if self.total_pages is None or self.total_pages < 2:
