@@ -69,9 +69,9 @@ def letter_date(on: date, language: str) -> str:
     return f"{on.day} {layout().month(language, on.month)} {on.year}"
 
 
-def _address(letter: Letter, page_layout: Layout) -> tuple[str, ...]:
+def _address(address: tuple[str, ...], page_layout: Layout) -> tuple[str, ...]:
     """The address lines, blank ones dropped, checked as Notify checks them (3 to 7 lines)."""
-    lines = tuple(line.strip() for line in letter.address if line.strip())
+    lines = tuple(line.strip() for line in address if line.strip())
     low, high = page_layout.min_address_lines, page_layout.max_address_lines
     if not low <= len(lines) <= high:
         raise LetterError(
@@ -91,7 +91,7 @@ def _checked(letter: Letter) -> Letter:
         )
     letter = replace(
         letter,
-        address=tuple(_nfc(line) for line in letter.address),
+        address=_address(tuple(_nfc(line) for line in letter.address), layout()),
         sender=tuple(_nfc(line) for line in letter.sender),
         body=_nfc(letter.body),
         heading=_nfc(letter.heading) if letter.heading else None,
@@ -113,14 +113,18 @@ def _draw(letter: Letter, blocks: tuple[Block, ...], pages: int | None) -> Lette
     """Lay the letter out once; ``pages`` is the total to number the pages with."""
     page_layout = layout()
     pdf = LetterPDF(page_layout, page_layout.formats[letter.print_format], letter.language, pages)
-    pdf.set_title(letter.heading or page_layout.page_label(letter.language, 1, 1))
-    pdf.add_page()
-    draw_address(pdf, _address(letter, page_layout))
-    draw_sender(pdf, letter.sender, letter_date(letter.on, letter.language))
-    pdf.set_xy(pdf.l_margin, page_layout.first_body_top)
-    heading = (Block("heading", (letter.heading,)),) if letter.heading else ()
-    for block in (*heading, *blocks):
-        draw_block(pdf, block)
+    try:
+        pdf.set_title(letter.heading or page_layout.page_label(letter.language, 1, 1))
+        pdf.add_page()
+        draw_address(pdf, letter.address)
+        draw_sender(pdf, letter.sender, letter_date(letter.on, letter.language))
+        pdf.set_xy(pdf.l_margin, page_layout.first_body_top)
+        heading = (Block("heading", (letter.heading,)),) if letter.heading else ()
+        for block in (*heading, *blocks):
+            draw_block(pdf, block)
+    except BaseException:
+        pdf.close_fonts()
+        raise
     return pdf
 
 

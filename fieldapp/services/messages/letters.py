@@ -75,8 +75,7 @@ def settings_from_config(config: Mapping[str, Any]) -> LetterSettings:
 
 def postal_lines(victim: Victim) -> list[str]:
     """The recipient's postal address lines, blank ones dropped (none recorded: empty)."""
-    lines: list[str] | None = getattr(victim, "postal_address", None)
-    return [line.strip() for line in lines or [] if line and line.strip()]
+    return [line.strip() for line in victim.postal_address or [] if line and line.strip()]
 
 
 def channel_address(victim: Victim, channel: str) -> str | None:
@@ -90,7 +89,7 @@ def letter_fields(victim: Victim, channel: str, settings: LetterSettings) -> dic
     """What a letter message stores besides its text (nothing for other channels)."""
     if channel != LETTER:
         return {}
-    large = getattr(victim, "accessible_format", None) == "large_print"
+    large = victim.accessible_format == "large_print"
     return {
         "address_lines": postal_lines(victim),
         "postage": settings.postage,
