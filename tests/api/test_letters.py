@@ -228,3 +228,19 @@ def test_an_sms_has_no_letter_and_another_team_sees_none(
     assert (not_letter.status_code, out_of_scope.status_code) == (404, 404)
     denied = audit_rows(session, operation="disclosure", outcome="denied")
     assert {row.resource_id for row in denied} == {sms["id"], letter["id"]}
+
+
+def test_a_letter_is_queued_for_notify_like_any_message(
+    app: Flask, client: FlaskClient, session: Session, officer: str
+) -> None:
+    app.config["MESSAGE_PROVIDER"] = "notify"
+    case_id, victim_id = _letter_case(client, officer)
+    give_address(session, victim_id)
+    message = _write(client, officer, case_id, victim_id, "arrested-letter-en").get_json()
+
+    response = client.post(
+        f"/api/v1/messages/{message['id']}/send", json={}, headers=bearer(officer)
+    )
+
+    assert response.status_code == 202, response.get_json()
+    assert (response.get_json()["status"], response.get_json()["provider"]) == ("queued", "notify")

@@ -1,9 +1,10 @@
-"""A small reader for the uncompressed PDFs the letter renderer makes: text runs with their font,
+"""A small reader for the PDFs the letter renderer makes: text runs with their font,
 size and position, decoded through each font's ToUnicode map (no PDF library needed)."""
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 MM = 72 / 25.4
@@ -25,10 +26,14 @@ class Run:
 
 
 def _object(pdf: bytes, number: int) -> bytes:
-    """The body of indirect object ``number``."""
+    """The body of indirect object ``number``, its stream inflated if it was compressed."""
     found = re.search(rb"(?<![\d])%d 0 obj(.*?)endobj" % number, pdf, re.S)
     assert found is not None, number
-    return found.group(1)
+    body = found.group(1)
+    stream = re.search(rb"stream\r?\n(.*)endstream", body, re.S)
+    if stream is not None and b"/FlateDecode" in body:
+        return body[: stream.start()] + zlib.decompress(stream.group(1).rstrip(b"\r\n"))
+    return body
 
 
 def _unicode_map(pdf: bytes, font_number: int) -> dict[int, str]:
