@@ -21,7 +21,6 @@ from fieldapp.core.templating.details import event_details_context
 
 PACKAGE = "fieldapp.core.templating"
 TEMPLATE_LANGUAGES = ("en", "cy")
-BAIL_EVENT_TYPES = ("bailed", "bail_varied")
 
 
 @dataclass(frozen=True)

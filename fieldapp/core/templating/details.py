@@ -22,7 +22,8 @@ from fieldapp.core.templating.dates import (
 from fieldapp.core.templating.reasons import reasons_text
 from fieldapp.core.templating.wording import words
 
-BAIL_EVENT_TYPES = ("bailed", "bail_varied")
+# Events whose conditions are always a list (empty when none protect the victim).
+CONDITION_EVENT_TYPES = ("bailed", "bail_varied", "charged")
 YOUTH_OUTCOME_EVENT = "youth_out_of_court_outcome"
 BAIL_DECISION_EVENT = "bail_decision_pending"
 # The codes of the three results are distinct, so a result reads the same on any event.
@@ -48,7 +49,7 @@ def event_details_context(
         appeal=appeal_sentence(details, language),
         **_court(details, language),
     )
-    if event_type in BAIL_EVENT_TYPES or "conditions" in details:
+    if event_type in CONDITION_EVENT_TYPES or "conditions" in details:
         values["bail_conditions"] = protective_sentences(details.get("conditions") or (), language)
     if event_type == BAIL_DECISION_EVENT or "proposed_conditions" in details:
         proposed = details.get("proposed_conditions") or ()

@@ -60,7 +60,7 @@ def test_a_charge_gives_court_address_and_remand_status_in_each_language() -> No
     )
     assert welsh["remand_status"].startswith("Maen nhw'n cael eu cadw yn y ddalfa")
     assert welsh["hearing_time"] == "10yb"
-    assert "bail_conditions" not in english
+    assert english["bail_conditions"] == []  # remanded: no conditions, but a list to test
 
 
 def test_a_court_without_a_welsh_name_keeps_its_name_in_welsh_messages() -> None:
