@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fieldapp.core.victims_code import EVENT_TYPES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
@@ -63,7 +63,9 @@ class EventCreateSchema(ApiSchema):
         data["details"] = schema().dump(details)
 
 
-def _check_received_at(details: dict[str, Any], occurred_at: datetime | None, schema: Any) -> None:
+def _check_received_at(
+    details: dict[str, Any], occurred_at: datetime | None, schema: type[Schema]
+) -> None:
     """News reaches the Witness Care Unit when it happens or later: default and check it."""
     if RECEIVED_AT not in schema().fields or occurred_at is None:
         return
