@@ -323,7 +323,7 @@ def notify_config(standin: NotifyStandIn, **overrides: Any) -> dict[str, Any]:
         "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE_ID,
         "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE_ID,
         "NOTIFY_TIMEOUT_SECONDS": 5,
-        "FORCE": {"name": "Demo Constabulary"},
+        "FORCE": {"en": {"name": "Demo Constabulary"}, "cy": {"name": "Heddlu Demo"}},
         "LETTER_RETURN_ADDRESS": ["Police Headquarters", "1 Example Road", "DT1 1AA"],
         "LETTER_POSTAGE": "second",
         **overrides,

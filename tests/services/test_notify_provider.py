@@ -165,6 +165,7 @@ def test_a_welsh_large_print_letter_goes_as_it_was_written(
 
     found = runs(standin.letters[standin.accepted[0]["id"]])
     assert "Annwyl Gŵen, â ŷ." in [run.text for run in found]
+    assert "Heddlu Demo" in [run.text for run in found]  # the force's Welsh name
     assert min(run.size for run in found) >= 16
 
 

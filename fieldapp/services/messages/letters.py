@@ -57,17 +57,21 @@ class LetterSettings:
         return (self.names.get(language) or self.names["en"], *self.return_address)
 
 
-def default_settings(force: Mapping[str, str]) -> LetterSettings:
+def _names(force: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """The force's name per language, from its per-language settings."""
+    english = (force.get("en") or {}).get("name", "")
+    return {"en": english, "cy": (force.get("cy") or {}).get("name") or english}
+
+
+def default_settings(force: Mapping[str, Mapping[str, str]]) -> LetterSettings:
     """Settings naming the force only (enough to check a letter fits its pages)."""
-    return LetterSettings(names={"en": force.get("name", "")}, return_address=())
+    return LetterSettings(names=_names(force), return_address=())
 
 
 def settings_from_config(config: Mapping[str, Any]) -> LetterSettings:
     """Letter settings from the app's config (FIELDAPP_FORCE_NAME[_CY], FIELDAPP_LETTER_*)."""
-    name = (config.get("FORCE") or {}).get("name", "")
-    welsh = (config.get("FORCE_CY") or {}).get("name") or name
     return LetterSettings(
-        names={"en": name, "cy": welsh},
+        names=_names(config.get("FORCE") or {}),
         return_address=tuple(config.get("LETTER_RETURN_ADDRESS") or ()),
         postage=config.get("LETTER_POSTAGE") or "second",
     )

@@ -217,7 +217,7 @@ def write_message(
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
-    force: Mapping[str, str],
+    force: Mapping[str, Mapping[str, str]],
     letters: LetterSettings | None = None,
 ) -> WrittenGroup:
     """Write the update a victim is owed from a published template; stored as drafted."""
