@@ -32,7 +32,8 @@ def _object(pdf: bytes, number: int) -> bytes:
     body = found.group(1)
     stream = re.search(rb"stream\r?\n(.*)endstream", body, re.S)
     if stream is not None and b"/FlateDecode" in body:
-        return body[: stream.start()] + zlib.decompress(stream.group(1).rstrip(b"\r\n"))
+        # The stream's own end is in the data: the newline before 'endstream' is left over.
+        return body[: stream.start()] + zlib.decompressobj().decompress(stream.group(1))
     return body
 
 
