@@ -1,5 +1,5 @@
-"""Factories for letters: published letter templates (the library has none of its own yet) and
-victims with a postal address."""
+"""Factories for letters: published arrest letters in English and Welsh (a key the built-in
+library already holds keeps its library version) and victims with a postal address."""
 
 from __future__ import annotations
 
