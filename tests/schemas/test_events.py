@@ -152,13 +152,6 @@ def test_old_conditions_still_load_as_type_other() -> None:
     assert loaded["details"]["conditions"] == [{**old, "type": "other"}]
 
 
-# Until the rules helper's new event types land on main (issue 12), the API refuses their type.
-needs_court_types = pytest.mark.skipif(
-    "sentenced" not in EVENT_TYPES, reason="court-stage event types not yet in EVENT_TYPES"
-)
-
-
-@needs_court_types
 def test_court_news_is_received_when_it_happened_unless_told_otherwise() -> None:
     loaded = _load("sentenced", {"sentence": "a fine"})
     assert loaded["details"]["received_at"] == "2026-03-03T10:00:00Z"
@@ -166,7 +159,6 @@ def test_court_news_is_received_when_it_happened_unless_told_otherwise() -> None
     assert later["details"]["received_at"] == "2026-03-04T08:00:00Z"
 
 
-@needs_court_types
 def test_court_news_cannot_be_received_before_it_happened() -> None:
     with pytest.raises(ValidationError) as caught:
         _load("hearing_result", {"result": "adjourned", "received_at": "2026-03-02T10:00:00Z"})

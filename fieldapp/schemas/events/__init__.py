@@ -72,7 +72,7 @@ def _check_received_at(
     received = details.setdefault(RECEIVED_AT, occurred_at)
     if received < occurred_at:
         raise ValidationError(
-            "Received before it happened: give a time on or after occurred_at.", RECEIVED_AT
+            {RECEIVED_AT: ["Received before it happened: give a time on or after occurred_at."]}
         )
 
 
