@@ -171,3 +171,19 @@ def test_details_doc_names_every_event_type_and_field() -> None:
         assert event_type in DETAILS_DOC
         for name in schema().fields:
             assert name in DETAILS_DOC
+
+
+@pytest.mark.parametrize(
+    ("event_type", "details", "field"),
+    [
+        ("charged", {**VALID["charged"], "hearing_at": "2026-03-03T09:59:00Z"}, "hearing_at"),
+        ("court_hearing_set", {**COURT, "hearing_at": "2026-03-01T10:00:00Z"}, "hearing_at"),
+        ("bail_decision_pending", {"decision_due_at": "2026-03-02T12:00:00Z"}, "decision_due_at"),
+    ],
+)
+def test_hearings_and_decisions_cannot_come_before_the_event(
+    event_type: str, details: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        _load(event_type, details)
+    assert set(caught.value.messages["details"]) == {field}
