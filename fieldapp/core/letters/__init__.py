@@ -70,7 +70,8 @@ def letter_date(on: date, language: str) -> str:
 
 
 def _address(address: tuple[str, ...], page_layout: Layout) -> tuple[str, ...]:
-    """The address lines, blank ones dropped, checked as Notify checks them (3 to 7 lines)."""
+    """The address lines, blank ones dropped, checked as Notify checks them: 3 to 7 lines, no
+    line starting with a character Notify refuses, and not 'no fixed abode'."""
     lines = tuple(line.strip() for line in address if line.strip())
     low, high = page_layout.min_address_lines, page_layout.max_address_lines
     if not low <= len(lines) <= high:
@@ -79,6 +80,15 @@ def _address(address: tuple[str, ...], page_layout: Layout) -> tuple[str, ...]:
             "the last being the postcode or the country.",
             field="address",
         )
+    forbidden = page_layout.forbidden_first_characters
+    if any(line[0] in forbidden for line in lines):
+        raise LetterError(
+            f"No address line may start with any of {' '.join(forbidden)} (Notify refuses it).",
+            field="address",
+        )
+    text = " ".join(lines).casefold()
+    if any(phrase in text for phrase in page_layout.refused_phrases):
+        raise LetterError("A letter needs an address it can be delivered to.", field="address")
     return lines
 
 

@@ -62,6 +62,8 @@ class Layout:
     max_address_lines: int
     min_address_pt: float
     address_line_spacing: float
+    forbidden_first_characters: str
+    refused_phrases: tuple[str, ...]
     sender: Box
     first_body_top: float
     later_body_top: float
@@ -104,6 +106,8 @@ def layout() -> Layout:
         max_address_lines=address["max_lines"],
         min_address_pt=address["min_pt"],
         address_line_spacing=address["line_spacing"],
+        forbidden_first_characters=address["forbidden_first_characters"],
+        refused_phrases=tuple(address["refused_phrases"]),
         sender=Box(**raw["sender"]),
         first_body_top=raw["body"]["first_page_top"],
         later_body_top=raw["body"]["later_page_top"],

@@ -160,6 +160,21 @@ def test_an_address_notify_would_refuse_is_refused(lines: tuple[str, ...]) -> No
     assert refused.value.field == "address"
 
 
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        (("Alex Morgan", "(rear) 1 High Street", "CF10 1AA"), "start with"),
+        (("Alex Morgan", "=1 High Street", "CF10 1AA"), "start with"),
+        (("Alex Morgan", "No Fixed Abode", "Cardiff"), "delivered to"),
+    ],
+)
+def test_address_lines_notify_would_refuse_are_refused(lines: tuple[str, ...], reason: str) -> None:
+    with pytest.raises(LetterError, match=reason) as refused:
+        render_letter(letter(address=lines))
+
+    assert refused.value.field == "address"
+
+
 def test_a_character_the_typeface_cannot_print_is_named() -> None:
     with pytest.raises(LetterError, match="U\\+6F22"):
         render_letter(letter(body="Dear 漢,"))
