@@ -19,6 +19,11 @@ from fieldapp.core.victims_code.errors import (
     UnknownRuleSetVersion,
     VictimsCodeError,
 )
+from fieldapp.core.victims_code.recipients import (
+    DerivedBasis,
+    derived_enhanced,
+    derived_enhanced_basis,
+)
 from fieldapp.core.victims_code.rulesets import (
     EVENT_TYPES,
     DutyRule,
@@ -56,3 +61,6 @@ __all__ = [
     "ruleset_by_version",
     "ruleset_for",
 ]
+
+# Who is being told: recipient roles and the enhanced rights they derive (recipients.py).
+__all__ += ["DerivedBasis", "derived_enhanced", "derived_enhanced_basis"]
