@@ -17,6 +17,7 @@ from fieldapp.schemas.base import ApiDate, ApiSchema, UtcDateTime
 RECIPIENT_ROLES = recipients.recipient_roles()
 ACCESSIBLE_FORMATS = recipients.accessible_formats()
 OPT_OUT_METHODS = ("phone", "in_person", "letter", "email", "sms")
+CLOCK = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Give a time as HH:MM (24-hour).")
 # The victim's preference; a template is written in one of TEMPLATE_LANGUAGES (en, cy).
 LANGUAGE_PREFERENCES = ("en", "cy", "bilingual")
 # Ofcom reserves 07700 900000 to 900999 for drama; fieldapp's demo and training data use them.
@@ -83,9 +84,13 @@ class ContactWindowSchema(ApiSchema):
         validate=validate.Length(min=1, max=7),
     )
     from_ = fields.String(
-        required=True, data_key="from", attribute="from", metadata={"example": "09:00"}
+        required=True,
+        data_key="from",
+        attribute="from",
+        validate=CLOCK,
+        metadata={"example": "09:00"},
     )
-    to = fields.String(required=True, metadata={"example": "17:30"})
+    to = fields.String(required=True, validate=CLOCK, metadata={"example": "17:30"})
 
 
 class ContactTimes(fields.List[dict[str, Any]]):

@@ -113,9 +113,8 @@ def _offence_date(session: Session, case_id: uuid.UUID) -> date:
     return local_date(recorded if recorded is not None else utcnow())
 
 
-def _derive_enhanced(session: Session, victim: Victim, changes: Mapping[str, Any]) -> None:
+def _derive_enhanced(victim: Victim, changes: Mapping[str, Any], *, on: date) -> None:
     """Set the bases that follow from role and age; they switch enhanced rights on (and hold it)."""
-    on = _offence_date(session, victim.case_id)
     had = bool(victim.enhanced_derived)
     derived = recipients.derived_enhanced(victim.recipient_role, victim.date_of_birth, on)
     victim.enhanced_derived = [d.as_dict() for d in derived]
@@ -141,8 +140,9 @@ def create_victim(
     """Add a recipient to a case in scope."""
     require_case(session, context, case_id)
     now = utcnow()
+    on = _offence_date(session, case_id)
     victim = Victim(case_id=case_id, created_at=now, updated_at=now, **_defaults(data))
-    _derive_enhanced(session, victim, data)
+    _derive_enhanced(victim, data, on=on)
     _check(victim)
     session.add(victim)
     session.flush()
@@ -216,11 +216,13 @@ def update_victim(
     if victim.version != expected_version:
         raise PreconditionFailed(extra={"current_version": victim.version})
     rights_before = victim.enhanced_rights
+    # Read before changing anything: a query after would flush (and count) the change twice.
+    on = _offence_date(session, victim.case_id)
     for field, value in changes.items():
         setattr(victim, field, sorted(set(value)) if field == "safe_channels" else value)
     if "opted_out_at" in changes and changes["opted_out_at"] is None:
         victim.opted_out_how, victim.opted_out_note = None, None  # opted back in
-    _derive_enhanced(session, victim, changes)
+    _derive_enhanced(victim, changes, on=on)
     _check(victim)
     now = utcnow()
     victim.updated_at = now
