@@ -54,6 +54,8 @@ class MessageTemplate(Base):
     event_type: Mapped[str] = mapped_column(String(40))
     contentless: Mapped[bool] = mapped_column(Boolean, default=False)
     format: Mapped[str] = mapped_column(String(20), default="standard", server_default="standard")
+    # A text that does not carry everything the duty requires: writing it asks for a follow-up.
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(10), default="active")
