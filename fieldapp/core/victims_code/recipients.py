@@ -62,6 +62,17 @@ def role_requires(recipient_role: str) -> tuple[str, ...]:
     return tuple(_document()["roles"][recipient_role].get("requires", ()))
 
 
+def statement_item(recipient_role: str) -> str:
+    """The statement the recipient is offered: a VPS, or a business's impact statement."""
+    role = _document()["roles"][recipient_role]
+    return str(role.get("statement", "personal_statement"))
+
+
+def compensation_applies(recipient_role: str) -> bool:
+    """Whether criminal injuries compensation information is for this role (not a business)."""
+    return bool(_document()["roles"][recipient_role].get("compensation", True))
+
+
 def age_on(date_of_birth: date, on: date) -> int:
     """Age in whole years on a date (born 29 February: a year older on 1 March)."""
     before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)

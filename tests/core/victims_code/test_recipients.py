@@ -58,6 +58,13 @@ def test_every_role_has_english_and_welsh_wording() -> None:
     assert recipients.role_label("parent_guardian", "cy") == "rhiant neu warcheidwad"
 
 
+def test_a_business_makes_an_impact_statement_and_gets_no_compensation_information() -> None:
+    assert recipients.statement_item("business_contact") == "business_impact_statement"
+    assert recipients.statement_item("parent_guardian") == "personal_statement"
+    assert not recipients.compensation_applies("business_contact")
+    assert recipients.compensation_applies("family_spokesperson")
+
+
 def test_a_business_must_give_its_organisation_name() -> None:
     assert recipients.role_requires("business_contact") == ("organisation_name",)
     assert recipients.role_requires("victim") == ()
@@ -77,3 +84,17 @@ def test_interpreter_languages_are_iso_639_1_without_english_and_welsh() -> None
     assert "en" not in languages and "cy" not in languages
     assert all(len(code) == 2 for code in languages)
     assert recipients.language_name("pl") == "Polish"
+
+
+def test_the_rule_data_names_only_known_bases_channels_and_formats() -> None:
+    from fieldapp.core.templating.library import CHANNELS, TEMPLATE_FORMATS
+
+    document = recipients._document()
+    bases = {
+        rule["basis"] for role in document["roles"].values() for rule in role.get("derives", ())
+    }
+    assert bases <= {"most_serious", "persistently_targeted", "vulnerable", "intimidated"}
+    for need in recipients.accessible_formats():
+        assert set(recipients.format_channels(need) or ()) <= set(CHANNELS)
+        assert set(recipients.template_formats(need)) <= set(TEMPLATE_FORMATS)
+    assert set(recipients.timed_channels()) <= set(CHANNELS)
