@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
@@ -35,8 +35,11 @@ recorded_schema = RecordedContactSchema()
 @allow(*ROLES, scope="contacts:write")
 def record_contact(data: dict[str, Any], case_id: uuid.UUID) -> Recorded | Response:
     """Record a contact (or a failed attempt); a reached one counts toward its duty."""
+    force = current_app.config["FORCE"]
     return create_once(
-        lambda: contacts.record_contact(get_session(), audit_context(), case_id=case_id, data=data),
+        lambda: contacts.record_contact(
+            get_session(), audit_context(), case_id=case_id, data=data, force=force
+        ),
         schema=recorded_schema,
         resource_type=contacts.RESOURCE,
         read=lambda found: contacts.get_recorded(get_session(), audit_context(), uuid.UUID(found)),

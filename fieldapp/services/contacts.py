@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
+from fieldapp.core.templating.check import merge_context
 from fieldapp.errors import Conflict, FieldappError, NotFound, ValidationFailed
 from fieldapp.models import Case, Contact, ContactDuty, InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
@@ -24,8 +25,9 @@ from fieldapp.services import audit, evidence
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
 from fieldapp.services.events import FUTURE_TOLERANCE
+from fieldapp.services.messages import information
 from fieldapp.services.scope import require_found, scoped
-from fieldapp.services.templates.merge_data import victim_on_case
+from fieldapp.services.templates.merge_data import merge_data, victim_on_case
 
 RESOURCE = "contact"
 NO_DETAIL = "voicemail_no_detail"
@@ -120,8 +122,30 @@ def _outcome(data: Mapping[str, Any]) -> str:
     return str(given) if given else NOT_REACHED if data["method"] == NO_DETAIL else REACHED
 
 
+def _nothing_to_tell(
+    session: Session, case: Case, victim: Victim, duty: ContactDuty, force: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The duty's items that do not apply to this case: a contact need not cover them."""
+    event = session.get(InvestigationEvent, duty.event_id) if duty.event_id else None
+    required = information.required_for(
+        duty,
+        event_type=event.type if event is not None else None,
+        recipient_role=victim.recipient_role,
+        given_another_way=(),
+    )
+    if required is None:
+        return ()
+    facts = merge_data(session, case=case, victim=victim, event=event, force=force)
+    return information.nothing_to_tell(required, merge_context(facts, "en"))
+
+
 def record_contact(
-    session: Session, context: AuditContext, *, case_id: uuid.UUID, data: Mapping[str, Any]
+    session: Session,
+    context: AuditContext,
+    *,
+    case_id: uuid.UUID,
+    data: Mapping[str, Any],
+    force: Mapping[str, Any],
 ) -> Recorded:
     """Record a contact with a victim; a reached one adds what it covered to its duty."""
     case = require_case(session, context, case_id)
@@ -149,7 +173,8 @@ def record_contact(
     session.add(contact)
     session.flush()
     if duty is not None and contact.outcome == REACHED:
-        _add_evidence(session, duty, contact, now=now)
+        moot = _nothing_to_tell(session, case, victim, duty, force)
+        _add_evidence(session, duty, contact, moot, now=now)
     audit.record(
         session,
         context,
@@ -162,13 +187,20 @@ def record_contact(
     return Recorded(contact, _duty_view(session, duty))
 
 
-def _add_evidence(session: Session, duty: ContactDuty, contact: Contact, *, now: datetime) -> None:
-    """A reached contact's covered items count toward its duty."""
+def _add_evidence(
+    session: Session,
+    duty: ContactDuty,
+    contact: Contact,
+    moot: tuple[str, ...],
+    *,
+    now: datetime,
+) -> None:
+    """A reached contact's covered items (and those with nothing to tell) count toward its duty."""
     told = evidence.Evidence(
         type=evidence.CONTACT,
         id=contact.id,
         at=contact.occurred_at,
-        items=tuple(contact.covered),
+        items=(*contact.covered, *moot),
         by_id=contact.created_by_id,
         method=contact.method,
     )

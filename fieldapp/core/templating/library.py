@@ -70,7 +70,12 @@ def parse_template_file(text: str) -> LibraryTemplate:
             raise LibraryFileError(f"front matter '{name}' must be true or false")
     subject = _text(meta, "subject") if "subject" in meta else None
     template = LibraryTemplate(
-        **values, change_note=change_note, body=body, subject=subject, **flags
+        **values,
+        change_note=change_note,
+        body=body,
+        subject=subject,
+        contentless=flags["contentless"],
+        follow_up=flags["follow_up"],
     )
     _check_values(template)
     return template

@@ -105,6 +105,16 @@ def required_for(
     return Required(duty, items, tuple(dict.fromkeys(given_another_way)))
 
 
+def nothing_to_tell(required: Required | None, context: Mapping[str, Any]) -> tuple[str, ...]:
+    """Required items with nothing to tell in this case (no protective conditions, no review)."""
+    if required is None:
+        return ()
+    coverage = victims_code.check_information(
+        items=required.items, context=context, used_fields=frozenset(), text="", language="en"
+    )
+    return coverage.not_applicable
+
+
 def check_message(
     required: Required | None,
     *,
