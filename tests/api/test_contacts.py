@@ -86,7 +86,7 @@ def test_coverage_adds_up_over_contacts_and_the_duty_is_met_when_complete(
         ("event_date", True),
         ("officer_contact", False),
     ]
-    late = "2026-12-10T09:00:00Z"  # after the arrest duty's deadline
+    late = "2026-12-05T09:00:00Z"  # after the arrest duty's deadline (5 working days)
     second = _contact(
         client,
         duty_officer,

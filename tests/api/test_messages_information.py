@@ -27,6 +27,8 @@ CHARGED_DETAILS = {
     "remand_status": "bail_without_conditions",
 }
 SIGN_OFF = "Call {{ officer.name }} on {{ officer.contact_phone }}. Ref {{ case.crime_reference }}."
+CHARGES = "We charged the suspect with: {% for c in event.charges %}{{ c }}. {% endfor %}"
+HEARING = "The first hearing is on {{ event.hearing_date }} at {{ event.hearing_time }}."
 COURT = (
     "The first hearing is at {{ event.court_name }}, {{ event.court_address }}, on "
     "{{ event.hearing_date }} at {{ event.hearing_time }}."
@@ -34,10 +36,11 @@ COURT = (
 EVERYTHING = "\n".join(
     [
         "Dear {{ victim.first_name }},",
-        "We charged the suspect with: {% for c in event.charges %}{{ c }}. {% endfor %}",
+        CHARGES,
         COURT,
         "{{ event.remand_status }}",
-        "{% for c in event.bail_conditions %}{{ c }} {% endfor %}",
+        "{% if event.bail_conditions %}{% for c in event.bail_conditions %}{{ c }} {% endfor %}"
+        "{% endif %}",
         "{{ force.witness_care_name }} will keep you updated: call them on "
         "{{ force.witness_care_phone }}.",
         SIGN_OFF,
@@ -64,7 +67,8 @@ def _template(key: str, channel: str, body: str, **extra: Any) -> LibraryTemplat
 
 TEMPLATES = [
     _template("charged-everything-email-en", "email", EVERYTHING),
-    _template("charged-court-sms-en", "sms", f"{COURT} {SIGN_OFF}"),
+    # A text may not give an address, so the court's is given another way.
+    _template("charged-hearing-sms-en", "sms", f"{CHARGES} {HEARING} {SIGN_OFF}"),
     _template(
         "charged-prompt-sms-en",
         "sms",
@@ -174,10 +178,10 @@ def test_a_contact_covering_the_rest_lets_a_text_meet_the_duty(
     client: FlaskClient, session: Session, officer: str
 ) -> None:
     made = _charged(client, officer, session)
-    refused = _write(client, officer, made, "charged-court-sms-en")
+    refused = _write(client, officer, made, "charged-hearing-sms-en")
     assert refused.status_code == 422
     rest = refused.get_json()["missing_items"]
-    assert "court" not in rest and "first_hearing" not in rest and rest
+    assert "court" in rest and "charges" not in rest and "first_hearing" not in rest
     called = client.post(
         f"/api/v1/cases/{made['case_id']}/contacts",
         json={
@@ -192,7 +196,7 @@ def test_a_contact_covering_the_rest_lets_a_text_meet_the_duty(
     )
     assert called.status_code == 201, called.get_json()
     assert called.get_json()["duty"]["status"] == "open"
-    written = _write(client, officer, made, "charged-court-sms-en")
+    written = _write(client, officer, made, "charged-hearing-sms-en")
     assert written.status_code == 201, written.get_json()
     assert written.get_json()["meets_duty"] is True
     _sent(client, officer, written.get_json()["id"])
@@ -234,19 +238,19 @@ def test_what_was_given_another_way_is_recorded_and_audited(
     client: FlaskClient, session: Session, officer: str
 ) -> None:
     made = _charged(client, officer, session)
-    missing = _write(client, officer, made, "charged-court-sms-en").get_json()["missing_items"]
-    no_note = _write(client, officer, made, "charged-court-sms-en", given_another_way=missing)
+    missing = _write(client, officer, made, "charged-hearing-sms-en").get_json()["missing_items"]
+    no_note = _write(client, officer, made, "charged-hearing-sms-en", given_another_way=missing)
     assert no_note.status_code == 422
     assert "given_another_way_note" in no_note.get_json()["errors"]
     unknown = _write(
-        client, officer, made, "charged-court-sms-en", given_another_way=["sentence"],
+        client, officer, made, "charged-hearing-sms-en", given_another_way=["sentence"],
         given_another_way_note="Told them at the door.",
     )  # fmt: skip
     assert unknown.status_code == 422
     assert "given_another_way" in unknown.get_json()["errors"]
     note = "Gave them the charge sheet and the Witness Care leaflet at the station."
     written = _write(
-        client, officer, made, "charged-court-sms-en", given_another_way=missing,
+        client, officer, made, "charged-hearing-sms-en", given_another_way=missing,
         given_another_way_note=note,
     )  # fmt: skip
     assert written.status_code == 201, written.get_json()
