@@ -41,6 +41,7 @@ def redact_messages(session: Session, *, victim_id: uuid.UUID, now: datetime) ->
         message.recipient, message.subject, message.body, message.inputs = "", None, "", {}
         if message.given_another_way_note is not None:
             message.given_another_way_note = ""
+        message.address_lines = None
         if message.status in UNSENT:
             message.status, message.voided_at, message.void_reason = "void", now, ERASED_REASON
         if message.failure_reason is not None:
