@@ -94,6 +94,7 @@ def load_demo_cases(session: Session, *, officer_username: str) -> int:
         events.record_event(
             session, context, case_id=case.id,
             data={"type": demo.event_type, "occurred_at": occurred, "details": demo.details},
+            witness_care_in_app=True,
         )  # fmt: skip
         session.commit()
         if demo.met:

@@ -1,4 +1,4 @@
-"""Investigation events: recording one creates each victim's Victims' Code duty."""
+"""Investigation events: recording one creates, meets or stops the victims' Victims' Code duties."""
 
 from __future__ import annotations
 
@@ -69,8 +69,12 @@ def record_event(
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
+    witness_care_in_app: bool,
 ) -> InvestigationEvent:
-    """Record an event and, in the same transaction, every victim's resulting duty."""
+    """Record an event and, in the same transaction, every duty it creates, meets or ends.
+
+    Court-stage duties exist only when the force's Witness Care Unit uses the app.
+    """
     require_case(session, context, case_id)
     now = utcnow()
     if data["occurred_at"] > now + FUTURE_TOLERANCE:
@@ -91,7 +95,9 @@ def record_event(
         )
     )
     try:
-        created = duties.duties_for_event(session, event, victims)
+        changes = duties.duties_for_event(
+            session, event, victims, witness_care_in_app=witness_care_in_app
+        )
     except victims_code.NoRuleSetApplies as exc:
         session.rollback()
         raise ValidationFailed(
@@ -99,7 +105,7 @@ def record_event(
                 "occurred_at": ["No Victims' Code rules apply this far back (before 2021-04-01)."]
             }
         ) from exc
-    event.duties_created = len(created)  # type: ignore[attr-defined]
+    event.duties_created = len(changes.created)  # type: ignore[attr-defined]
     audit.record(
         session,
         context,
@@ -112,7 +118,16 @@ def record_event(
         context,
         operation=audit.COLLECTION,
         resource_type=duties.RESOURCE,
-        resource_ids=[str(d.id) for d in created],
+        resource_ids=[str(d.id) for d in changes.created],
     )
+    if changes.changed:
+        audit.record(
+            session,
+            context,
+            operation=audit.ALTERATION,
+            resource_type=duties.RESOURCE,
+            resource_ids=[str(d.id) for d in changes.changed],
+            field_groups=["status"],
+        )
     session.flush()
     return event

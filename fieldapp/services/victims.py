@@ -90,14 +90,16 @@ def create_victim(
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
+    witness_care_in_app: bool = True,
 ) -> Victim:
-    """Add a recipient to a case in scope."""
+    """Add a recipient to a case in scope; they get the duties still owed for earlier events."""
     require_case(session, context, case_id)
     now = utcnow()
     victim = Victim(case_id=case_id, created_at=now, updated_at=now, **_defaults(data))
     _check(victim)
     session.add(victim)
     session.flush()
+    duties.owed_to_new_victim(session, victim, witness_care_in_app=witness_care_in_app)
     duties.schedule_periodic(session, victim, now=now)
     audit.record(
         session,
@@ -166,7 +168,7 @@ def update_victim(
     victim = _in_scope(session, context, victim_id)
     if victim.version != expected_version:
         raise PreconditionFailed(extra={"current_version": victim.version})
-    rights_before = victim.enhanced_rights
+    rights_before, opted_out_before = victim.enhanced_rights, victim.opted_out_at
     for field, value in changes.items():
         setattr(victim, field, sorted(set(value)) if field == "safe_channels" else value)
     _check(victim)
@@ -176,6 +178,8 @@ def update_victim(
         duties.recompute_for_victim(session, victim)
     if "update_frequency_days" in changes:
         duties.schedule_periodic(session, victim, now=now)
+    if victim.opted_out_at != opted_out_before:
+        duties.apply_opt_out(session, victim, now=now)
     audit.record(
         session,
         context,
