@@ -103,9 +103,9 @@ def test_a_crime_report_gives_confirmation_referral_and_needs_assessment(
     found = by_kind(session, victim)
     assert set(found) == {"written_confirmation", "support_referral", "needs_assessment"}
     # Monday 16 November: 5 working days is the end of Monday 23rd, 2 the end of Wednesday 18th.
-    assert found["written_confirmation"].due_at == at("2026-11-23T23:59:59")
-    assert found["support_referral"].due_at == at("2026-11-18T23:59:59")
-    assert found["needs_assessment"].due_at == at("2026-11-23T23:59:59")
+    assert found["written_confirmation"].due_at == at("2026-11-23T23:59:59.999999")
+    assert found["support_referral"].due_at == at("2026-11-18T23:59:59.999999")
+    assert found["needs_assessment"].due_at == at("2026-11-23T23:59:59.999999")
     confirmation = found["written_confirmation"]
     assert {"crime_reference", "offence", "restorative_justice"} <= set(confirmation.required_items)
     assert confirmation.basis and "Right 3" in confirmation.basis
@@ -163,7 +163,7 @@ def test_court_events_count_one_working_day_from_receipt(
     duty = by_kind(session, victim)["court_information"]
     # Received Thursday 12 November: due by the end of Friday 13th, whatever the hearing's date.
     assert duty.clock_from == at("2026-11-12T15:00:00")
-    assert duty.due_at == at("2026-11-13T23:59:59")
+    assert duty.due_at == at("2026-11-13T23:59:59.999999")
     assert duty.working_days == 1
 
 
@@ -236,11 +236,11 @@ def test_periodic_updates_stop_when_the_case_closes_and_restart_from_an_update(
     duties.after_update(session, victim, told_at=at("2026-11-30T10:00:00"))
     (restarted,) = duties_of(session, victim, kind="periodic_update", status="open")
     assert restarted.clock_from == at("2026-11-30T10:00:00")
-    assert restarted.due_at == at("2026-12-14T23:59:59")
+    assert restarted.due_at == at("2026-12-14T23:59:59.999999")
     duties.after_update(session, victim, told_at=at("2026-11-28T10:00:00"))  # recorded late
-    assert restarted.due_at == at("2026-12-14T23:59:59")
+    assert restarted.due_at == at("2026-12-14T23:59:59.999999")
     duties.after_update(session, victim, told_at=at("2026-12-02T10:00:00"))
-    assert restarted.due_at == at("2026-12-16T23:59:59")
+    assert restarted.due_at == at("2026-12-16T23:59:59.999999")
 
 
 def test_no_periodic_duty_for_a_victim_without_agreed_updates(
@@ -286,4 +286,4 @@ def test_changing_enhanced_rights_recomputes_every_open_event_duty(
         changes={"enhanced_rights": True, "enhanced_basis": ["vulnerable"]},
     )  # fmt: skip
     found = by_kind(session, victim)
-    assert {d.due_at for d in found.values()} == {at("2026-11-17T23:59:59")}
+    assert {d.due_at for d in found.values()} == {at("2026-11-17T23:59:59.999999")}
