@@ -168,7 +168,8 @@ def update_victim(
     victim = _in_scope(session, context, victim_id)
     if victim.version != expected_version:
         raise PreconditionFailed(extra={"current_version": victim.version})
-    rights_before, opted_out_before = victim.enhanced_rights, victim.opted_out_at
+    rights_before = victim.enhanced_rights
+    opt_out_before = (victim.opted_out_at, victim.opted_out_how)
     for field, value in changes.items():
         setattr(victim, field, sorted(set(value)) if field == "safe_channels" else value)
     _check(victim)
@@ -178,7 +179,7 @@ def update_victim(
         duties.recompute_for_victim(session, victim)
     if "update_frequency_days" in changes:
         duties.schedule_periodic(session, victim, now=now)
-    if victim.opted_out_at != opted_out_before:
+    if (victim.opted_out_at, victim.opted_out_how) != opt_out_before:
         duties.apply_opt_out(session, victim, now=now)
     audit.record(
         session,
