@@ -98,6 +98,9 @@ def record_event(
         changes = duties.duties_for_event(
             session, event, victims, witness_care_in_app=witness_care_in_app
         )
+    except victims_code.InvalidEventDetails as exc:
+        session.rollback()
+        raise ValidationFailed(errors={f"details.{exc.field}": [str(exc)]}) from exc
     except victims_code.NoRuleSetApplies as exc:
         session.rollback()
         raise ValidationFailed(
