@@ -217,6 +217,19 @@ def test_a_victim_added_late_gets_what_is_still_owed_counted_from_when_added(
     assert len(duties_of(session, first)) == 6  # the first victim's are untouched
 
 
+def test_a_late_victim_is_not_owed_answers_to_someone_elses_requests_or_past_deadlines(
+    session: Session, context: AuditContext, case_id: uuid.UUID
+) -> None:
+    add_victim(session, context, case_id)
+    record(session, context, case_id, "complaint_received", "2026-11-02T10:00:00")
+    record(session, context, case_id, "bail_decision_pending", "2026-11-03T10:00:00",
+           decision_due_at="2026-11-04T10:00:00Z")  # fmt: skip
+    record(session, context, case_id, "preferred_method_unavailable", "2026-11-05T10:00:00",
+           method="sms", reason_codes=["number_not_working"])  # fmt: skip
+    late = add_victim(session, context, case_id, first_name="Ana")
+    assert duties_of(session, late) == []
+
+
 def test_periodic_updates_stop_when_the_case_closes_and_restart_from_an_update(
     session: Session, context: AuditContext, case_id: uuid.UUID
 ) -> None:
