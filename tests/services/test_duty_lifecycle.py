@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.victims_code import add_working_days
-from fieldapp.models import ContactDuty, InvestigationEvent, Victim
+from fieldapp.models import AuditRecord, ContactDuty, InvestigationEvent, Victim
 from fieldapp.services import cases, duties, events, victims
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.duties.creation import LATE_VICTIM
@@ -132,6 +132,21 @@ def test_a_referral_meets_the_referral_duty_counted_from_the_report(
     assert (duty.status, duty.met_by_event_id, duty.reason) == ("met", referral.id, reason)
     assert duty.closed_at == referral.occurred_at
     assert by_kind(session, victim)["written_confirmation"].status == "open"
+
+
+def test_meeting_a_duty_by_an_event_is_audited_as_a_status_change(
+    session: Session, context: AuditContext, case_id: uuid.UUID
+) -> None:
+    victim = add_victim(session, context, case_id)
+    record(session, context, case_id, "crime_recorded", "2026-11-16T10:00:00")
+    record(session, context, case_id, "support_referral", "2026-11-17T10:00:00", service="VS")
+    duty = by_kind(session, victim)["support_referral"]
+    change = session.scalars(
+        select(AuditRecord).where(
+            AuditRecord.resource_id == str(duty.id), AuditRecord.operation == "alteration"
+        )
+    ).one()
+    assert (change.resource_type, change.field_groups) == ("duty", "status")
 
 
 def test_a_referral_without_a_crime_report_creates_nothing(
