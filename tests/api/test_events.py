@@ -181,3 +181,20 @@ def test_structured_details_are_stored_as_given_with_old_conditions_typed_other(
     assert stored["remand_status"] == "bail_with_conditions"
     assert stored["court_name_cy"] == "Llys Ynadon Caerdydd"
     assert response.get_json()["details"] == stored
+
+
+def test_closing_the_case_ends_the_agreed_updates_with_the_date_it_closed(
+    client: FlaskClient, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    add_victim_body(client, duty_officer, case_id, update_frequency_days=28)
+    closed = post_event(client, duty_officer, case_id, type="case_closed",
+                        occurred_at="2026-11-20T10:00:00Z",
+                        details={"reason_codes": ["suspect_not_identified"]})  # fmt: skip
+    assert closed.status_code == 201, closed.get_json()
+    found = client.get(f"/api/v1/duties?case_id={case_id}", headers=bearer(duty_officer))
+    periodic = next(d for d in found.get_json()["value"] if d["kind"] == "periodic_update")
+    assert periodic["status"] == "not_required"
+    assert periodic["reason"] == (
+        "Not required: the case closed on 20 November 2026 (case closed)."
+    )
