@@ -198,3 +198,14 @@ def test_closing_the_case_ends_the_agreed_updates_with_the_date_it_closed(
     assert periodic["reason"] == (
         "Not required: the case closed on 20 November 2026 (case closed)."
     )
+
+
+def test_court_news_received_before_it_happened_is_refused_by_name(
+    client: FlaskClient, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    details = {"result": "adjourned", "received_at": "2026-11-19T10:00:00Z"}
+    response = post_event(client, duty_officer, case_id, type="hearing_result",
+                          occurred_at="2026-11-20T10:00:00Z", details=details)  # fmt: skip
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"details.received_at"}
