@@ -19,6 +19,10 @@ from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
 from fieldapp.core.victims_code import EVENT_TYPES
 
 CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
+# An easy-read variant is a template of its own in its family, keyed ``<key>-easy-read``.
+TEMPLATE_FORMATS: tuple[str, ...] = ("standard", "easy_read", "large_print")
+STANDARD_FORMAT = "standard"
+EASY_READ_SUFFIX = "-easy-read"
 # A scheduled progress update has no investigation event behind it, so it has its own type.
 PERIODIC_UPDATE = "periodic_update"
 LIBRARY_EVENT_TYPES: tuple[str, ...] = (*EVENT_TYPES, PERIODIC_UPDATE)
@@ -29,6 +33,8 @@ DELIMITER = "---"
 _REQUIRED = ("key", "family", "channel", "language", "event_type", "name", "description")
 # The order keys are written in; contentless and subject may be left out of a file.
 _ORDER = (*_REQUIRED, "contentless", "subject", "change_note")
+# Optional keys left out of a file when they have their default value.
+_OPTIONAL = ("format",)
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FAMILY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -52,6 +58,7 @@ class LibraryTemplate:
     body: str
     subject: str | None = None
     contentless: bool = False
+    format: str = STANDARD_FORMAT
 
 
 def parse_template_file(text: str) -> LibraryTemplate:
@@ -66,8 +73,9 @@ def parse_template_file(text: str) -> LibraryTemplate:
         raise LibraryFileError("front matter 'contentless' must be true or false")
     subject = _text(meta, "subject") if "subject" in meta else None
     template = LibraryTemplate(
-        **values, change_note=change_note, body=body, subject=subject, contentless=contentless
-    )
+        **values, change_note=change_note, body=body, subject=subject, contentless=contentless,
+        format=_text(meta, "format") if "format" in meta else STANDARD_FORMAT,
+    )  # fmt: skip
     _check_values(template)
     return template
 
@@ -77,6 +85,8 @@ def format_template_file(template: LibraryTemplate) -> str:
     meta: dict[str, Any] = {name: getattr(template, name) for name in _ORDER}
     if meta["subject"] is None:
         del meta["subject"]
+    if template.format != STANDARD_FORMAT:
+        meta["format"] = template.format
     front = yaml.safe_dump(
         meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
     )
@@ -129,7 +139,7 @@ def _check_keys(meta: dict[str, Any]) -> None:
     """Refuse missing and unknown front-matter keys."""
     if missing := [name for name in (*_REQUIRED, "change_note") if name not in meta]:
         raise LibraryFileError(f"front matter is missing: {', '.join(missing)}")
-    if unknown := sorted(set(meta) - set(_ORDER)):
+    if unknown := sorted(set(meta) - set(_ORDER) - set(_OPTIONAL)):
         raise LibraryFileError(f"front matter has unknown keys: {', '.join(unknown)}")
 
 
@@ -159,7 +169,21 @@ def _check_values(template: LibraryTemplate) -> None:
         )
     if template.event_type not in LIBRARY_EVENT_TYPES:
         raise LibraryFileError(f"event_type '{template.event_type}' is not a known event type")
+    _check_format(template)
     if template.channel == "email" and template.subject is None:
         raise LibraryFileError("an email template needs a subject")
     if template.channel != "email" and template.subject is not None:
         raise LibraryFileError(f"a {template.channel} template has no subject; remove it")
+
+
+def _check_format(template: LibraryTemplate) -> None:
+    """A known format; an easy-read variant, and only one, is keyed ``...-easy-read``."""
+    if template.format not in TEMPLATE_FORMATS:
+        raise LibraryFileError(
+            f"format '{template.format}' is not one of {', '.join(TEMPLATE_FORMATS)}"
+        )
+    if (template.format == "easy_read") != template.key.endswith(EASY_READ_SUFFIX):
+        raise LibraryFileError(
+            f"an easy-read template (format: easy_read) and only one has a key ending "
+            f"'{EASY_READ_SUFFIX}'"
+        )

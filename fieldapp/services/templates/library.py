@@ -59,6 +59,7 @@ def import_library(session: Session, items: Iterable[LibraryTemplate]) -> Import
             language=item.language,
             event_type=item.event_type,
             contentless=item.contentless,
+            format=item.format,
             name=item.name,
             description=item.description,
             status="active",
@@ -112,6 +113,7 @@ def export_library(session: Session) -> list[LibraryTemplate]:
             body=version.body,
             subject=version.subject,
             contentless=template.contentless,
+            format=template.format,
         )
         for template, version in rows
     ]
