@@ -209,3 +209,25 @@ def test_court_news_received_before_it_happened_is_refused_by_name(
                           occurred_at="2026-11-20T10:00:00Z", details=details)  # fmt: skip
     assert response.status_code == 422
     assert set(response.get_json()["errors"]) == {"details.received_at"}
+
+
+def test_opting_out_makes_open_duties_not_required_saying_when_and_how(
+    client: FlaskClient, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    victim = add_victim_body(client, duty_officer, case_id)
+    post_event(client, duty_officer, case_id, type="arrested", occurred_at="2026-11-16T10:00:00Z")
+    response = client.patch(
+        f"/api/v1/victims/{victim['id']}",
+        json={"opted_out_at": "2026-11-18T09:00:00Z", "opted_out_how": "in_person"},
+        headers={**bearer(duty_officer), "If-Match": '"1"'},
+    )
+    assert response.status_code == 200, response.get_json()
+    post_event(client, duty_officer, case_id, type="interviewed",
+               occurred_at="2026-11-19T10:00:00Z")  # fmt: skip
+    found = client.get(f"/api/v1/duties?case_id={case_id}", headers=bearer(duty_officer))
+    reason = "Not required: opted out on 18 November 2026 (in person)."
+    assert [(d["event_type"], d["status"], d["reason"]) for d in found.get_json()["value"]] == [
+        ("arrested", "not_required", reason),
+        ("interviewed", "not_required", reason),
+    ]

@@ -245,6 +245,23 @@ def test_a_late_victim_is_not_owed_answers_to_someone_elses_requests_or_past_dea
     assert duties_of(session, late) == []
 
 
+def test_a_late_victims_court_news_counts_from_when_added_and_a_pending_decision_keeps_its_time(
+    session: Session, context: AuditContext, case_id: uuid.UUID
+) -> None:
+    add_victim(session, context, case_id)
+    record(session, context, case_id, "court_hearing_set", "2026-11-09T10:00:00",
+           court_name="Northtown Magistrates' Court", court_address="1 Court Street",
+           hearing_at="2099-01-14T10:00:00Z", received_at="2026-11-12T15:00:00Z")  # fmt: skip
+    record(session, context, case_id, "bail_decision_pending", "2026-11-13T10:00:00",
+           decision_due_at="2099-01-10T12:00:00Z")  # fmt: skip
+    late = add_victim(session, context, case_id, first_name="Ana")
+    found = by_kind(session, late)
+    court = found["court_information"]
+    assert (court.clock_from, court.working_days) == (late.created_at, 1)
+    assert court.due_at == add_working_days(late.created_at, 1)
+    assert found["bail_views"].due_at == at("2099-01-10T12:00:00")
+
+
 def test_periodic_updates_stop_when_the_case_closes_and_restart_from_an_update(
     session: Session, context: AuditContext, case_id: uuid.UUID
 ) -> None:
