@@ -21,6 +21,10 @@ from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
 from fieldapp.core.victims_code import EVENT_TYPES
 
 CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
+# An easy-read variant is a template of its own in its family, keyed ``<key>-easy-read``.
+TEMPLATE_FORMATS: tuple[str, ...] = ("standard", "easy_read", "large_print")
+STANDARD_FORMAT = "standard"
+EASY_READ_SUFFIX = "-easy-read"
 # A scheduled progress update has no investigation event behind it, so it has its own type.
 PERIODIC_UPDATE = "periodic_update"
 LIBRARY_EVENT_TYPES: tuple[str, ...] = (*EVENT_TYPES, PERIODIC_UPDATE)
@@ -31,6 +35,8 @@ DELIMITER = "---"
 _REQUIRED = ("key", "family", "channel", "language", "event_type", "name", "description")
 # The order keys are written in; contentless, follow_up and subject may be left out of a file.
 _ORDER = (*_REQUIRED, "contentless", "follow_up", "subject", "change_note")
+# Optional keys left out of a file when they have their default value.
+_OPTIONAL = ("format",)
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FAMILY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -55,6 +61,7 @@ class LibraryTemplate:
     subject: str | None = None
     contentless: bool = False
     follow_up: bool = False
+    format: str = STANDARD_FORMAT
 
 
 def parse_template_file(text: str) -> LibraryTemplate:
@@ -76,6 +83,7 @@ def parse_template_file(text: str) -> LibraryTemplate:
         subject=subject,
         contentless=flags["contentless"],
         follow_up=flags["follow_up"],
+        format=_text(meta, "format") if "format" in meta else STANDARD_FORMAT,
     )
     _check_values(template)
     return template
@@ -88,6 +96,8 @@ def format_template_file(template: LibraryTemplate) -> str:
         del meta["subject"]
     if not meta["follow_up"]:
         del meta["follow_up"]
+    if template.format != STANDARD_FORMAT:
+        meta["format"] = template.format
     front = yaml.safe_dump(
         meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
     )
@@ -140,7 +150,7 @@ def _check_keys(meta: dict[str, Any]) -> None:
     """Refuse missing and unknown front-matter keys."""
     if missing := [name for name in (*_REQUIRED, "change_note") if name not in meta]:
         raise LibraryFileError(f"front matter is missing: {', '.join(missing)}")
-    if unknown := sorted(set(meta) - set(_ORDER)):
+    if unknown := sorted(set(meta) - set(_ORDER) - set(_OPTIONAL)):
         raise LibraryFileError(f"front matter has unknown keys: {', '.join(unknown)}")
 
 
@@ -170,7 +180,21 @@ def _check_values(template: LibraryTemplate) -> None:
         )
     if template.event_type not in LIBRARY_EVENT_TYPES:
         raise LibraryFileError(f"event_type '{template.event_type}' is not a known event type")
+    _check_format(template)
     if template.channel == "email" and template.subject is None:
         raise LibraryFileError("an email template needs a subject")
     if template.channel != "email" and template.subject is not None:
         raise LibraryFileError(f"a {template.channel} template has no subject; remove it")
+
+
+def _check_format(template: LibraryTemplate) -> None:
+    """A known format; an easy-read variant, and only one, is keyed ``...-easy-read``."""
+    if template.format not in TEMPLATE_FORMATS:
+        raise LibraryFileError(
+            f"format '{template.format}' is not one of {', '.join(TEMPLATE_FORMATS)}"
+        )
+    if (template.format == "easy_read") != template.key.endswith(EASY_READ_SUFFIX):
+        raise LibraryFileError(
+            f"an easy-read template (format: easy_read) and only one has a key ending "
+            f"'{EASY_READ_SUFFIX}'"
+        )

@@ -18,6 +18,7 @@ from fieldapp.errors import Conflict
 from fieldapp.models import ContactDuty, Message, MessageTemplate, TemplateVersion, Victim
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.messages import needs
 from fieldapp.services.messages.letters import channel_address
 from fieldapp.services.templates.published import REVIEWED_STATUSES, VersionNotPublished
 
@@ -51,6 +52,8 @@ def recipient_change(victim: Victim | None, message: Message, *, contentless: bo
         return f"this person now needs {wanted} messages"
     if victim.language != _written_language(message):
         return f"this person's language is now '{victim.language}'"
+    if unmet := needs.change_reason(victim, channel=message.channel, language=message.language):
+        return unmet
     if channel_address(victim, message.channel) != message.recipient:
         what = {"sms": "phone", "email": "email", "letter": "postal address"}[message.channel]
         return f"this person's {what} changed"

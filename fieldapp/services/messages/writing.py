@@ -30,7 +30,7 @@ from fieldapp.models.base import new_id, utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
-from fieldapp.services.messages import information, sending
+from fieldapp.services.messages import information, needs, sending
 from fieldapp.services.messages.letters import (
     LetterSettings,
     channel_address,
@@ -133,6 +133,9 @@ def _chosen(
     requested = next((v for v in variants if v.text.key == key), None)
     if requested is None:
         raise NotFound(f"No published template '{key}'.")
+    needs.require_fits_needs(
+        victim, channel=requested.text.wording.channel, languages=_languages(victim)
+    )
     chosen = [
         choose_variant(variants, requested, victim, language) for language in _languages(victim)
     ]

@@ -60,6 +60,7 @@ def import_library(session: Session, items: Iterable[LibraryTemplate]) -> Import
             event_type=item.event_type,
             contentless=item.contentless,
             follow_up=item.follow_up,
+            format=item.format,
             name=item.name,
             description=item.description,
             status="active",
@@ -114,6 +115,7 @@ def export_library(session: Session) -> list[LibraryTemplate]:
             subject=version.subject,
             contentless=template.contentless,
             follow_up=template.follow_up,
+            format=template.format,
         )
         for template, version in rows
     ]
