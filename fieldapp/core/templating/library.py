@@ -60,8 +60,8 @@ class LibraryTemplate:
     body: str
     subject: str | None = None
     contentless: bool = False
-    format: str = STANDARD_FORMAT
     follow_up: bool = False
+    format: str = STANDARD_FORMAT
 
 
 def parse_template_file(text: str) -> LibraryTemplate:
