@@ -11,7 +11,7 @@ happens, when, and how each duty is met.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,11 +47,14 @@ class When:
     weekday: int
     at: str  # "HH:MM", London time
 
+    def day(self, first_monday: date) -> date:
+        """The London date, counted from the journey's first Monday."""
+        return first_monday + timedelta(weeks=self.week, days=self.weekday)
+
     def resolve(self, first_monday: date) -> datetime:
         """The moment in UTC, counted from the journey's first Monday."""
-        day = first_monday + timedelta(weeks=self.week, days=self.weekday)
         clock = time.fromisoformat(self.at)
-        return datetime.combine(day, clock, tzinfo=LONDON).astimezone(ZoneInfo("UTC"))
+        return datetime.combine(self.day(first_monday), clock, tzinfo=LONDON).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class Step:
     when: When
     details: dict[str, Any] = field(default_factory=dict)
     dates: dict[str, When] = field(default_factory=dict)  # details given as moments
-    days: dict[str, When] = field(default_factory=dict)  # details given as dates
+    days: dict[str, When] = field(default_factory=dict)  # details given as dates (time unused)
     actions: tuple[Action, ...] = ()
 
 
@@ -145,7 +148,7 @@ def event_body(step: Step, start: date) -> dict[str, Any]:
     """The event's request body with its moments resolved."""
     details = dict(step.details)
     details.update({name: w.resolve(start).isoformat() for name, w in step.dates.items()})
-    details.update({name: w.resolve(start).date().isoformat() for name, w in step.days.items()})
+    details.update({name: w.day(start).isoformat() for name, w in step.days.items()})
     return {"type": step.event_type, "occurred_at": step.when.resolve(start).isoformat(),
             "details": details}  # fmt: skip
 

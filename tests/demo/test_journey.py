@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
-from fieldapp.demo.journey import STEPS, Journey, run_journey
+from fieldapp.demo.journey import STEPS, Journey, event_body, first_monday, run_journey
 from fieldapp.demo.journey_api import JourneyApi, JourneyError
 from fieldapp.demo.journey_report import render_journey
 from fieldapp.models import Contact, ContactDuty, Message
@@ -179,3 +179,12 @@ def test_without_demo_data_the_command_says_what_to_run(runner: FlaskCliRunner) 
 def test_a_refused_request_names_itself(app: Flask) -> None:
     with pytest.raises(JourneyError, match="POST /api/v1/auth/login answered 401"):
         JourneyApi(app.test_client(), username="nobody", password="wrong password")
+
+
+def test_moments_are_london_times_on_weekdays_and_dates_stay_local_in_summer() -> None:
+    start = first_monday(date(2026, 7, 1))  # a Wednesday in British Summer Time
+    assert start == date(2026, 5, 25)
+    bailed = next(step for step in STEPS if step.event_type == "bailed")
+    body = event_body(bailed, start)
+    assert body["occurred_at"] == "2026-05-27T17:05:00+00:00"  # 18:05 in London
+    assert body["details"]["answer_bail_on"] == "2026-06-10"
