@@ -175,6 +175,8 @@ def record_contact(
     if duty is not None and contact.outcome == REACHED:
         moot = _nothing_to_tell(session, case, victim, duty, force)
         _add_evidence(session, duty, contact, moot, now=now)
+    if contact.outcome == REACHED:
+        evidence.told_something(session, victim.id, at=contact.occurred_at)
     audit.record(
         session,
         context,
@@ -205,8 +207,6 @@ def _add_evidence(
         method=contact.method,
     )
     evidence.add_evidence(session, duty, told, now=now)
-    # TODO(coordinator): an update that told the victim something restarts periodic updates:
-    # call duties.after_update(session, victim, told_at=contact.occurred_at) once it lands.
 
 
 def list_contacts(

@@ -3,7 +3,8 @@
 A duty's coverage is cumulative: the information items each piece of evidence gave add up in
 ``covered_items``, and the duty is met when every required item is covered, on time if the
 evidence that completed it came by the deadline. A duty with no required items (periodic
-updates, or one recorded before items existed) is met by any evidence. The caller audits and
+updates, or one recorded before items existed) is met by any evidence. Any update that told the
+victim something restarts their periodic updates (``told_something``). The caller audits and
 commits.
 """
 
@@ -100,12 +101,14 @@ def add_evidence(session: Session, duty: ContactDuty, evidence: Evidence, *, now
     else:
         duty.met_by_event_id = evidence.id
     duty.closed_at, duty.closed_by_id = evidence.at, evidence.by_id
-    if duty.kind == duties.PERIODIC_KIND:
-        victim = session.get(Victim, duty.victim_id)
-        if victim is not None:
-            session.flush()  # the met duty is no longer open, so the next one is new
-            duties.schedule_periodic(session, victim, now=evidence.at)
     return True
+
+
+def told_something(session: Session, victim_id: uuid.UUID, *, at: datetime) -> None:
+    """An update told the victim something: their agreed periodic updates count from ``at``."""
+    victim = session.get(Victim, victim_id)
+    if victim is not None:
+        duties.after_update(session, victim, told_at=at)
 
 
 def known_items(duty: ContactDuty, items: Iterable[str]) -> tuple[list[str], list[str]]:

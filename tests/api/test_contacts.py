@@ -217,3 +217,36 @@ def test_erasing_the_victim_blanks_contact_summaries(
     assert (contact.method, contact.outcome) == ("phone", "reached")
     [record] = audit_rows(session, resource_type="contact", operation="erasure")
     assert record.resource_id == created["id"]
+
+
+def test_a_reached_contact_restarts_the_agreed_updates_and_an_attempt_does_not(
+    client: FlaskClient, session: Session, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer)
+    victim = add_victim_body(client, duty_officer, case_id, update_frequency_days=28)
+    periodic = session.scalars(
+        select(ContactDuty).where(ContactDuty.victim_id == uuid.UUID(victim["id"]))
+    ).one()
+    first_clock = periodic.clock_from
+    base = {"victim_id": victim["id"], "method": "phone", "summary": "Gave an update."}
+    url = f"/api/v1/cases/{case_id}/contacts"
+    missed_at = datetime.now(UTC).replace(microsecond=0)
+    attempt = {**base, "outcome": "not_reached", "occurred_at": missed_at.isoformat()}
+    assert client.post(url, json=attempt, headers=bearer(duty_officer)).status_code == 201
+    assert _periodic_clock(session, victim["id"]) == first_clock
+    told_at = missed_at + timedelta(seconds=1)
+    reached = {**base, "occurred_at": told_at.isoformat()}
+    assert client.post(url, json=reached, headers=bearer(duty_officer)).status_code == 201
+    assert _periodic_clock(session, victim["id"]) == told_at
+
+
+def _periodic_clock(session: Session, victim_id: str) -> datetime | None:
+    """When the victim's open periodic duty counts from."""
+    session.expire_all()
+    return session.scalar(
+        select(ContactDuty.clock_from).where(
+            ContactDuty.victim_id == uuid.UUID(victim_id),
+            ContactDuty.kind == "periodic_update",
+            ContactDuty.status == "open",
+        )
+    )

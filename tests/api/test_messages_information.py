@@ -291,3 +291,18 @@ def test_another_team_cannot_write_for_the_duty(
     create_user(app, session, username="pc.other", team=create_team(session, name="Elsewhere"))
     other = str(login(client, "pc.other")["access_token"])
     assert _write(client, other, made, "charged-everything-email-en").status_code == 404
+
+
+def test_a_periodic_update_must_come_from_a_template_with_the_officers_note(
+    client: FlaskClient, session: Session, officer: str
+) -> None:
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id, update_frequency_days=28)
+    duty = session.scalars(
+        select(ContactDuty).where(ContactDuty.victim_id == uuid.UUID(victim_id))
+    ).one()
+    made = {"case_id": case_id, "victim_id": victim_id, "duty_id": str(duty.id)}
+    response = _write(client, officer, made, "periodic-update-sms-en")
+    assert response.status_code == 422, response.get_json()
+    assert "values.note" in response.get_json()["errors"]
+    assert session.scalar(select(Message.id)) is None

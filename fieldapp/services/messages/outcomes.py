@@ -15,6 +15,7 @@ from fieldapp.models import ContactDuty, Message, User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit, evidence
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.messages import information
 from fieldapp.services.users import principal_of
 
 RESOURCE = "message"
@@ -49,6 +50,8 @@ def record_sent(
     message.updated_at = now
     if message.duty_id is not None:
         _meet_duty(session, message, sent_at=sent_at, now=now)
+    if not message.missing_items and not information.is_follow_up(session, message.template_key):
+        evidence.told_something(session, message.victim_id, at=sent_at)
     audit.record(
         session,
         context,
