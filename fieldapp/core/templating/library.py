@@ -2,8 +2,10 @@
 
 Each template is one UTF-8 text file named ``<key>.txt``: YAML front matter between two ``---``
 lines, then the template body. The front matter holds the metadata a reviewer needs (key, family,
-channel, language, event type, name, description, whether the message is contentless, the email
-subject and a change note); the body is the template source, checked by the engine like any other.
+channel, language, event type, name, description, whether the message is contentless, whether
+it is a follow-up text (``follow_up``: it does not carry everything a duty requires, so writing
+it for a duty does not meet it), the email subject and a change note); the body is the template
+source, checked by the engine like any other.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ LIBRARY_DIRECTORY = Path(__file__).resolve().parents[3] / "message_templates"
 
 DELIMITER = "---"
 _REQUIRED = ("key", "family", "channel", "language", "event_type", "name", "description")
-# The order keys are written in; contentless and subject may be left out of a file.
-_ORDER = (*_REQUIRED, "contentless", "subject", "change_note")
+# The order keys are written in; contentless, follow_up and subject may be left out of a file.
+_ORDER = (*_REQUIRED, "contentless", "follow_up", "subject", "change_note")
 # Optional keys left out of a file when they have their default value.
 _OPTIONAL = ("format",)
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -58,6 +60,7 @@ class LibraryTemplate:
     body: str
     subject: str | None = None
     contentless: bool = False
+    follow_up: bool = False
     format: str = STANDARD_FORMAT
 
 
@@ -68,14 +71,20 @@ def parse_template_file(text: str) -> LibraryTemplate:
     _check_keys(meta)
     values = {name: _text(meta, name, blank=name == "description") for name in _REQUIRED}
     change_note = _text(meta, "change_note", blank=True)
-    contentless = meta.get("contentless", False)
-    if not isinstance(contentless, bool):
-        raise LibraryFileError("front matter 'contentless' must be true or false")
+    flags = {name: meta.get(name, False) for name in ("contentless", "follow_up")}
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise LibraryFileError(f"front matter '{name}' must be true or false")
     subject = _text(meta, "subject") if "subject" in meta else None
     template = LibraryTemplate(
-        **values, change_note=change_note, body=body, subject=subject, contentless=contentless,
+        **values,
+        change_note=change_note,
+        body=body,
+        subject=subject,
+        contentless=flags["contentless"],
+        follow_up=flags["follow_up"],
         format=_text(meta, "format") if "format" in meta else STANDARD_FORMAT,
-    )  # fmt: skip
+    )
     _check_values(template)
     return template
 
@@ -85,6 +94,8 @@ def format_template_file(template: LibraryTemplate) -> str:
     meta: dict[str, Any] = {name: getattr(template, name) for name in _ORDER}
     if meta["subject"] is None:
         del meta["subject"]
+    if not meta["follow_up"]:
+        del meta["follow_up"]
     if template.format != STANDARD_FORMAT:
         meta["format"] = template.format
     front = yaml.safe_dump(
