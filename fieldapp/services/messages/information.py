@@ -5,7 +5,8 @@ template used its merge fields and their values appear in the text (or its fixed
 What the text lacks must already be covered (by earlier messages or contacts) or be given
 another way (the officer says so, with a note); otherwise the write is refused naming the
 missing items, unless the template is a follow-up text (marked so, or contentless): then the
-message is written as a prompt that does not meet the duty on its own.
+message is written as a prompt that does not meet the duty on its own. A periodic update must
+carry the officer's note of what happened (``check_note``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from fieldapp.core import victims_code
 from fieldapp.errors import ValidationFailed
-from fieldapp.models import ContactDuty, MessageTemplate
-from fieldapp.services import evidence
+from fieldapp.models import ContactDuty, MessageTemplate, Victim
+from fieldapp.services import audit, duties, evidence
+from fieldapp.services.audit import AuditContext
 from fieldapp.services.templates.published import VersionText
 
 
@@ -148,3 +150,38 @@ def check_message(
             extra={"missing_items": list(missing)},
         )
     return Information(carried=tuple(dict.fromkeys(carried)), missing=missing)
+
+
+def check_note(
+    duty: ContactDuty | None, chosen: Sequence[VersionText], values: Mapping[str, str]
+) -> None:
+    """A periodic update must say what happened: a template with the note, and the note (422)."""
+    for text in chosen:
+        problems = duties.periodic_note_problem(
+            duty_kind=duty.kind if duty is not None else None,
+            template_fields=text.fields,
+            note=values.get("note"),
+            channel=text.wording.channel,
+            language=text.wording.language,
+        )
+        if problems:
+            raise ValidationFailed(problems[0], errors={"values.note": problems})
+
+
+def audit_write(
+    session: Session,
+    context: AuditContext,
+    victim: Victim,
+    required: Required | None,
+) -> None:
+    """Record the combination of the person's data into a message, and what was given otherwise."""
+    given = required.given_another_way if required is not None else ()
+    audit.record(
+        session,
+        context,
+        operation=audit.COMBINATION,
+        resource_type="victim",
+        resource_ids=[str(victim.id)],
+        field_groups=["message", *(["given_another_way"] if given else [])],
+        reason=("given_another_way: " + ", ".join(given))[:200] if given else None,
+    )

@@ -27,7 +27,7 @@ from fieldapp.core.templating.check import lint_rendered, merge_context, render_
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import Case, ContactDuty, Message, Victim
 from fieldapp.models.base import new_id, utcnow
-from fieldapp.services import audit, duties
+from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
 from fieldapp.services.messages import information, needs, sending
@@ -229,39 +229,6 @@ def _write_one(
     return Written(message, report)
 
 
-def _check_note(duty: ContactDuty | None, chosen: list[Choice], values: Mapping[str, str]) -> None:
-    """A periodic update must say what happened: a template with the note, and the note (422)."""
-    for choice in chosen:
-        problems = duties.periodic_note_problem(
-            duty_kind=duty.kind if duty is not None else None,
-            template_fields=choice.text.fields,
-            note=values.get("note"),
-            channel=choice.text.wording.channel,
-            language=choice.text.wording.language,
-        )
-        if problems:
-            raise ValidationFailed(problems[0], errors={"values.note": problems})
-
-
-def _audit_write(
-    session: Session,
-    context: AuditContext,
-    victim: Victim,
-    required: information.Required | None,
-) -> None:
-    """Record the combination of the person's data into a message, and what was given otherwise."""
-    given = required.given_another_way if required is not None else ()
-    audit.record(
-        session,
-        context,
-        operation=audit.COMBINATION,
-        resource_type="victim",
-        resource_ids=[str(victim.id)],
-        field_groups=["message", *(["given_another_way"] if given else [])],
-        reason=("given_another_way: " + ", ".join(given))[:200] if given else None,
-    )
-
-
 def write_message(
     session: Session,
     context: AuditContext,
@@ -290,7 +257,7 @@ def write_message(
         given_another_way=data.get("given_another_way") or (),
     )
     values = {k: v.strip() for k, v in (data.get("values") or {}).items() if v.strip()}
-    _check_note(duty, chosen, values)
+    information.check_note(duty, [c.text for c in chosen], values)
     facts = replace(merge_data(session, case=case, victim=victim, event=event, force=force),
                     inputs=values)  # fmt: skip
     now = utcnow()
@@ -322,7 +289,7 @@ def write_message(
         check_printable(written.message, letters)
     session.add_all(written.message for written in group.messages)
     session.flush()
-    _audit_write(session, context, victim, required)
+    information.audit_write(session, context, victim, required)
     session.flush()
     return group
 
