@@ -306,3 +306,57 @@ def test_a_periodic_update_must_come_from_a_template_with_the_officers_note(
     assert response.status_code == 422, response.get_json()
     assert "values.note" in response.get_json()["errors"]
     assert session.scalar(select(Message.id)) is None
+
+
+VRR_OUTCOME = LibraryTemplate(
+    key="vrr-outcome-test-email-en",
+    family="vrr_outcome_test",
+    channel="email",
+    language="en",
+    event_type="vrr_decided",
+    name="Review outcome (test)",
+    description="Test wording.",
+    change_note="Test.",
+    body="Dear {{ victim.first_name }}, {{ event.result }} {{ event.reasons }} " + SIGN_OFF,
+    subject="Your case {{ case.crime_reference }}",
+)
+
+
+def _event(client: FlaskClient, token: str, case_id: str, kind: str, **details: Any) -> None:
+    """Record an event an hour ago."""
+    occurred = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    response = client.post(
+        f"/api/v1/cases/{case_id}/events",
+        json={"type": kind, "occurred_at": occurred, "details": details},
+        headers=bearer(token),
+    )
+    assert response.status_code == 201, response.get_json()
+
+
+def test_a_review_outcome_is_told_from_the_decision_not_the_request(
+    client: FlaskClient, session: Session, officer: str
+) -> None:
+    import_library(session, [VRR_OUTCOME])
+    case_id = open_case(client, officer)
+    victim_id = add_victim(client, officer, case_id)
+    _event(client, officer, case_id, "vrr_requested")
+    duty = session.scalars(
+        select(ContactDuty).where(
+            ContactDuty.case_id == uuid.UUID(case_id), ContactDuty.kind == "vrr_outcome"
+        )
+    ).one()
+    made = {"case_id": case_id, "victim_id": victim_id, "duty_id": str(duty.id)}
+
+    early = _write(client, officer, made, VRR_OUTCOME.key)
+    assert early.status_code == 422, early.get_json()
+    assert "vrr_decided" in early.get_json()["errors"]["duty_id"][0]
+
+    _event(
+        client, officer, case_id, "vrr_decided",
+        result="decision_overturned", reason_codes=["other"], reasons="New evidence came to light.",
+    )  # fmt: skip
+    written = _write(client, officer, made, VRR_OUTCOME.key)
+    assert written.status_code == 201, written.get_json()
+    body = written.get_json()
+    assert body["meets_duty"] is True and set(body["carried_items"]) == {"result", "reasons"}
+    assert "New evidence came to light." in body["body"]

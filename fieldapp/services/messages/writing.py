@@ -40,7 +40,12 @@ from fieldapp.services.messages.letters import (
 )
 from fieldapp.services.messages.variants import REQUESTED, Choice, choose_variant
 from fieldapp.services.scope import scoped
-from fieldapp.services.templates.merge_data import event_for, merge_data, victim_on_case
+from fieldapp.services.templates.merge_data import (
+    duty_event_of,
+    merge_data,
+    merged_event,
+    victim_on_case,
+)
 from fieldapp.services.templates.preview import merge_errors
 from fieldapp.services.templates.published import (
     VersionNotPublished,
@@ -244,15 +249,11 @@ def write_message(
     duty = _open_duty(session, victim, data.get("duty_id"))
     chosen = _chosen(session, context, victim, data)
     recipient = _recipient(victim, chosen[0].text.wording.channel)
-    event = event_for(
-        session,
-        case,
-        event_type=chosen[0].text.event_type,
-        event_id=duty.event_id if duty is not None else None,
-    )
+    duty_event = duty_event_of(session, case, duty)
+    event = merged_event(session, case, duty, duty_event, chosen[0].text.event_type)
     required = information.required_for(
         duty,
-        event_type=event.type if event is not None and duty and duty.event_id else None,
+        event_type=duty_event.type if duty_event is not None else None,
         recipient_role=victim.recipient_role,
         given_another_way=data.get("given_another_way") or (),
     )
