@@ -39,7 +39,7 @@ def test_recording_a_friday_arrest_gives_each_victim_a_deadline(
     assert due[enhanced["id"]]["event_type"] == "arrested"
     assert due[enhanced["id"]]["crime_reference"] == "42/5555/26"
     assert due[enhanced["id"]]["victim_name"] == "Ana Jones"
-    assert {d["ruleset_version"] for d in worklist} == {"2020-code.1"}
+    assert {d["ruleset_version"] for d in worklist} == {"2020-code.2"}
     assert session.scalar(select(func.count()).select_from(ContactDuty)) == 2
 
 

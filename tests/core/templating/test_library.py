@@ -143,7 +143,7 @@ def test_format_then_parse_gives_back_an_awkward_template() -> None:
         ("name: Suspect arrested (text)", "name: x\nowner: me", "unknown keys: owner"),
         ("channel: sms", "channel: fax", "channel 'fax'"),
         ("language: en", "language: fr", "language 'fr'"),
-        ("event_type: arrested", "event_type: burgled", "event_type 'burgled'"),
+        ("event_type: arrested", "event_type: convicted", "event_type 'convicted'"),
         ("key: arrested-sms-en", "key: Arrested SMS", "key 'Arrested SMS'"),
         ("family: arrested", "family: Arrested", "family 'Arrested'"),
         ("name: Suspect arrested (text)", "name: ''", "'name' must not be empty"),
