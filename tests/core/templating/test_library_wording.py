@@ -172,7 +172,8 @@ def test_bailed_email_lists_only_the_conditions_that_protect_the_victim() -> Non
     assert conditions
     for condition in conditions:
         assert f"- {condition}" in rendered.body
-    assert "must live at his home address" not in rendered.body
+    assert "- They must not contact you, directly or through anyone else." in rendered.body
+    assert "live and sleep" not in rendered.body
     assert "call 999" in rendered.body
     assert "call 101 and quote your reference" in rendered.body
     assert "Tuesday 14 April 2026" in rendered.body
@@ -276,7 +277,13 @@ SMS = [t for t in LIBRARY if t.channel == "sms"]
 @pytest.mark.parametrize("template", SMS, ids=ids(SMS))
 def test_text_gives_no_offence_or_court_detail(template: LibraryTemplate) -> None:
     rendered, _ = check(template, sample_for(template))
-    for detail in ("burglary", "Cardiff", "must not contact you", "forensic"):
+    for detail in (
+        "burglary",
+        "Cardiff",
+        "must not contact you",
+        "not enough evidence",
+        "forensic",
+    ):
         assert detail not in rendered.body
 
 
