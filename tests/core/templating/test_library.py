@@ -249,6 +249,13 @@ def test_shipped_metadata_is_filled_in(template: LibraryTemplate) -> None:
 
 
 @pytest.mark.parametrize("template", LIBRARY, ids=ids(LIBRARY))
+def test_shipped_body_holds_no_merge_conflict_markers(template: LibraryTemplate) -> None:
+    # Lint cannot tell a marker from wording, so a botched merge would otherwise ship.
+    for marker in ("<<<<<<< ", ">>>>>>> ", "\n=======\n"):
+        assert marker not in f"\n{template.body}\n"
+
+
+@pytest.mark.parametrize("template", LIBRARY, ids=ids(LIBRARY))
 def test_only_a_text_is_ever_a_follow_up_prompt(template: LibraryTemplate) -> None:
     # An email or a letter has room for everything the duty needs, so it must carry it.
     assert not template.follow_up or template.channel == "sms"
