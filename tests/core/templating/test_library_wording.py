@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -85,6 +86,31 @@ def test_template_lints_clean_for_every_kind_of_recipient(
     _, report = check(template, sample_for(template, role=role))
     assert report.errors == ()
     assert report.warnings == ()
+
+
+# Optional event details: the message reads well without them (no gap, no dangling heading).
+WITHOUT = {
+    "vrr_decided": {"reasons": None, "reason_codes": None},
+    "court_hearing_set": {"hearing_type": None},
+    "bail_decision_pending": {"proposed_conditions": None},
+    "charged": {"remand_status": "remanded_in_custody", "conditions": None},
+}
+OPTIONAL = [t for t in LIBRARY if t.family in WITHOUT]
+
+
+@pytest.mark.parametrize("template", OPTIONAL, ids=ids(OPTIONAL))
+def test_template_reads_well_without_its_optional_event_details(template: LibraryTemplate) -> None:
+    data = sample_for(template)
+    assert data.event is not None
+    changes = WITHOUT[template.family]
+    details = {k: v for k, v in {**data.event.details, **changes}.items() if v is not None}
+    event = dataclasses.replace(data.event, details=details)
+    rendered, report = check(template, dataclasses.replace(data, event=event))
+    assert report.errors == ()
+    assert report.warnings == ()
+    assert "\n\n\n" not in rendered.body
+    assert "Why\n\nWhat happens next" not in rendered.body
+    assert "- They must not" not in rendered.body
 
 
 # Who is being told
