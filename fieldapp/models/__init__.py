@@ -4,6 +4,7 @@ from fieldapp.models.api_key import ApiKey
 from fieldapp.models.audit import AuditRecord, AuditSeal
 from fieldapp.models.base import Base
 from fieldapp.models.case import Case
+from fieldapp.models.contact import Contact
 from fieldapp.models.device_session import DeviceSession
 from fieldapp.models.duty import ContactDuty
 from fieldapp.models.event import InvestigationEvent
@@ -20,6 +21,7 @@ __all__ = [
     "AuditSeal",
     "Base",
     "Case",
+    "Contact",
     "ContactDuty",
     "DeviceSession",
     "IdempotencyRecord",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldapp.models.base import Base, UTCDateTime, new_id, utcnow
@@ -34,6 +34,18 @@ class ContactDuty(Base):
     message_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("messages.id", use_alter=True, name="fk_contact_duties_message_id_messages")
     )
+    # Or the contact that met it, or the event that satisfied it (e.g. a referral made).
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contacts.id", use_alter=True, name="fk_contact_duties_contact_id_contacts")
+    )
+    met_by_event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("investigation_events.id"))
+    # The information items the Code requires for this duty (None: recorded before items
+    # existed, so any evidence meets it) and those given so far by sent messages and contacts.
+    required_items: Mapped[list[str] | None] = mapped_column(JSON)
+    covered_items: Mapped[list[str] | None] = mapped_column(JSON)
+    # The paragraph of the Code the duty comes from, and the moment its clock counts from.
+    basis: Mapped[str | None] = mapped_column(Text)
+    clock_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -72,6 +72,12 @@ class Message(Base):
     failure_reason: Mapped[str | None] = mapped_column(String(500))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str | None] = mapped_column(String(500))
+    # The duty's required items the text carries and those it lacks (a follow-up prompt); items
+    # the officer said were given another way, with their note (blanked on erasure).
+    carried_items: Mapped[list[str] | None] = mapped_column(JSON)
+    missing_items: Mapped[list[str] | None] = mapped_column(JSON)
+    given_another_way: Mapped[list[str] | None] = mapped_column(JSON)
+    given_another_way_note: Mapped[str | None] = mapped_column(Text)
     # Set when the recipient was erased: recipient, subject, body and inputs are blanked.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

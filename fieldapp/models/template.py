@@ -26,6 +26,8 @@ from fieldapp.models.base import Base, UTCDateTime, new_id, utcnow
 from fieldapp.models.user import User
 
 TEMPLATE_STATUSES = ("active", "retired")
+# An easy-read variant is a template of its own in the family (key suffix ``-easy-read``).
+TEMPLATE_FORMATS = ("standard", "easy_read", "large_print")
 VERSION_STATUSES = ("draft", "submitted", "published", "rejected", "superseded")
 
 
@@ -42,6 +44,7 @@ class MessageTemplate(Base):
         CheckConstraint(_one_of("channel", CHANNELS), name="channel"),
         CheckConstraint(_one_of("language", TEMPLATE_LANGUAGES), name="language"),
         CheckConstraint(_one_of("status", TEMPLATE_STATUSES), name="status"),
+        CheckConstraint(_one_of("format", TEMPLATE_FORMATS), name="format"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -52,6 +55,9 @@ class MessageTemplate(Base):
     language: Mapped[str] = mapped_column(String(5))
     event_type: Mapped[str] = mapped_column(String(40))
     contentless: Mapped[bool] = mapped_column(Boolean, default=False)
+    format: Mapped[str] = mapped_column(String(20), default="standard", server_default="standard")
+    # A text that does not carry everything the duty requires: writing it asks for a follow-up.
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(10), default="active")
