@@ -60,7 +60,9 @@ def load_secrets(instance_path: Path) -> dict[str, str]:
     return generated
 
 
-# What every message says about the force; each FIELDAPP_FORCE_<NAME> overrides one.
+# What every message says about the force; each FIELDAPP_FORCE_<NAME> overrides one, and
+# FIELDAPP_FORCE_<NAME>_CY gives it for Welsh messages (the English value when unset).
+FORCE_LANGUAGES = ("en", "cy")
 FORCE_DEFAULTS = {
     "name": "Demo Constabulary",
     "phone": "101",
@@ -79,12 +81,21 @@ FORCE_DEFAULTS = {
 }
 
 
-def force_profile(env: Mapping[str, str]) -> dict[str, str]:
-    """The force's details for messages, from FIELDAPP_FORCE_* over the demo defaults."""
-    return {
+def force_profile(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The force's details for messages by language: ``{"en": {...}, "cy": {...}}``.
+
+    English from FIELDAPP_FORCE_<NAME> over the demo defaults; Welsh from
+    FIELDAPP_FORCE_<NAME>_CY, falling back to the English value.
+    """
+    english = {
         name: (env.get(f"{PREFIX}FORCE_{name.upper()}") or default).strip()
         for name, default in FORCE_DEFAULTS.items()
     }
+    welsh = {
+        name: (env.get(f"{PREFIX}FORCE_{name.upper()}_CY") or "").strip() or value
+        for name, value in english.items()
+    }
+    return {"en": english, "cy": welsh}
 
 
 def message_settings(env: Mapping[str, str]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp.config import ConfigurationError, build_config
+from fieldapp.config import ConfigurationError, build_config, force_profile
 
 STRONG_A = "a" * 40
 STRONG_B = "b" * 40
@@ -126,3 +126,18 @@ def test_docs_are_public_by_default_in_development_only_and_can_be_switched(
 def test_nonsense_numbers_are_refused_loudly(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="FIELDAPP_MAX_BODY_BYTES"):
         build_config({"FIELDAPP_MAX_BODY_BYTES": "lots"}, tmp_path)
+
+
+def test_force_details_are_given_per_language_and_welsh_falls_back_to_english() -> None:
+    profile = force_profile(
+        {
+            "FIELDAPP_FORCE_NAME": "Dyfed-Powys Police",
+            "FIELDAPP_FORCE_NAME_CY": "Heddlu Dyfed-Powys",
+            "FIELDAPP_FORCE_SUPPORT_NAME_CY": "  ",
+        }
+    )
+    assert set(profile) == {"en", "cy"}
+    assert profile["en"]["name"] == "Dyfed-Powys Police"
+    assert profile["cy"]["name"] == "Heddlu Dyfed-Powys"
+    assert profile["cy"]["support_name"] == profile["en"]["support_name"] == "Victim Support"
+    assert profile["cy"]["phone"] == "101"

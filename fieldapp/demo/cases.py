@@ -49,9 +49,19 @@ DEMO_CASES = (
         "preferred_channel": "email", "safe_channels": ["email"], "contentless": True,
         "language": "cy", "enhanced_rights": True, "enhanced_basis": ["persistently_targeted"]},
         "bailed", 1, details={"conditions": [
-            {"text": "Not to contact Ceri Evans directly or indirectly", "protects_victim": True},
-            {"text": "To live and sleep at his home address", "protects_victim": False}]}),
+            {"type": "no_contact", "protects_victim": True},
+            {"type": "not_go_near_address", "protects_victim": True},
+            {"type": "residence", "protects_victim": False}]}),
 )  # fmt: skip
+BAIL_WEEKS = 4
+
+
+def demo_details(demo: DemoCase, occurred: datetime) -> dict[str, Any]:
+    """The event's details; bail is answered four weeks after the event."""
+    if demo.event_type != "bailed":
+        return dict(demo.details)
+    answer_on = local_date(occurred) + timedelta(weeks=BAIL_WEEKS)
+    return {**demo.details, "answer_bail_on": answer_on.isoformat()}
 
 
 def _deadline(now: datetime, offset: int) -> datetime:
@@ -93,7 +103,8 @@ def load_demo_cases(session: Session, *, officer_username: str) -> int:
         occurred = _occurred_for(target, enhanced, demo.event_type, now)
         events.record_event(
             session, context, case_id=case.id,
-            data={"type": demo.event_type, "occurred_at": occurred, "details": demo.details},
+            data={"type": demo.event_type, "occurred_at": occurred,
+                  "details": demo_details(demo, occurred)},
         )  # fmt: skip
         session.commit()
         if demo.met:

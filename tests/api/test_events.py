@@ -39,7 +39,7 @@ def test_recording_a_friday_arrest_gives_each_victim_a_deadline(
     assert due[enhanced["id"]]["event_type"] == "arrested"
     assert due[enhanced["id"]]["crime_reference"] == "42/5555/26"
     assert due[enhanced["id"]]["victim_name"] == "Ana Jones"
-    assert {d["ruleset_version"] for d in worklist} == {"2020-code.1"}
+    assert {d["ruleset_version"] for d in worklist} == {"2020-code.2"}
     assert session.scalar(select(func.count()).select_from(ContactDuty)) == 2
 
 
@@ -65,11 +65,13 @@ def test_event_details_are_validated_per_type(client: FlaskClient, duty_officer:
                           occurred_at="2026-11-20T10:00:00Z", details={"charges": []})  # fmt: skip
     assert response.status_code == 422
     errors = response.get_json()["errors"]
-    assert {"details.charges", "details.court_name", "details.hearing_at"} <= set(errors)
+    assert {"details.charges", "details.court_name", "details.hearing_at",
+            "details.court_address", "details.remand_status"} <= set(errors)  # fmt: skip
     bail = post_event(client, duty_officer, case_id, type="bailed",
                       occurred_at="2026-11-20T10:00:00Z",
                       details={"conditions": [{"text": "Not to contact the victim",
-                                               "protects_victim": True}]})  # fmt: skip
+                                               "protects_victim": True}],
+                               "answer_bail_on": "2026-12-04"})  # fmt: skip
     assert bail.status_code == 201
     assert bail.get_json()["details"]["conditions"][0]["protects_victim"] is True
 
@@ -89,3 +91,43 @@ def test_impossible_event_times_are_refused(
     assert field in response.get_json()["errors"]
     assert session.scalar(select(func.count()).select_from(InvestigationEvent)) == 0
     assert session.scalar(select(func.count()).select_from(ContactDuty)) == 0
+
+
+def test_unknown_and_missing_detail_fields_are_named_and_nothing_is_stored(
+    client: FlaskClient, session: Session, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    add_victim_body(client, duty_officer, case_id)
+    response = post_event(client, duty_officer, case_id, type="no_further_action",
+                          occurred_at="2026-11-20T10:00:00Z",
+                          details={"reason_codes": ["other"], "decision_maker": "police",
+                                   "colour": "blue"})  # fmt: skip
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {
+        "details.colour", "details.suspect_interviewed", "details.reasons"
+    }  # fmt: skip
+    assert session.scalar(select(func.count()).select_from(InvestigationEvent)) == 0
+    assert session.scalar(select(func.count()).select_from(ContactDuty)) == 0
+
+
+def test_structured_details_are_stored_as_given_with_old_conditions_typed_other(
+    client: FlaskClient, session: Session, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    details = {
+        "charges": ["Burglary"], "court_name": "Cardiff Magistrates' Court",
+        "court_name_cy": "Llys Ynadon Caerdydd", "court_address": "Fitzalan Place, Cardiff",
+        "hearing_at": "2026-12-01T10:00:00Z", "remand_status": "bail_with_conditions",
+        "conditions": [{"type": "curfew", "from_time": "19:00", "to_time": "07:00",
+                        "protects_victim": False},
+                       {"text": "Not to contact the victim", "protects_victim": True}],
+    }  # fmt: skip
+    response = post_event(client, duty_officer, case_id, type="charged",
+                          occurred_at="2026-11-20T10:00:00Z", details=details)  # fmt: skip
+    assert response.status_code == 201
+    stored = session.scalars(select(InvestigationEvent)).one().details
+    assert stored["conditions"][1] == {"type": "other", "text": "Not to contact the victim",
+                                       "protects_victim": True}  # fmt: skip
+    assert stored["remand_status"] == "bail_with_conditions"
+    assert stored["court_name_cy"] == "Llys Ynadon Caerdydd"
+    assert response.get_json()["details"] == stored

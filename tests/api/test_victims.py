@@ -154,7 +154,9 @@ def test_changing_enhanced_rights_recomputes_open_deadlines(
     victim = add_victim_body(client, duty_officer, case_id)
     post_event(client, duty_officer, case_id, type="charged", occurred_at="2025-12-23T16:00:00Z",
                details={"charges": ["Burglary"], "court_name": "Northtown Magistrates' Court",
-                        "hearing_at": "2026-01-08T10:00:00Z"})  # fmt: skip
+                        "court_address": "1 Court Street, Northtown NT1 1AA",
+                        "hearing_at": "2026-01-08T10:00:00Z",
+                        "remand_status": "bail_without_conditions"})  # fmt: skip
     before = client.get("/api/v1/duties", headers=bearer(duty_officer)).get_json()["value"][0]
     # Tue 23 Dec 2025: 5 working days skip Christmas, Boxing Day and New Year: Fri 2 Jan 2026.
     assert before["due_at"] == "2026-01-02T23:59:59Z"

@@ -34,10 +34,9 @@ from fieldapp.core.templating.context import (
     OfficerData,
     VictimData,
     build_context,
-    format_date,
-    format_time,
     sample_merge_data,
 )
+from fieldapp.core.templating.dates import format_date, format_time
 from fieldapp.core.templating.engine import TEMPLATE_CACHE, TemplateCache, render, validate
 from fieldapp.core.templating.errors import (
     MissingData,

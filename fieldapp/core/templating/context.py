@@ -15,51 +15,12 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from fieldapp.core.templating.dates import as_london, format_date, format_time
+from fieldapp.core.templating.details import event_details_context
 
 PACKAGE = "fieldapp.core.templating"
-LONDON = ZoneInfo("Europe/London")
 TEMPLATE_LANGUAGES = ("en", "cy")
-BAIL_EVENT_TYPES = ("bailed", "bail_varied")
-
-_DAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "cy": (
-        "Dydd Llun",
-        "Dydd Mawrth",
-        "Dydd Mercher",
-        "Dydd Iau",
-        "Dydd Gwener",
-        "Dydd Sadwrn",
-        "Dydd Sul",
-    ),
-}
-_MONTHS = {
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-    "cy": (
-        "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
-        "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
-    ),
-}  # fmt: skip
-# Morning and afternoon suffixes: 10am, 2:30pm; in Welsh y bore / y prynhawn.
-_MERIDIEM = {"en": ("am", "pm"), "cy": ("yb", "yp")}
-_OUTCOMES = {
-    "en": {
-        "caution": "a caution",
-        "conditional_caution": "a conditional caution",
-        "community_resolution": "a community resolution",
-        "penalty_notice": "a penalty notice",
-    },
-    "cy": {
-        "caution": "rhybudd",
-        "conditional_caution": "rhybudd amodol",
-        "community_resolution": "datrysiad cymunedol",
-        "penalty_notice": "hysbysiad cosb",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -126,6 +87,8 @@ class MergeData:
     officer: OfficerData
     force: ForceData
     event: EventData | None = None
+    # The force's details for Welsh messages (names given in Welsh); ``force`` when absent.
+    force_cy: ForceData | None = None
     next_update_on: date | None = None
     # Free text the officer types when writing (only the names in INPUT_FIELDS).
     inputs: Mapping[str, str] = field(default_factory=dict)
@@ -140,6 +103,7 @@ def build_context(data: MergeData, *, language: str) -> dict[str, Any]:
     if language not in TEMPLATE_LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     officer = data.officer
+    force = data.force_cy if language == "cy" and data.force_cy is not None else data.force
     context: dict[str, Any] = {
         "victim": _present(
             first_name=data.victim.first_name,
@@ -155,9 +119,9 @@ def build_context(data: MergeData, *, language: str) -> dict[str, Any]:
             name=officer.name,
             rank=officer.rank,
             collar_number=officer.collar_number,
-            contact_phone=officer.phone or data.force.phone,
+            contact_phone=officer.phone or force.phone,
         ),
-        "force": _present(**{name: getattr(data.force, name) for name in _FORCE_FIELDS}),
+        "force": _present(**{name: getattr(force, name) for name in _FORCE_FIELDS}),
         "next_update": _present(
             date=None if data.next_update_on is None else format_date(data.next_update_on, language)
         ),
@@ -190,66 +154,13 @@ def _present(**values: Any) -> dict[str, Any]:
 
 
 def _event_context(event: EventData, language: str) -> dict[str, Any]:
-    """The ``event`` part of the context."""
-    details = event.details
-    when = _as_london(event.occurred_at)
-    hearing = details.get("hearing_at")
-    hearing_at = None if hearing is None else _as_london(_as_datetime(hearing))
-    answer_on = details.get("answer_bail_on")
-    values: dict[str, Any] = _present(
-        date=format_date(when.date(), language),
-        time=format_time(when, language),
-        reasons=details.get("reasons"),
-        decision_maker=details.get("decision_maker"),
-        outcome=_OUTCOMES[language].get(str(details.get("outcome"))),
-        service=details.get("service"),
-        answer_bail_on=None if answer_on is None else format_date(_as_date(answer_on), language),
-        court_name=details.get("court_name"),
-        hearing_date=None if hearing_at is None else format_date(hearing_at.date(), language),
-        hearing_time=None if hearing_at is None else format_time(hearing_at, language),
-    )
-    if event.type in BAIL_EVENT_TYPES or "conditions" in details:
-        values["bail_conditions"] = [
-            str(condition["text"])
-            for condition in details.get("conditions") or ()
-            if condition.get("protects_victim") is True
-        ]
-    if details.get("charges") is not None:
-        values["charges"] = [str(charge) for charge in details["charges"]]
-    return values
-
-
-def format_date(day: date, language: str) -> str:
-    """A day written out GOV.UK style: 'Tuesday 3 March 2026', 'Dydd Mawrth 3 Mawrth 2026'."""
-    weekday = _DAYS[language][day.weekday()]
-    return f"{weekday} {day.day} {_MONTHS[language][day.month - 1]} {day.year}"
-
-
-def format_time(moment: datetime, language: str) -> str:
-    """A UK time written GOV.UK style: '10am', '2:30pm' (Welsh '10yb', '2:30yp')."""
-    local = _as_london(moment)
-    hour = local.hour % 12 or 12
-    suffix = _MERIDIEM[language][local.hour >= 12]
-    if local.minute:
-        return f"{hour}:{local.minute:02d}{suffix}"
-    return f"{hour}{suffix}"
-
-
-def _as_london(moment: datetime) -> datetime:
-    """An aware datetime in UK time; a naive one is refused."""
-    if moment.tzinfo is None:
-        raise ValueError("merge data times must be timezone-aware")
-    return moment.astimezone(LONDON)
-
-
-def _as_datetime(value: datetime | str) -> datetime:
-    """A datetime from an RFC 3339 string or a datetime."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
-def _as_date(value: date | str) -> date:
-    """A date from 'YYYY-MM-DD' or a date."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    """The ``event`` part of the context: when it happened, then what its details say."""
+    when = as_london(event.occurred_at)
+    return {
+        "date": format_date(when.date(), language),
+        "time": format_time(when, language),
+        **event_details_context(event.type, event.details, language),
+    }
 
 
 @cache

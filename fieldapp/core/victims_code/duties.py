@@ -1,58 +1,180 @@
 """Contact duties: what an investigation event obliges the police to do for a victim, and by when.
 
 Deadlines are counted from the moment the event happened (``occurred_at``), never from the
-moment it was typed in, under the rule set in force on that day or, when recomputing an open
-duty, under the rule set version the duty recorded.
+moment it was typed in, or from the moment the rule data names (the Witness Care Unit's
+``received_at``), or fall exactly at a moment the event gives (``decision_due_at``); see
+``clocks.py``. A new event is judged by the rule set in force on its London date; an open duty
+is recomputed under the rule set version it recorded.
+
+``compute_duty`` and ``recompute_duty`` are the one-duty API of format 1, kept until every
+caller uses ``duties_for_event`` / ``recompute_duties``: they give the event's first duty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from fieldapp.core.victims_code.errors import UnknownEventType
-from fieldapp.core.victims_code.rulesets import (
-    EVENT_TYPES,
-    RuleSet,
-    ruleset_by_version,
-    ruleset_for,
+from fieldapp.core.victims_code.clocks import deadline
+from fieldapp.core.victims_code.errors import (
+    InvalidEventDetails,
+    UnknownDutyKind,
+    UnknownEventType,
 )
+from fieldapp.core.victims_code.event_rules import EVENT_TYPES
+from fieldapp.core.victims_code.information import InformationItem
+from fieldapp.core.victims_code.rulesets import RuleSet, ruleset_by_version, ruleset_for
 from fieldapp.core.victims_code.working_days import (
-    add_working_days,
     end_of_local_day,
     local_date,
     require_aware,
     working_day_on_or_after,
 )
 
+VICTIM = "victim"
+
 
 @dataclass(frozen=True)
 class DutySpec:
-    """A duty to contact a victim: what, by when, and under which rule set version."""
+    """A duty to contact a victim: what, by when, why, and what the victim must be told."""
 
     kind: str
     title: str
     due_at: datetime
-    working_days: int
+    working_days: int | None
     ruleset_version: str
+    required_items: tuple[str, ...]
+    basis: str  # the Code paragraph
+    clock_from: datetime  # the moment the clock counts from
+
+
+def duties_under(
+    ruleset: RuleSet,
+    event_type: str,
+    occurred_at: datetime,
+    details: Mapping[str, Any],
+    *,
+    enhanced_rights: bool,
+    recipient_role: str = VICTIM,
+    witness_care_in_app: bool = True,
+) -> list[DutySpec]:
+    """The duties an event creates under one given rule set (none for an unused WCU stage)."""
+    require_aware(occurred_at, "occurred_at")
+    rule = ruleset.rule_for(event_type)
+    if rule.witness_care and not witness_care_in_app:
+        return []
+    specs = []
+    for duty in rule.duties:
+        due = deadline(duty.clock, occurred_at, details, enhanced_rights=enhanced_rights)
+        items = ruleset.items.for_role(duty.required_items, recipient_role)
+        specs.append(
+            DutySpec(
+                kind=duty.kind,
+                title=duty.title,
+                due_at=due.due_at,
+                working_days=due.working_days,
+                ruleset_version=ruleset.version,
+                required_items=tuple(item.id for item in items),
+                basis=duty.basis,
+                clock_from=due.clock_from,
+            )
+        )
+    return specs
+
+
+def duties_for_event(
+    event_type: str,
+    occurred_at: datetime,
+    details: Mapping[str, Any],
+    *,
+    enhanced_rights: bool,
+    recipient_role: str = VICTIM,
+    witness_care_in_app: bool = True,
+    rulesets: Sequence[RuleSet] | None = None,
+) -> list[DutySpec]:
+    """The duties a new event creates for one victim, under the rule set in force on its date."""
+    _require_event_type(event_type)
+    require_aware(occurred_at, "occurred_at")
+    return duties_under(
+        ruleset_for(occurred_at, rulesets),
+        event_type,
+        occurred_at,
+        details,
+        enhanced_rights=enhanced_rights,
+        recipient_role=recipient_role,
+        witness_care_in_app=witness_care_in_app,
+    )
+
+
+def recompute_duties(
+    event_type: str,
+    occurred_at: datetime,
+    details: Mapping[str, Any],
+    *,
+    enhanced_rights: bool,
+    ruleset_version: str,
+    recipient_role: str = VICTIM,
+    witness_care_in_app: bool = True,
+    rulesets: Sequence[RuleSet] | None = None,
+) -> list[DutySpec]:
+    """An event's duties recomputed (e.g. enhanced rights changed) under their recorded version."""
+    _require_event_type(event_type)
+    return duties_under(
+        ruleset_by_version(ruleset_version, rulesets),
+        event_type,
+        occurred_at,
+        details,
+        enhanced_rights=enhanced_rights,
+        recipient_role=recipient_role,
+        witness_care_in_app=witness_care_in_app,
+    )
+
+
+def satisfies(event_type: str, ruleset: RuleSet) -> tuple[str, ...]:
+    """The duty kinds an event itself meets (a support referral meets the referral duty)."""
+    return ruleset.rule_for(event_type).satisfies
+
+
+def ends_periodic_updates(event_type: str, ruleset: RuleSet) -> bool:
+    """Whether an event ends the victim's periodic updates (the case is over for them)."""
+    return ruleset.rule_for(event_type).ends_periodic_updates
+
+
+def superseded_by(event_type: str, ruleset: RuleSet) -> tuple[str, ...]:
+    """Later event types that make this event's duties moot for a victim added after them."""
+    return ruleset.rule_for(event_type).superseded_by
+
+
+def required_items(
+    ruleset_version: str,
+    event_type: str | None,
+    kind: str,
+    recipient_role: str,
+    *,
+    rulesets: Sequence[RuleSet] | None = None,
+) -> tuple[InformationItem, ...]:
+    """What a duty's message or contact must carry, as it applies to the recipient's role.
+
+    A duty made by no event (a periodic update) has no required items: what it must say is
+    the officer's note, checked when the message is written.
+    """
+    ruleset = ruleset_by_version(ruleset_version, rulesets)
+    if event_type is None:
+        return ()
+    duty = ruleset.rule_for(event_type).duty(kind)
+    if duty is None:
+        raise UnknownDutyKind(ruleset_version, event_type, kind)
+    return ruleset.items.for_role(duty.required_items, recipient_role)
 
 
 def duty_under(
     ruleset: RuleSet, event_type: str, occurred_at: datetime, *, enhanced_rights: bool
 ) -> DutySpec | None:
-    """The duty an event creates under one given rule set, or None if it creates none."""
-    require_aware(occurred_at, "occurred_at")
-    rule = ruleset.rule_for(event_type)
-    if rule is None:
-        return None
-    days = rule.working_days(enhanced_rights=enhanced_rights)
-    return DutySpec(
-        kind=rule.kind,
-        title=rule.title,
-        due_at=add_working_days(occurred_at, days),
-        working_days=days,
-        ruleset_version=ruleset.version,
+    """The first duty an event creates under one rule set, or None (format-1 API)."""
+    return _first(
+        lambda: duties_under(ruleset, event_type, occurred_at, {}, enhanced_rights=enhanced_rights)
     )
 
 
@@ -63,12 +185,13 @@ def compute_duty(
     enhanced_rights: bool,
     rulesets: Sequence[RuleSet] | None = None,
 ) -> DutySpec | None:
-    """The duty a new event creates under the rule set in force when it happened."""
-    if event_type not in EVENT_TYPES:
-        raise UnknownEventType(event_type)
-    require_aware(occurred_at, "occurred_at")
-    ruleset = ruleset_for(occurred_at, rulesets)
-    return duty_under(ruleset, event_type, occurred_at, enhanced_rights=enhanced_rights)
+    """The first duty a new event creates, or None (format-1 API; use duties_for_event)."""
+    _require_event_type(event_type)
+    return _first(
+        lambda: duties_for_event(
+            event_type, occurred_at, {}, enhanced_rights=enhanced_rights, rulesets=rulesets
+        )
+    )
 
 
 def recompute_duty(
@@ -79,11 +202,34 @@ def recompute_duty(
     ruleset_version: str,
     rulesets: Sequence[RuleSet] | None = None,
 ) -> DutySpec | None:
-    """An open duty recomputed (e.g. after enhanced rights change) under its recorded version."""
+    """The first duty recomputed under its recorded version (format-1 API; use recompute_duties)."""
+    _require_event_type(event_type)
+    return _first(
+        lambda: recompute_duties(
+            event_type,
+            occurred_at,
+            {},
+            enhanced_rights=enhanced_rights,
+            ruleset_version=ruleset_version,
+            rulesets=rulesets,
+        )
+    )
+
+
+def _first(compute: Callable[[], list[DutySpec]]) -> DutySpec | None:
+    """The first duty of a format-1 call, which has no details: a duty due at a moment the
+    details give (the victim's views before a bail decision) cannot be computed, so is None."""
+    try:
+        specs = compute()
+    except InvalidEventDetails:
+        return None
+    return specs[0] if specs else None
+
+
+def _require_event_type(event_type: str) -> None:
+    """Refuse an event type the API does not know, before looking for a rule set."""
     if event_type not in EVENT_TYPES:
         raise UnknownEventType(event_type)
-    ruleset = ruleset_by_version(ruleset_version, rulesets)
-    return duty_under(ruleset, event_type, occurred_at, enhanced_rights=enhanced_rights)
 
 
 def next_periodic_update(

@@ -29,3 +29,21 @@ class UnknownRuleSetVersion(VictimsCodeError, LookupError):
 
 class InvalidRuleSet(VictimsCodeError, ValueError):
     """Rule set data that is malformed, incomplete or ambiguous."""
+
+
+class UnknownDutyKind(VictimsCodeError, LookupError):
+    """A duty kind that an event type does not create under a rule set version."""
+
+    def __init__(self, version: str, event_type: str, kind: str) -> None:
+        super().__init__(
+            f"Under rule set {version!r}, {event_type!r} events create no {kind!r} duty."
+        )
+        self.version, self.event_type, self.kind = version, event_type, kind
+
+
+class InvalidEventDetails(VictimsCodeError, ValueError):
+    """An event's details lack, or garble, a value that a duty's clock counts from."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"details.{field} {problem}")
+        self.field = field

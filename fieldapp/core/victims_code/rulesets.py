@@ -1,22 +1,41 @@
 """Versioned Victims' Code rule sets: their shape, the shipped data file, and choosing one.
 
 The rules live in ``rulesets.json`` beside this module, not in code, because the Code changes
-(a new Code is in consultation) and every duty must record the version it was computed under.
-Each rule set maps every investigation event type either to the duty it creates or, explicitly,
-to ``{"no_duty": "<reason>"}``.
+(a new Code is in consultation) and every duty records the version it was computed under, to be
+recomputed under that same version later (e.g. when the victim's enhanced rights change).
+
+Document format 2::
+
+    {"format": 2,
+     "information_items": [...],          # information.py: what a victim must be told
+     "rulesets": [{"version", "effective_from", "source", "default_update_interval_days",
+                   "events": {...},       # event_rules.py: every event type's duties and flags
+                   "revised_by"?: "<version>"}]}
+
+Versions. A new *Code* gets a new rule set with a later ``effective_from``: events are judged by
+the rule set in force on the London date they happened. A corrected *reading of the same Code*
+gets a new version with the same ``effective_from`` and the old entry names it in
+``revised_by``: a revised entry is never chosen for a new event, but stays so that duties that
+recorded it can still be recomputed exactly as they were made. That is how the shipped data
+holds the 2020 Code: ``2020-code.1`` (14 event types, the support-referral clock started by the
+referral, no required information) is revised by ``2020-code.2`` (the whole Code as read for
+issue 12: 27 event types, the referral clock from the report, witness-care clocks, required
+information items). Both take effect on 1 April 2021, because the Code itself did not change: an
+event that happened in, say, November 2026 but is recorded today is judged by the corrected
+reading, not by the one the software happened to carry in November. In ``2020-code.1`` the event
+types added later say ``no_duty``; its required items are those of ``2020-code.2`` for the same
+duty, so that a message written today for an old open duty must carry what the Code asks.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import TypeVar
 
 from fieldapp.core.victims_code.errors import (
     InvalidRuleSet,
@@ -24,48 +43,22 @@ from fieldapp.core.victims_code.errors import (
     UnknownEventType,
     UnknownRuleSetVersion,
 )
+from fieldapp.core.victims_code.event_rules import EVENT_TYPES, EventRule, parse_events
+from fieldapp.core.victims_code.information import ItemCatalogue, parse_items
+from fieldapp.core.victims_code.validation import json_object, only_keys, positive_int, text
 from fieldapp.core.victims_code.working_days import local_date
 
-# The investigation event types of the API (api-outline.md); every rule set must cover each one.
-EVENT_TYPES: tuple[str, ...] = (
-    "crime_recorded",
-    "support_referral",
-    "not_investigated",
-    "arrested",
-    "interviewed",
-    "bailed",
-    "bail_varied",
-    "released_under_investigation",
-    "no_further_action",
-    "out_of_court_resolution",
-    "charged",
-    "case_closed",
-    "vrr_requested",
-    "complaint_received",
-)
+__all__ = ["EVENT_TYPES", "RuleSet", "load_rulesets", "parse_rulesets", "ruleset_by_version",
+           "ruleset_for"]  # fmt: skip
 
 DATA_FILE = "rulesets.json"
-DATA_FORMAT = 1
+DATA_FORMAT = 2
 
 _PACKAGE = __name__.rpartition(".")[0]
-_KIND = re.compile(r"[a-z][a-z_]*")
-_RULE_KEYS = frozenset({"kind", "title", "working_days", "basis"})
-_T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class DutyRule:
-    """The contact duty one event type creates, and how many working days it allows."""
-
-    kind: str
-    title: str
-    standard_working_days: int
-    enhanced_working_days: int
-    basis: str
-
-    def working_days(self, *, enhanced_rights: bool) -> int:
-        """The working days allowed for a victim with or without enhanced rights."""
-        return self.enhanced_working_days if enhanced_rights else self.standard_working_days
+_DOCUMENT_KEYS = frozenset({"format", "information_items", "rulesets"})
+_RULESET_KEYS = frozenset(
+    {"version", "effective_from", "source", "default_update_interval_days", "events"}
+)
 
 
 @dataclass(frozen=True)
@@ -76,126 +69,91 @@ class RuleSet:
     effective_from: date
     source: str
     default_update_interval_days: int
-    duties: Mapping[str, DutyRule]
-    no_duty: Mapping[str, str]
+    events: Mapping[str, EventRule]
+    items: ItemCatalogue
+    revised_by: str | None = None
 
-    def rule_for(self, event_type: str) -> DutyRule | None:
-        """The duty rule for an event type, or None when this rule set says it creates none."""
-        if event_type in self.duties:
-            return self.duties[event_type]
-        if event_type in self.no_duty:
-            return None
-        raise UnknownEventType(event_type)
-
-
-def _field(obj: Mapping[str, object], key: str, kind: type[_T], where: str) -> _T:
-    """One required field of a JSON object, of the expected JSON type."""
-    value = obj.get(key)
-    # bool is an int in Python; a count of days is never true or false.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidRuleSet(f"{where}: {key!r} must be of type {kind.__name__}, got {value!r}.")
-    return value
+    def rule_for(self, event_type: str) -> EventRule:
+        """What an event type means under this rule set; unknown types are refused."""
+        try:
+            return self.events[event_type]
+        except KeyError:
+            raise UnknownEventType(event_type) from None
 
 
-def _positive_int(obj: Mapping[str, object], key: str, where: str) -> int:
-    """A required whole number of days, at least one."""
-    value = _field(obj, key, int, where)
-    if value < 1:
-        raise InvalidRuleSet(f"{where}: {key!r} must be at least 1, got {value}.")
-    return value
-
-
-def _object(value: object, where: str) -> Mapping[str, object]:
-    """A JSON object, or a clear error saying where one was expected."""
-    if not isinstance(value, dict):
-        raise InvalidRuleSet(f"{where} must be a JSON object.")
-    return value
-
-
-def _parse_duty_rule(value: Mapping[str, object], where: str) -> DutyRule:
-    """A trigger's duty: kind, worklist title, working days and the basis in the Code."""
-    if unexpected := set(value) - _RULE_KEYS:
-        raise InvalidRuleSet(f"{where}: unexpected keys {sorted(unexpected)}.")
-    kind = _field(value, "kind", str, where)
-    if not _KIND.fullmatch(kind):
-        raise InvalidRuleSet(f"{where}: kind {kind!r} must be lower_snake_case.")
-    days = _object(value.get("working_days"), f"{where}.working_days")
-    return DutyRule(
-        kind=kind,
-        title=_field(value, "title", str, where),
-        standard_working_days=_positive_int(days, "standard", f"{where}.working_days"),
-        enhanced_working_days=_positive_int(days, "enhanced", f"{where}.working_days"),
-        basis=_field(value, "basis", str, where),
-    )
-
-
-def _parse_triggers(value: object, where: str) -> tuple[dict[str, DutyRule], dict[str, str]]:
-    """Every event type mapped to its duty, or to the reason it creates none."""
-    triggers = _object(value, where)
-    if missing := [name for name in EVENT_TYPES if name not in triggers]:
-        raise InvalidRuleSet(f"{where}: no rule for event types {missing}.")
-    if unknown := sorted(set(triggers) - set(EVENT_TYPES)):
-        raise InvalidRuleSet(f"{where}: unknown event types {unknown}.")
-    duties: dict[str, DutyRule] = {}
-    no_duty: dict[str, str] = {}
-    for event_type in EVENT_TYPES:
-        rule = _object(triggers[event_type], f"{where}.{event_type}")
-        if "no_duty" in rule:
-            if len(rule) != 1:
-                raise InvalidRuleSet(f"{where}.{event_type}: 'no_duty' must stand alone.")
-            no_duty[event_type] = _field(rule, "no_duty", str, f"{where}.{event_type}")
-        else:
-            duties[event_type] = _parse_duty_rule(rule, f"{where}.{event_type}")
-    return duties, no_duty
-
-
-def _parse_ruleset(value: object, where: str) -> RuleSet:
+def _parse_ruleset(value: object, where: str, items: ItemCatalogue) -> RuleSet:
     """One rule set from its JSON object."""
-    entry = _object(value, where)
-    version = _field(entry, "version", str, where)
+    entry = json_object(value, where)
+    only_keys(entry, _RULESET_KEYS | {"revised_by"}, where, required=_RULESET_KEYS)
+    version = text(entry, "version", where)
     where = f"rule set {version!r}"
     try:
-        effective_from = date.fromisoformat(_field(entry, "effective_from", str, where))
+        effective_from = date.fromisoformat(text(entry, "effective_from", where))
     except ValueError as exc:
         raise InvalidRuleSet(f"{where}: 'effective_from' must be a YYYY-MM-DD date.") from exc
-    duties, no_duty = _parse_triggers(entry.get("triggers"), f"{where}.triggers")
+    events = parse_events(entry["events"], f"{where}.events", items=items.items.keys())
     return RuleSet(
         version=version,
         effective_from=effective_from,
-        source=_field(entry, "source", str, where),
-        default_update_interval_days=_positive_int(entry, "default_update_interval_days", where),
-        duties=MappingProxyType(duties),
-        no_duty=MappingProxyType(no_duty),
+        source=text(entry, "source", where),
+        default_update_interval_days=positive_int(entry, "default_update_interval_days", where),
+        events=MappingProxyType(events),
+        items=items,
+        revised_by=text(entry, "revised_by", where) if "revised_by" in entry else None,
     )
+
+
+def _check_versions(rulesets: Sequence[RuleSet]) -> None:
+    """Versions unique; a revision names a current entry of the same date; one current per date."""
+    by_version = {ruleset.version: ruleset for ruleset in rulesets}
+    if len(by_version) != len(rulesets):
+        raise InvalidRuleSet("Two rule sets share the same version.")
+    for ruleset in rulesets:
+        if ruleset.revised_by is None:
+            continue
+        revision = by_version.get(ruleset.revised_by)
+        if revision is None or revision.revised_by is not None:
+            raise InvalidRuleSet(
+                f"rule set {ruleset.version!r}: revised_by must name a current rule set, "
+                f"got {ruleset.revised_by!r}."
+            )
+        if revision.effective_from != ruleset.effective_from:
+            raise InvalidRuleSet(
+                f"rule set {ruleset.version!r}: its revision must take effect on the same date."
+            )
+    dates = [ruleset.effective_from for ruleset in rulesets if ruleset.revised_by is None]
+    if len(set(dates)) != len(dates):
+        raise InvalidRuleSet("Two current rule sets share the same effective_from.")
 
 
 def parse_rulesets(document: object) -> tuple[RuleSet, ...]:
     """Validate a decoded rule-set document and return its rule sets, oldest first."""
-    root = _object(document, "The rule-set document")
+    root = json_object(document, "The rule-set document")
     if root.get("format") != DATA_FORMAT:
         raise InvalidRuleSet(f"The rule-set document must have format {DATA_FORMAT}.")
-    entries = root.get("rulesets")
+    only_keys(root, _DOCUMENT_KEYS, "The rule-set document", required=_DOCUMENT_KEYS)
+    items = parse_items(root["information_items"])
+    entries = root["rulesets"]
     if not isinstance(entries, list) or not entries:
         raise InvalidRuleSet("The rule-set document must list at least one rule set.")
-    rulesets = [_parse_ruleset(entry, f"rulesets[{index}]") for index, entry in enumerate(entries)]
-    for attribute in ("version", "effective_from"):
-        values = [getattr(ruleset, attribute) for ruleset in rulesets]
-        if len(set(values)) != len(values):
-            raise InvalidRuleSet(f"Two rule sets share the same {attribute}.")
+    rulesets = [
+        _parse_ruleset(entry, f"rulesets[{index}]", items) for index, entry in enumerate(entries)
+    ]
+    _check_versions(rulesets)
     return tuple(sorted(rulesets, key=lambda ruleset: ruleset.effective_from))
 
 
 @cache
 def load_rulesets() -> tuple[RuleSet, ...]:
     """The rule sets shipped with the package, read once from ``rulesets.json``."""
-    text = resources.files(_PACKAGE).joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return parse_rulesets(json.loads(text))
+    text_ = resources.files(_PACKAGE).joinpath(DATA_FILE).read_text(encoding="utf-8")
+    return parse_rulesets(json.loads(text_))
 
 
 def ruleset_for(moment: datetime, rulesets: Sequence[RuleSet] | None = None) -> RuleSet:
-    """The latest rule set in force on the London date of ``moment``."""
+    """The latest current (not revised) rule set in force on the London date of ``moment``."""
     day = local_date(moment)
-    known = load_rulesets() if rulesets is None else rulesets
+    known = [r for r in (load_rulesets() if rulesets is None else rulesets) if r.revised_by is None]
     in_force = [ruleset for ruleset in known if ruleset.effective_from <= day]
     if not in_force:
         earliest = min((ruleset.effective_from for ruleset in known), default=None)

@@ -208,7 +208,7 @@ def write_message(
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
-    force: Mapping[str, str],
+    force: Mapping[str, Mapping[str, str]],
 ) -> WrittenGroup:
     """Write the update a victim is owed from a published template; stored as drafted."""
     case, victim = _case_and_victim(session, context, case_id, data["victim_id"])

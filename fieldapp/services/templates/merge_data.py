@@ -71,9 +71,12 @@ def merge_data(
     case: Case,
     victim: Victim,
     event: InvestigationEvent | None,
-    force: Mapping[str, str],
+    force: Mapping[str, Mapping[str, str]],
 ) -> MergeData:
-    """The plain merge data for one victim's message on a case."""
+    """The plain merge data for one victim's message on a case.
+
+    ``force`` is the app's ``FORCE`` setting: the force's details by language (``en``, ``cy``).
+    """
     officer: User = case.officer_in_charge
     next_due = session.scalars(
         select(ContactDuty.due_at)
@@ -98,5 +101,6 @@ def merge_data(
         if event is None
         else EventData(type=event.type, occurred_at=event.occurred_at, details=event.details),
         next_update_on=None if next_due is None else next_due.astimezone(LONDON).date(),
-        force=ForceData(**force),
+        force=ForceData(**force["en"]),
+        force_cy=ForceData(**force["cy"]) if "cy" in force else None,
     )

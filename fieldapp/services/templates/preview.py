@@ -94,7 +94,7 @@ def _real_merge(
     context: AuditContext,
     chosen: VersionText,
     ids: tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None],
-    force: Mapping[str, str],
+    force: Mapping[str, Mapping[str, str]],
 ) -> dict[str, Any]:
     """The merge context of a case and victim in scope (and the event the message is about)."""
     case_id, victim_id, event_id = ids
@@ -135,7 +135,7 @@ def preview_template(
     case_id: uuid.UUID | None,
     victim_id: uuid.UUID | None,
     event_id: uuid.UUID | None,
-    force: Mapping[str, str],
+    force: Mapping[str, Mapping[str, str]],
     reads: Engine,
 ) -> Preview:
     """Render a version with sample data, or with a case and victim the caller may see."""

@@ -13,10 +13,9 @@ from fieldapp.core.templating.context import (
     EventData,
     MergeData,
     build_context,
-    format_date,
-    format_time,
     sample_merge_data,
 )
+from fieldapp.core.templating.dates import format_date, format_time
 
 
 def _with_event(event_type: str, **details: Any) -> MergeData:
@@ -106,7 +105,7 @@ def test_bail_conditions_hold_only_those_that_protect_the_victim() -> None:
         {"text": "must live at his home address", "protects_victim": False},
     ]
     event = build_context(_with_event("bailed", conditions=conditions), language="en")["event"]
-    assert event["bail_conditions"] == ["must not contact you"]
+    assert event["bail_conditions"] == ["They must not contact you."]
 
 
 def test_bail_without_conditions_has_an_empty_list_and_no_return_date() -> None:
@@ -159,7 +158,7 @@ def test_outcome_is_plain_words(code: str, english: str, welsh: str) -> None:
 def test_no_further_action_gives_reasons_and_decision_maker() -> None:
     data = _with_event("no_further_action", reasons="no witnesses", decision_maker="cps")
     event = build_context(data, language="en")["event"]
-    assert (event["reasons"], event["decision_maker"]) == ("no witnesses", "cps")
+    assert (event["reasons"], event["decision_maker"]) == ("No witnesses.", "cps")
 
 
 def test_officer_without_rank_collar_or_phone_leaves_them_out() -> None:

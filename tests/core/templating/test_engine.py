@@ -53,7 +53,8 @@ ALLOWED = [
     ("{% if event.answer_bail_on is defined or false %}bail{% endif %}", "bail"),
     (
         "{% for c in event.bail_conditions %}{{ loop.index }}. {{ c }}{% endfor %}",
-        "1. must not contact you directly or through anyone else",
+        "1. They must not contact you, directly or through anyone else."
+        "2. They must not go near your home.",
     ),
     (
         "{% for c in event.charges %}{% if loop.first %}[{% endif %}{{ c }}"

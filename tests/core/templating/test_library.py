@@ -176,7 +176,7 @@ def test_format_then_parse_gives_back_an_awkward_template() -> None:
         ("name: Suspect arrested (text)", "name: x\nowner: me", "unknown keys: owner"),
         ("channel: sms", "channel: fax", "channel 'fax'"),
         ("language: en", "language: fr", "language 'fr'"),
-        ("event_type: arrested", "event_type: sentenced", "event_type 'sentenced'"),
+        ("event_type: arrested", "event_type: convicted", "event_type 'convicted'"),
         ("key: arrested-sms-en", "key: Arrested SMS", "key 'Arrested SMS'"),
         ("family: arrested", "family: Arrested", "family 'Arrested'"),
         ("name: Suspect arrested (text)", "name: ''", "'name' must not be empty"),
@@ -340,8 +340,9 @@ def test_template_renders_when_optional_data_is_absent(template: LibraryTemplate
 
 def test_bailed_email_lists_only_the_conditions_that_protect_the_victim() -> None:
     rendered, _ = _check(BY_KEY["bailed-email-en"], _sample_for(BY_KEY["bailed-email-en"]))
-    assert "- must not contact you directly or through anyone else" in rendered.body
-    assert "must live at his home address" not in rendered.body
+    assert "- They must not contact you, directly or through anyone else." in rendered.body
+    assert "- They must not go near your home." in rendered.body
+    assert "live and sleep" not in rendered.body
     assert "call 999" in rendered.body
     assert "call 101 and quote your reference" in rendered.body
     assert "Tuesday 14 April 2026" in rendered.body
@@ -408,7 +409,7 @@ def test_charged_email_lists_several_charges() -> None:
 @pytest.mark.parametrize("template", SMS, ids=_ids(SMS))
 def test_text_gives_no_offence_or_court_detail(template: LibraryTemplate) -> None:
     rendered, _ = _check(template, _sample_for(template))
-    for detail in ("burglary", "Cardiff", "must not contact you"):
+    for detail in ("burglary", "Cardiff", "must not contact you", "not enough evidence"):
         assert detail not in rendered.body
 
 

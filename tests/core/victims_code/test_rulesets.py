@@ -1,4 +1,4 @@
-"""The shipped rule-set data loads, covers every event type, and the right version is chosen."""
+"""The shipped rule-set document loads, its versions are chosen right, and bad documents fail."""
 
 from __future__ import annotations
 
@@ -20,76 +20,53 @@ from fieldapp.core.victims_code import (
     ruleset_by_version,
     ruleset_for,
 )
-
-LATER_VERSION = "2027-test.1"  # the test-only rule set from conftest.py
-
-# The investigation event types of the API, listed independently of the package.
-API_EVENT_TYPES = [
-    "crime_recorded",
-    "support_referral",
-    "not_investigated",
-    "arrested",
-    "interviewed",
-    "bailed",
-    "bail_varied",
-    "released_under_investigation",
-    "no_further_action",
-    "out_of_court_resolution",
-    "charged",
-    "case_closed",
-    "vrr_requested",
-    "complaint_received",
-]
-
-
-def test_shipped_data_file_loads_the_2020_code_in_force_from_1_april_2021() -> None:
-    (ruleset,) = load_rulesets()
-    assert ruleset.version == "2020-code.1"
-    assert ruleset.effective_from == date(2021, 4, 1)
-    assert "Victims' Code" in ruleset.source
-
-
-def test_shipped_rule_set_covers_every_api_event_type() -> None:
-    (ruleset,) = load_rulesets()
-    assert set(ruleset.duties) | set(ruleset.no_duty) == set(API_EVENT_TYPES)
-    assert not set(ruleset.duties) & set(ruleset.no_duty)
-
-
-@pytest.mark.parametrize(
-    ("event_type", "kind", "standard", "enhanced"),
-    [
-        ("crime_recorded", "written_confirmation", 5, 1),
-        ("support_referral", "support_referral", 2, 2),
-        ("not_investigated", "key_decision", 5, 1),
-        ("arrested", "key_decision", 5, 1),
-        ("interviewed", "key_decision", 5, 1),
-        ("bailed", "key_decision", 5, 1),
-        ("bail_varied", "key_decision", 5, 1),
-        ("released_under_investigation", "key_decision", 5, 1),
-        ("no_further_action", "key_decision", 5, 1),
-        ("out_of_court_resolution", "key_decision", 5, 1),
-        ("charged", "key_decision", 5, 1),
-        ("case_closed", "key_decision", 5, 1),
-        ("vrr_requested", "vrr_acknowledgement", 10, 10),
-        ("complaint_received", "complaint_response", 10, 10),
-    ],
+from tests.core.victims_code.conftest import (
+    CURRENT_VERSION,
+    LATER_VERSION,
+    REVISED_VERSION,
+    current_entry,
 )
-def test_shipped_rule_set_gives_each_event_its_duty_and_working_days(
-    event_type: str, kind: str, standard: int, enhanced: int
-) -> None:
-    (ruleset,) = load_rulesets()
-    rule = ruleset.rule_for(event_type)
-    assert rule is not None
-    assert (rule.kind, rule.standard_working_days, rule.enhanced_working_days) == (
-        kind,
-        standard,
-        enhanced,
-    )
-    assert rule.title and rule.basis
+
+# The investigation event types of the API (issue 12 contract section 1), listed independently.
+API_EVENT_TYPES = [
+    "crime_recorded", "support_referral", "not_investigated", "arrested", "interviewed", "bailed",
+    "bail_varied", "released_under_investigation", "no_further_action",
+    "out_of_court_resolution", "charged", "case_closed", "vrr_requested", "complaint_received",
+    "bail_decision_pending", "bail_cancelled", "charged_by_postal_requisition",
+    "youth_out_of_court_outcome", "vps_taken", "vrr_decided", "court_hearing_set",
+    "hearing_result", "sentenced", "appeal_lodged", "appeal_outcome", "needs_assessed",
+    "preferred_method_unavailable",
+]  # fmt: skip
+
+
+def test_shipped_data_holds_the_2020_code_and_its_revision_both_from_1_april_2021() -> None:
+    revised, current = load_rulesets()
+    assert (revised.version, current.version) == (REVISED_VERSION, CURRENT_VERSION)
+    assert revised.effective_from == current.effective_from == date(2021, 4, 1)
+    assert revised.revised_by == CURRENT_VERSION and current.revised_by is None
+    assert "Victims' Code" in current.source
+
+
+def test_every_rule_set_covers_every_api_event_type_in_order() -> None:
+    for ruleset in load_rulesets():
+        assert list(ruleset.events) == API_EVENT_TYPES
+
+
+def test_new_events_are_judged_by_the_revision_even_when_they_happened_before_it_shipped() -> None:
+    assert ruleset_for(datetime(2021, 4, 1, 9, 0, tzinfo=UTC)).version == CURRENT_VERSION
+    assert ruleset_for(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)).version == CURRENT_VERSION
+
+
+def test_the_revised_version_stays_for_duties_that_recorded_it() -> None:
+    old = ruleset_by_version(REVISED_VERSION)
+    (referral,) = old.rule_for("support_referral").duties
+    assert referral.kind == "support_referral"
+    assert [duty.kind for duty in old.rule_for("crime_recorded").duties] == ["written_confirmation"]
+    assert old.rule_for("court_hearing_set").no_duty
 
 
 def test_shipped_default_periodic_update_interval_is_28_days() -> None:
-    assert load_rulesets()[0].default_update_interval_days == 28
+    assert {ruleset.default_update_interval_days for ruleset in load_rulesets()} == {28}
 
 
 def test_loading_the_rule_sets_reads_the_file_once() -> None:
@@ -98,7 +75,7 @@ def test_loading_the_rule_sets_reads_the_file_once() -> None:
 
 def test_rule_set_refuses_an_unknown_event_type() -> None:
     with pytest.raises(UnknownEventType, match="'burgled'"):
-        load_rulesets()[0].rule_for("burgled")
+        load_rulesets()[-1].rule_for("burgled")
 
 
 def test_rule_set_in_force_is_chosen_by_the_date_of_the_event(
@@ -106,7 +83,7 @@ def test_rule_set_in_force_is_chosen_by_the_date_of_the_event(
 ) -> None:
     before = ruleset_for(datetime(2027, 6, 30, 12, 0, tzinfo=UTC), later_rulesets)
     after = ruleset_for(datetime(2027, 7, 1, 12, 0, tzinfo=UTC), later_rulesets)
-    assert (before.version, after.version) == ("2020-code.1", LATER_VERSION)
+    assert (before.version, after.version) == (CURRENT_VERSION, LATER_VERSION)
 
 
 def test_rule_set_is_chosen_by_the_london_date_not_the_utc_date(
@@ -135,7 +112,7 @@ def test_choosing_a_rule_set_refuses_a_naive_datetime() -> None:
 def test_rule_set_is_found_by_the_version_a_duty_recorded(
     later_rulesets: tuple[RuleSet, ...],
 ) -> None:
-    assert ruleset_by_version("2020-code.1", later_rulesets).effective_from == date(2021, 4, 1)
+    assert ruleset_by_version(REVISED_VERSION, later_rulesets).effective_from == date(2021, 4, 1)
     assert ruleset_by_version(LATER_VERSION, later_rulesets).default_update_interval_days == 21
 
 
@@ -144,65 +121,69 @@ def test_unknown_rule_set_version_is_refused() -> None:
         ruleset_by_version("1999-code.1")
 
 
-def _break_missing_trigger(document: dict[str, Any]) -> None:
-    del document["rulesets"][0]["triggers"]["charged"]
+def _break_format(document: dict[str, Any]) -> None:
+    document["format"] = 1
 
 
-def _break_unknown_trigger(document: dict[str, Any]) -> None:
-    document["rulesets"][0]["triggers"]["burgled"] = {"no_duty": "Not an event type."}
+def _break_document_key(document: dict[str, Any]) -> None:
+    document["rule_sets"] = []
 
 
-def _break_zero_days(document: dict[str, Any]) -> None:
-    document["rulesets"][0]["triggers"]["arrested"]["working_days"]["enhanced"] = 0
+def _break_no_rulesets(document: dict[str, Any]) -> None:
+    document["rulesets"] = []
 
 
-def _break_boolean_days(document: dict[str, Any]) -> None:
-    document["rulesets"][0]["triggers"]["arrested"]["working_days"]["standard"] = True
+def _break_ruleset_key(document: dict[str, Any]) -> None:
+    current_entry(document)["effective_to"] = "2030-01-01"
+
+
+def _break_missing_source(document: dict[str, Any]) -> None:
+    del current_entry(document)["source"]
 
 
 def _break_date(document: dict[str, Any]) -> None:
-    document["rulesets"][0]["effective_from"] = "1 April 2021"
+    current_entry(document)["effective_from"] = "1 April 2021"
 
 
-def _break_kind(document: dict[str, Any]) -> None:
-    document["rulesets"][0]["triggers"]["arrested"]["kind"] = "Key Decision"
-
-
-def _break_extra_key(document: dict[str, Any]) -> None:
-    document["rulesets"][0]["triggers"]["arrested"]["workingdays"] = 5
-
-
-def _break_no_duty_with_rule(document: dict[str, Any]) -> None:
-    document["rulesets"][0]["triggers"]["arrested"]["no_duty"] = "Both at once."
+def _break_interval(document: dict[str, Any]) -> None:
+    current_entry(document)["default_update_interval_days"] = 0
 
 
 def _break_duplicate_version(document: dict[str, Any]) -> None:
-    later = dict(document["rulesets"][0], effective_from="2030-01-01")
-    document["rulesets"].append(later)
+    document["rulesets"].append(dict(current_entry(document), effective_from="2030-01-01"))
 
 
-def _break_format(document: dict[str, Any]) -> None:
-    document["format"] = 2
+def _break_revision_unknown(document: dict[str, Any]) -> None:
+    document["rulesets"][0]["revised_by"] = "2020-code.9"
+
+
+def _break_revision_other_date(document: dict[str, Any]) -> None:
+    current_entry(document)["effective_from"] = "2021-05-01"
+
+
+def _break_two_current_on_one_date(document: dict[str, Any]) -> None:
+    del document["rulesets"][0]["revised_by"]
 
 
 @pytest.mark.parametrize(
     ("breakage", "message"),
     [
-        (_break_missing_trigger, "no rule for event types ['charged']"),
-        (_break_unknown_trigger, "unknown event types ['burgled']"),
-        (_break_zero_days, "'enhanced' must be at least 1"),
-        (_break_boolean_days, "'standard' must be of type int"),
+        (_break_format, "must have format 2"),
+        (_break_document_key, "unexpected keys ['rule_sets']"),
+        (_break_no_rulesets, "at least one rule set"),
+        (_break_ruleset_key, "unexpected keys ['effective_to']"),
+        (_break_missing_source, "missing keys ['source']"),
         (_break_date, "YYYY-MM-DD"),
-        (_break_kind, "lower_snake_case"),
-        (_break_extra_key, "unexpected keys ['workingdays']"),
-        (_break_no_duty_with_rule, "'no_duty' must stand alone"),
+        (_break_interval, "'default_update_interval_days' must be at least 1"),
         (_break_duplicate_version, "share the same version"),
-        (_break_format, "format 1"),
+        (_break_revision_unknown, "revised_by must name a current rule set, got '2020-code.9'"),
+        (_break_revision_other_date, "its revision must take effect on the same date"),
+        (_break_two_current_on_one_date, "Two current rule sets share the same effective_from"),
     ],
 )
-def test_malformed_rule_set_data_is_refused_with_a_clear_message(
-    shipped_document: dict[str, Any], breakage: Callable[[dict[str, Any]], None], message: str
+def test_malformed_rule_set_documents_are_refused_with_a_clear_message(
+    document: dict[str, Any], breakage: Callable[[dict[str, Any]], None], message: str
 ) -> None:
-    breakage(shipped_document)
+    breakage(document)
     with pytest.raises(InvalidRuleSet, match=re.escape(message)):
-        parse_rulesets(shipped_document)
+        parse_rulesets(document)
