@@ -59,6 +59,8 @@ def import_library(session: Session, items: Iterable[LibraryTemplate]) -> Import
             language=item.language,
             event_type=item.event_type,
             contentless=item.contentless,
+            follow_up=item.follow_up,
+            format=item.format,
             name=item.name,
             description=item.description,
             status="active",
@@ -112,6 +114,8 @@ def export_library(session: Session) -> list[LibraryTemplate]:
             body=version.body,
             subject=version.subject,
             contentless=template.contentless,
+            follow_up=template.follow_up,
+            format=template.format,
         )
         for template, version in rows
     ]
