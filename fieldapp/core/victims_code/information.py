@@ -28,7 +28,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -38,8 +39,8 @@ from fieldapp.core.victims_code.validation import (
     name_list,
     only_keys,
     snake_name,
-    text,
 )
+from fieldapp.core.victims_code.validation import text as text_field
 
 LANGUAGES = ("en", "cy")
 # The roots of the merge context (core.templating.context.build_context).
@@ -58,10 +59,10 @@ class InformationItem:
     """One thing a victim must be told, and how to recognise it in a rendered text."""
 
     id: str
-    labels: Mapping[str, str]
+    labels: Mapping[str, str] = field(hash=False)  # a mapping cannot be hashed; the id can
     fields: tuple[str, ...]
     applies_when: str | None
-    phrases: Mapping[str, tuple[str, ...]]
+    phrases: Mapping[str, tuple[str, ...]] = field(hash=False)
     always: bool
 
     def label(self, language: str) -> str:
@@ -97,7 +98,7 @@ class ItemCatalogue:
 def check_information(
     items: Sequence[InformationItem],
     context: Mapping[str, Any],
-    used_fields: frozenset[str],
+    used_fields: AbstractSet[str],
     text: str,
     language: str,
 ) -> Coverage:
@@ -114,7 +115,7 @@ def check_information(
 def _verdict(
     item: InformationItem,
     context: Mapping[str, Any],
-    used_fields: frozenset[str],
+    used_fields: AbstractSet[str],
     plain: str,
     language: str,
 ) -> str:
@@ -199,11 +200,11 @@ def _parse_item(
     if isinstance(entry.get("id"), str):
         where = f"information item {entry['id']!r}"
     only_keys(entry, _ITEM_KEYS, where, required={"id", "label"})
-    item_id = snake_name(text(entry, "id", where), "item id", where)
+    item_id = snake_name(text_field(entry, "id", where), "item id", where)
     fields = tuple(_field_name(name, where) for name in _strings(entry, "fields", where))
     applies_when = entry.get("applies_when")
     if applies_when is not None:
-        applies_when = _field_name(text(entry, "applies_when", where), where)
+        applies_when = _field_name(text_field(entry, "applies_when", where), where)
     phrases = _phrases(entry["phrases"], f"{where}.phrases") if "phrases" in entry else {}
     if not fields and not phrases:
         raise InvalidRuleSet(f"{where}: give 'fields', 'phrases' or both.")
@@ -219,8 +220,10 @@ def _parse_item(
         always=always,
     )
     replaced = json_object(entry.get("replaced_for", {}), f"{where}.replaced_for")
-    replacements = {snake_name(role, "role", where): text(replaced, role, f"{where}.replaced_for")
-                    for role in replaced}  # fmt: skip
+    replacements = {
+        snake_name(role, "role", where): text_field(replaced, role, f"{where}.replaced_for")
+        for role in replaced
+    }
     return item, replacements, name_list(entry, "excluded_for", where)
 
 
@@ -247,7 +250,7 @@ def _by_language(value: object, where: str) -> dict[str, str]:
     """A text in every language, e.g. a label."""
     texts = json_object(value, where)
     only_keys(texts, LANGUAGES, where, required=LANGUAGES)
-    return {language: text(texts, language, where) for language in LANGUAGES}
+    return {language: text_field(texts, language, where) for language in LANGUAGES}
 
 
 def _phrases(value: object, where: str) -> dict[str, tuple[str, ...]]:

@@ -310,3 +310,7 @@ def test_malformed_information_items_are_refused_with_a_clear_message(
     breakage(document)
     with pytest.raises(InvalidRuleSet, match=re.escape(message)):
         parse_rulesets(document)
+
+
+def test_items_can_be_collected_in_sets() -> None:
+    assert {*items("court", "court", "charges")} == {ITEMS["court"], ITEMS["charges"]}
