@@ -131,3 +131,14 @@ def test_structured_details_are_stored_as_given_with_old_conditions_typed_other(
     assert stored["remand_status"] == "bail_with_conditions"
     assert stored["court_name_cy"] == "Llys Ynadon Caerdydd"
     assert response.get_json()["details"] == stored
+
+
+def test_court_news_received_before_it_happened_is_refused_by_name(
+    client: FlaskClient, duty_officer: str
+) -> None:
+    case_id = open_case(client, duty_officer, REFERENCE)
+    details = {"result": "adjourned", "received_at": "2026-11-19T10:00:00Z"}
+    response = post_event(client, duty_officer, case_id, type="hearing_result",
+                          occurred_at="2026-11-20T10:00:00Z", details=details)  # fmt: skip
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"details.received_at"}

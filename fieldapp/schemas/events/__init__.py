@@ -21,6 +21,13 @@ __all__ = [
 ]
 
 RECEIVED_AT = "received_at"
+# Moments in the details that follow the event: news is received, hearings held and decisions
+# made after it.
+NOT_BEFORE_EVENT = {
+    RECEIVED_AT: "Received before it happened: give a time on or after occurred_at.",
+    "hearing_at": "The hearing cannot be before the event: give a time after occurred_at.",
+    "decision_due_at": "The decision cannot be due before the event: give a later time.",
+}
 
 
 class EventSchema(ApiSchema):
@@ -57,23 +64,27 @@ class EventCreateSchema(ApiSchema):
             return
         try:
             details = schema().load(data.get("details") or {})
-            _check_received_at(details, data.get("occurred_at"), schema)
+            _check_times(details, data.get("occurred_at"), schema)
         except ValidationError as exc:
             raise ValidationError({"details": exc.messages}) from exc
         data["details"] = schema().dump(details)
 
 
-def _check_received_at(
+def _check_times(
     details: dict[str, Any], occurred_at: datetime | None, schema: type[Schema]
 ) -> None:
-    """News reaches the Witness Care Unit when it happens or later: default and check it."""
-    if RECEIVED_AT not in schema().fields or occurred_at is None:
+    """Times in the details that cannot come before the event; ``received_at`` defaults to it."""
+    if occurred_at is None:
         return
-    received = details.setdefault(RECEIVED_AT, occurred_at)
-    if received < occurred_at:
-        raise ValidationError(
-            "Received before it happened: give a time on or after occurred_at.", RECEIVED_AT
-        )
+    if RECEIVED_AT in schema().fields:
+        details.setdefault(RECEIVED_AT, occurred_at)
+    early = {
+        name: [message]
+        for name, message in NOT_BEFORE_EVENT.items()
+        if isinstance(details.get(name), datetime) and details[name] < occurred_at
+    }
+    if early:
+        raise ValidationError(early)
 
 
 class EventListSchema(ApiSchema):

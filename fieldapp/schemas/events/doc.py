@@ -67,7 +67,9 @@ def details_doc() -> str:
         + f" A condition is {{{describe_schema(BailCondition)}}} ({required}); the old "
         "{text, protects_victim} is read as type other. With reason codes, the code other "
         "needs reasons (free text); a decision needs reason_codes, reasons or both."
-        " received_at defaults to occurred_at."
+        " charged: conditions only with remand_status bail_with_conditions. received_at"
+        " defaults to occurred_at; received_at, hearing_at and decision_due_at cannot be"
+        " before occurred_at."
     )
 
 
