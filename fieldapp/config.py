@@ -115,6 +115,23 @@ def message_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+#: Where letters come from when FIELDAPP_LETTER_RETURN_ADDRESS is not set (lines split on "|").
+LETTER_RETURN_ADDRESS = "Police Headquarters|1 Example Road|Demo Town|DT1 1AA"
+LETTER_POSTAGE = ("first", "second", "economy")
+
+
+def letter_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Letters: the force's return address (lines split on '|') and GOV.UK Notify postage."""
+    raw = env.get(PREFIX + "LETTER_RETURN_ADDRESS", "") or LETTER_RETURN_ADDRESS
+    postage = env.get(PREFIX + "LETTER_POSTAGE", "second").strip().lower()
+    if postage not in LETTER_POSTAGE:
+        raise ConfigurationError(
+            f"{PREFIX}LETTER_POSTAGE must be one of {', '.join(LETTER_POSTAGE)}, got {postage!r}"
+        )
+    lines = [line.strip() for line in raw.split("|") if line.strip()]
+    return {"LETTER_RETURN_ADDRESS": lines[:6], "LETTER_POSTAGE": postage}
+
+
 def public_url(env: Mapping[str, str]) -> str:
     """FIELDAPP_PUBLIC_URL: the origin clients reach (``https://host[:port]``), or "" if unset."""
     raw = env.get(PREFIX + "PUBLIC_URL", "").strip().rstrip("/")
@@ -174,6 +191,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "AUDIT_DEFAULT_PURPOSE": env.get(PREFIX + "AUDIT_DEFAULT_PURPOSE", "investigation"),
         "FORCE": force_profile(env),
         **message_settings(env),
+        **letter_settings(env),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

@@ -1,7 +1,8 @@
 """A stand-in for GOV.UK Notify on loopback, speaking the documented v2 API the client uses.
 
 It checks the client's JWT (HS256 with the key's secret, ``iss`` = service id, ``iat`` within
-30 s), accepts SMS and email sends against one-placeholder templates, answers look-ups by
+30 s), accepts SMS and email sends against one-placeholder templates and precompiled letters
+(a base64 PDF of at most 10 A4 pages, with a postage Notify knows), answers look-ups by
 reference and by id, and records every accepted notification so that tests can count sends per
 reference. It can be told to fail the next N sends or status checks (500, 429, 400, ...), to
 move a notification on to any of Notify's statuses, and to hold its answer *after* accepting (as
@@ -11,7 +12,10 @@ woken by each accepted send, never by polling.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 import threading
 import time
 import uuid
@@ -46,7 +50,8 @@ FAILURES = {
     500: ("Exception", "Internal server error"),
 }
 RECIPIENT_FIELD = {"sms": "phone_number", "email": "email_address"}
-#: Notify's documented statuses of a text message or email (``sent``: international SMS).
+#: Notify's documented statuses of a text message or email (``sent``: international SMS), and
+#: of a precompiled letter (``accepted`` .. ``received``, or a failed check).
 NOTIFICATION_STATUSES = frozenset(
     {
         "created",
@@ -57,8 +62,18 @@ NOTIFICATION_STATUSES = frozenset(
         "permanent-failure",
         "temporary-failure",
         "technical-failure",
+        "pending-virus-check",
+        "accepted",
+        "received",
+        "cancelled",
+        "validation-failed",
+        "virus-scan-failed",
     }
 )
+#: Postage Notify accepts for a precompiled letter, and its page limit.
+LETTER_POSTAGE = frozenset({"first", "second", "economy", "europe", "rest-of-world"})
+LETTER_MAX_PAGES = 10
+A4_POINTS = (595.28, 841.89)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -78,6 +93,8 @@ class NotifyStandIn:
     hold_after: int | None = None
     release: threading.Event = field(default_factory=threading.Event)
     accepted: list[dict[str, Any]] = field(default_factory=list)
+    #: The PDF of each accepted letter, by notification id.
+    letters: dict[str, bytes] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     _failures: list[int] = field(default_factory=list)
     _status_failures: list[int] = field(default_factory=list)
@@ -172,6 +189,8 @@ class NotifyStandIn:
         if failure is not None:
             return _error(failure, *FAILURES.get(failure, ("Exception", "Internal server error")))
         data = request.get_json(force=True, silent=True)
+        if kind == "letter" and isinstance(data, dict):
+            return self._send_letter(data)
         if kind not in RECIPIENT_FIELD or not isinstance(data, dict):
             return _error(400, "ValidationError", "Invalid JSON supplied in POST data")
         needed = TEMPLATES.get((kind, str(data.get("template_id"))))
@@ -188,6 +207,34 @@ class NotifyStandIn:
         if held:  # accepted already: a client that gives up now has sent it
             self.release.wait(HOLD_GUARD_SECONDS)
         return _json(201, self._created(notification))
+
+    def _send_letter(self, data: dict[str, Any]) -> Response:
+        """POST /v2/notifications/letter, precompiled: a reference and a base64 A4 PDF."""
+        reference, postage = data.get("reference"), data.get("postage", "second")
+        if not isinstance(reference, str) or not reference:
+            return _error(400, "ValidationError", "reference is a required property")
+        if postage not in LETTER_POSTAGE:
+            return _error(400, "ValidationError", f"postage invalid. It must be one of {postage}")
+        try:
+            pdf = base64.b64decode(str(data.get("content", "")), validate=True)
+        except (binascii.Error, ValueError):
+            return _error(400, "ValidationError", "content is not a valid base64 string")
+        problem = _letter_problem(pdf)
+        if problem is not None:
+            return _error(400, "ValidationError", problem)
+        notification = {
+            "id": str(uuid.uuid4()),
+            "reference": reference,
+            "type": "letter",
+            "status": "pending-virus-check",
+            "postage": postage,
+            "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        }
+        with self._lock:
+            self.accepted.append(notification)
+            self.letters[notification["id"]] = pdf
+            self._lock.notify_all()
+        return _json(201, {"id": notification["id"], "reference": reference, "postage": postage})
 
     def _accept(
         self, kind: str, data: dict[str, Any], recipient: str, personalisation: dict[str, Any]
@@ -244,6 +291,29 @@ class NotifyStandIn:
         return _json(200, found[0]) if found else _error(404, "NoResultFound", "No result found")
 
 
+def letter_pages(pdf: bytes) -> int:
+    """How many pages a PDF has (its page objects are not in compressed streams)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def _page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """Every page size (MediaBox, in points) the PDF names."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    return [(float(width), float(height)) for width, height in boxes]
+
+
+def _letter_problem(pdf: bytes) -> str | None:
+    """Why Notify would refuse this precompiled letter, or None (checks a stand-in can make)."""
+    if not pdf.startswith(b"%PDF-"):
+        return "Letter content is not a valid PDF"
+    if letter_pages(pdf) > LETTER_MAX_PAGES:
+        return f"Letter exceeds {LETTER_MAX_PAGES} pages"
+    sizes = _page_sizes(pdf)
+    if not sizes or any(abs(w - A4_POINTS[0]) > 1 or abs(h - A4_POINTS[1]) > 1 for w, h in sizes):
+        return "Your letter is not A4 portrait size"
+    return None
+
+
 def notify_config(standin: NotifyStandIn, **overrides: Any) -> dict[str, Any]:
     """Settings that point the provider at the stand-in."""
     return {
@@ -253,6 +323,9 @@ def notify_config(standin: NotifyStandIn, **overrides: Any) -> dict[str, Any]:
         "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE_ID,
         "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE_ID,
         "NOTIFY_TIMEOUT_SECONDS": 5,
+        "FORCE": {"en": {"name": "Demo Constabulary"}, "cy": {"name": "Heddlu Demo"}},
+        "LETTER_RETURN_ADDRESS": ["Police Headquarters", "1 Example Road", "DT1 1AA"],
+        "LETTER_POSTAGE": "second",
         **overrides,
     }
 

@@ -22,7 +22,7 @@ from fieldapp.schemas.messages import (
     SentSchema,
     WrittenMessageSchema,
 )
-from fieldapp.services.messages import sending, writing
+from fieldapp.services.messages import letters, sending, writing
 from fieldapp.services.messages.writing import WrittenGroup
 from fieldapp.web.access import allow
 
@@ -60,6 +60,7 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
                 case_id=case_id,
                 data=data,
                 force=current_app.config["FORCE"],
+                letters=letters.settings_from_config(current_app.config),
             )
         ),
         schema=written_schema,
@@ -93,6 +94,33 @@ def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
 def get_message(message_id: uuid.UUID) -> Message:
     """Read one message."""
     return sending.get_message(get_session(), audit_context(), message_id)
+
+
+PDF_RESPONSE = {
+    "200": {
+        "description": "The letter as an A4 PDF to print (GOV.UK Notify's letter layout); "
+        "the first download dates it. Audited as a disclosure. 404 if the message is not a "
+        "letter, 410 once its recipient was erased, 409 if it is void.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@bp.get("/messages/<uuid:message_id>/letter.pdf")
+@bp.doc(responses=PDF_RESPONSE)
+@allow(*ROLES, scope="messages:read")
+def letter_pdf(message_id: uuid.UUID) -> Response:
+    """Download a letter to print and deliver by hand; then confirm it sent as any message."""
+    pdf = letters.print_letter(
+        get_session(),
+        audit_context(),
+        message_id=message_id,
+        settings=letters.settings_from_config(current_app.config),
+    )
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="letter-{message_id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/messages/<uuid:message_id>/send")

@@ -1,10 +1,11 @@
 """Demo cases for ``make run``: fictional cases, victims and events with duties due today,
-overdue and already met. Names are invented; phone numbers are in Ofcom's drama range."""
+overdue and already met. Names, streets and towns are invented; phone numbers are in Ofcom's
+drama range and the postcode (AA1 1AA) has the shape of a UK postcode but no such area exists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -52,6 +53,32 @@ DEMO_CASES = (
             {"type": "no_contact", "protects_victim": True},
             {"type": "not_go_near_address", "protects_victim": True},
             {"type": "residence", "protects_victim": False}]}),
+    # Who is being told: a parent of a child victim (enhanced rights follow from the date of
+    # birth), a business's named contact, a Welsh speaker and someone reached only by letter.
+    DemoCase("42/100275/26", "Robbery", {
+        "first_name": "Morgan", "last_name": "Blake", "recipient_role": "parent_guardian",
+        "date_of_birth": date(2014, 9, 3), "phone": "07700 900104",
+        "preferred_channel": "sms", "safe_channels": ["sms"],
+        "needs": "The victim is Morgan's son, aged 12; speak to Morgan, not to him."},
+        "arrested", 1),
+    DemoCase("42/100288/26", "Burglary of a shop", {
+        "first_name": "Sunita", "last_name": "Rao", "recipient_role": "business_contact",
+        "organisation_name": "Lantern Row Hardware Ltd", "email": "sunita.rao@example.com",
+        "preferred_channel": "email", "safe_channels": ["email"],
+        "safe_contact_times": [
+            {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "17:30"}]},
+        "interviewed", 2),
+    DemoCase("42/100291/26", "Criminal damage", {
+        "first_name": "Dafydd", "last_name": "Pritchard", "phone": "07700 900105",
+        "preferred_channel": "sms", "safe_channels": ["sms"], "language": "cy"},
+        "arrested", 0),
+    DemoCase("42/100304/26", "Fraud by false representation", {
+        "first_name": "Edith", "last_name": "Marsh", "preferred_channel": "letter",
+        "safe_channels": ["letter"], "accessible_format": "large_print",
+        "postal_address": ["Mrs Edith Marsh", "12 Quillon Mews", "Little Fictionby",
+                           "Demoshire", "AA1 1AA"],
+        "needs": "No phone or email; reads large print."},
+        "released_under_investigation", 3),
 )  # fmt: skip
 BAIL_WEEKS = 4
 
@@ -97,8 +124,8 @@ def load_demo_cases(session: Session, *, officer_username: str) -> int:
         case = cases.create_case(
             session, context, data={"crime_reference": demo.reference, "offence": demo.offence}
         )
-        victims.create_victim(session, context, case_id=case.id, data=demo.victim)
-        enhanced = bool(demo.victim.get("enhanced_rights"))
+        victim = victims.create_victim(session, context, case_id=case.id, data=demo.victim)
+        enhanced = victim.enhanced_rights  # set by the officer, or derived from role and age
         target = _deadline(now, demo.due_in_working_days)
         occurred = _occurred_for(target, enhanced, demo.event_type, now)
         events.record_event(

@@ -51,6 +51,12 @@ class Message(Base):
     subject: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Letters: the postal address written to (erased with the message), Notify postage, print
+    # format (standard or large_print) and the first printing, whose date the letter carries.
+    address_lines: Mapped[list[str] | None] = mapped_column(JSON)
+    postage: Mapped[str | None] = mapped_column(String(20))
+    print_format: Mapped[str | None] = mapped_column(String(20))
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # sha256 of the merged data: proves later what the message was built from, without a copy.
     merge_hash: Mapped[str] = mapped_column(String(64))
     ruleset_version: Mapped[str] = mapped_column(String(40))

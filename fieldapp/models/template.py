@@ -21,13 +21,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
-from fieldapp.core.templating.library import CHANNELS
+from fieldapp.core.templating.library import CHANNELS, TEMPLATE_FORMATS
 from fieldapp.models.base import Base, UTCDateTime, new_id, utcnow
 from fieldapp.models.user import User
 
 TEMPLATE_STATUSES = ("active", "retired")
-# An easy-read variant is a template of its own in the family (key suffix ``-easy-read``).
-TEMPLATE_FORMATS = ("standard", "easy_read", "large_print")
 VERSION_STATUSES = ("draft", "submitted", "published", "rejected", "superseded")
 
 

@@ -13,7 +13,7 @@ from fieldapp.schemas.paging import PageQuerySchema
 from fieldapp.schemas.templates import MAX_VERSION, LintSchema
 
 NEXT_LINK_DOC = "Absolute URL of the next page; absent on the last page."
-ERASED_FIELDS = ("recipient", "subject", "body")
+ERASED_FIELDS = ("recipient", "subject", "body", "address_lines")
 
 
 class MessageSchema(ApiSchema):
@@ -49,6 +49,17 @@ class MessageSchema(ApiSchema):
     )
     subject = fields.String(metadata={"description": "Email only; absent once erased."})
     body = fields.String(metadata={"description": "The text sent; absent once erased."})
+    address_lines = fields.List(
+        fields.String(),
+        metadata={"description": "Letters: the postal address written to; absent once erased."},
+    )
+    postage = fields.String(metadata={"description": "Letters: GOV.UK Notify postage."})
+    print_format = fields.String(
+        metadata={"description": "Letters: `standard` or `large_print` (16 pt and larger)."}
+    )
+    printed_at = UtcDateTime(
+        metadata={"description": "Letters: first printed (the date the letter carries)."}
+    )
     erased = fields.Boolean(
         required=True,
         metadata={"description": "True once the recipient was erased: no address or text kept."},

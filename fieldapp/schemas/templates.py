@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
-from fieldapp.core.templating.library import CHANNELS, LIBRARY_EVENT_TYPES
+from fieldapp.core.templating.library import (
+    CHANNELS,
+    EASY_READ_SUFFIX,
+    LIBRARY_EVENT_TYPES,
+    TEMPLATE_FORMATS,
+)
 from fieldapp.models.template import TEMPLATE_STATUSES, VERSION_STATUSES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 from fieldapp.schemas.paging import PageQuerySchema
@@ -119,6 +126,11 @@ class TemplateSchema(ApiSchema):
     contentless = fields.Boolean(
         required=True, metadata={"description": "For victims who must get contentless contact."}
     )
+    format = fields.String(
+        required=True,
+        validate=validate.OneOf(TEMPLATE_FORMATS),
+        metadata={"description": "standard, easy_read (key ends -easy-read) or large_print."},
+    )
     name = fields.String(required=True)
     description = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(TEMPLATE_STATUSES))
@@ -166,6 +178,11 @@ class TemplateCreateSchema(ApiSchema):
     language = fields.String(required=True, validate=validate.OneOf(TEMPLATE_LANGUAGES))
     event_type = fields.String(required=True, validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     contentless = fields.Boolean(load_default=False)
+    format = fields.String(
+        load_default="standard",
+        validate=validate.OneOf(TEMPLATE_FORMATS),
+        metadata={"description": "easy_read for an easy-read variant (key ends -easy-read)."},
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     description = fields.String(load_default="", validate=validate.Length(max=500))
     subject = fields.String(
@@ -173,6 +190,17 @@ class TemplateCreateSchema(ApiSchema):
     )
     body = fields.String(required=True, validate=BODY)
     change_note = fields.String(load_default="", validate=validate.Length(max=500))
+
+    @validates_schema
+    def check_easy_read_key(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """An easy-read variant, and only one, has a key ending ``-easy-read``."""
+        key = str(data.get("key", ""))
+        if (data.get("format") == "easy_read") != key.endswith(EASY_READ_SUFFIX):
+            raise ValidationError(
+                f"An easy-read template (format easy_read), and only one, has a key ending "
+                f"'{EASY_READ_SUFFIX}'.",
+                "format",
+            )
 
 
 class VersionCreateSchema(ApiSchema):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldapp.core.victims_code import recipients
+from fieldapp.core.victims_code.working_days import local_date
 from fieldapp.errors import PreconditionFailed, ValidationFailed
-from fieldapp.models import Case, Victim
+from fieldapp.models import Case, InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit, duties
 from fieldapp.services.audit import AuditContext
@@ -35,7 +37,19 @@ FIELD_GROUPS = {
     "update_frequency_days": "contact_preferences",
     "enhanced_rights": "enhanced_rights",
     "enhanced_basis": "enhanced_rights",
+    "date_of_birth": "identity",
+    "organisation_name": "identity",
+    "postal_address": "contact",
+    "interpreter_language": "needs",
+    "accessible_format": "needs",
+    "needs": "needs",
+    "safe_contact_times": "contact_preferences",
+    "opted_out_at": "opt_out",
+    "opted_out_how": "opt_out",
+    "opted_out_note": "opt_out",
 }
+# The field a safe channel needs recorded before anyone may write through it.
+CHANNEL_ADDRESS = {"sms": "phone", "email": "email", "letter": "postal_address"}
 
 
 def list_victims(
@@ -73,15 +87,47 @@ def _check(victim: Victim) -> None:
     problems: dict[str, list[str]] = {}
     if victim.preferred_channel not in victim.safe_channels:
         problems["preferred_channel"] = ["The preferred channel must be one of the safe channels."]
-    needs = {"sms": victim.phone, "email": victim.email}
     for channel in victim.safe_channels:
-        if channel in needs and not needs[channel]:
-            field = "phone" if channel == "sms" else "email"
+        field = CHANNEL_ADDRESS[channel]
+        if not getattr(victim, field):
             problems.setdefault(field, []).append(f"Needed for the safe channel '{channel}'.")
-    if victim.enhanced_rights and not victim.enhanced_basis:
+    if victim.enhanced_rights and not (victim.enhanced_basis or victim.enhanced_derived):
         problems["enhanced_basis"] = ["Say why the victim has enhanced rights."]
+    for field in recipients.role_requires(victim.recipient_role):
+        if not getattr(victim, field):
+            label = recipients.role_label(victim.recipient_role, "en")
+            problems.setdefault(field, []).append(f"Needed for a {label}.")
+    if (victim.opted_out_at is None) != (victim.opted_out_how is None):
+        problems["opted_out_how"] = ["Give when and how the person said they want no updates."]
     if problems:
         raise ValidationFailed(errors=problems)
+
+
+def _offence_date(session: Session, case_id: uuid.UUID) -> date:
+    """The offence date for age rules: when the crime was recorded, else today (London)."""
+    recorded = session.scalar(
+        select(func.min(InvestigationEvent.occurred_at)).where(
+            InvestigationEvent.case_id == case_id, InvestigationEvent.type == "crime_recorded"
+        )
+    )
+    return local_date(recorded if recorded is not None else utcnow())
+
+
+def _derive_enhanced(victim: Victim, changes: Mapping[str, Any], *, on: date) -> None:
+    """Set the bases that follow from role and age; they switch enhanced rights on (and hold it)."""
+    had = bool(victim.enhanced_derived)
+    derived = recipients.derived_enhanced(victim.recipient_role, victim.date_of_birth, on)
+    victim.enhanced_derived = [d.as_dict() for d in derived]
+    if derived and changes.get("enhanced_rights") is False:
+        raise ValidationFailed(
+            "Enhanced rights cannot be switched off while they follow from the recipient: "
+            + " ".join(d.because for d in derived),
+            errors={"enhanced_rights": [d.because for d in derived]},
+        )
+    if derived:
+        victim.enhanced_rights = True
+    elif had and not victim.enhanced_basis and "enhanced_rights" not in changes:
+        victim.enhanced_rights = False  # the only basis (e.g. a corrected date of birth) ended
 
 
 def create_victim(
@@ -94,7 +140,9 @@ def create_victim(
     """Add a recipient to a case in scope."""
     require_case(session, context, case_id)
     now = utcnow()
+    on = _offence_date(session, case_id)
     victim = Victim(case_id=case_id, created_at=now, updated_at=now, **_defaults(data))
+    _derive_enhanced(victim, data, on=on)
     _check(victim)
     session.add(victim)
     session.flush()
@@ -118,6 +166,7 @@ def _defaults(data: Mapping[str, Any]) -> dict[str, Any]:
         "language": "en",
         "enhanced_rights": False,
         "enhanced_basis": [],
+        "enhanced_derived": [],
         **data,
         "safe_channels": sorted(set(data["safe_channels"])),
     }
@@ -167,8 +216,13 @@ def update_victim(
     if victim.version != expected_version:
         raise PreconditionFailed(extra={"current_version": victim.version})
     rights_before = victim.enhanced_rights
+    # Read before changing anything: a query after would flush (and count) the change twice.
+    on = _offence_date(session, victim.case_id)
     for field, value in changes.items():
         setattr(victim, field, sorted(set(value)) if field == "safe_channels" else value)
+    if "opted_out_at" in changes and changes["opted_out_at"] is None:
+        victim.opted_out_how, victim.opted_out_note = None, None  # opted back in
+    _derive_enhanced(victim, changes, on=on)
     _check(victim)
     now = utcnow()
     victim.updated_at = now
@@ -201,6 +255,7 @@ def erase_victim(
     now = utcnow()
     victim.first_name, victim.last_name, victim.phone, victim.email = "", "", None, None
     victim.safe_channels, victim.enhanced_basis, victim.update_frequency_days = [], [], None
+    _erase_profile(victim)
     victim.deleted_at, victim.updated_at = now, now
     duties.close_all_for_victim(session, victim, reason="The recipient was erased.", now=now)
     audit.record(
@@ -222,3 +277,10 @@ def erase_victim(
             field_groups=erasure.MESSAGE_FIELD_GROUPS,
         )
     commit_versioned(session)
+
+
+def _erase_profile(victim: Victim) -> None:
+    """Blank the recipient's needs, address and other personal details (erasure)."""
+    victim.date_of_birth, victim.organisation_name, victim.postal_address = None, None, None
+    victim.interpreter_language, victim.accessible_format, victim.needs = None, None, None
+    victim.safe_contact_times, victim.opted_out_note, victim.enhanced_derived = None, None, []

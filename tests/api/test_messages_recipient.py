@@ -147,7 +147,11 @@ def test_a_change_that_keeps_the_message_safe_lets_it_go(
     client: FlaskClient, session: Session, officer: str
 ) -> None:
     victim_id, message = _drafted(client, officer)
-    _patch(client, officer, victim_id, safe_channels=["sms", "email", "letter"])
+    # A letter needs the postal address (GOV.UK Notify's letter rules) as well.
+    address = ["Priya Shah", "7 Quillon Mews", "Tumbledown", "CF10 1AA"]
+    _patch(
+        client, officer, victim_id, safe_channels=["sms", "email", "letter"], postal_address=address
+    )
 
     response = client.post(
         f"/api/v1/messages/{message['id']}/sent", json={}, headers=bearer(officer)

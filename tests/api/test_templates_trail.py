@@ -154,7 +154,8 @@ def test_previewing_a_victim_of_another_case_is_a_denied_combination(
         victim = client.post(
             f"/api/v1/cases/{case['id']}/victims",
             json={"first_name": "Sam", "last_name": "Jones", "preferred_channel": "letter",
-                  "safe_channels": ["letter"]},
+                  "safe_channels": ["letter"],
+                  "postal_address": ["Sam Jones", "9 Quillon Mews", "Tumbledown", "CF10 1AA"]},
             headers=officer,
         ).get_json()  # fmt: skip
         cases.append((case["id"], victim["id"]))

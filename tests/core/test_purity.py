@@ -12,6 +12,7 @@ FORBIDDEN_ROOTS = {"flask", "flask_jwt_extended", "flask_smorest", "sqlalchemy",
 PACKAGES = {
     "fieldapp.core.victims_code": ("rulesets.json",),
     "fieldapp.core.templating": ("merge_fields.json", "lint_rules.json"),
+    "fieldapp.core.letters": ("layout.json",),
 }
 
 

@@ -52,13 +52,28 @@ def test_demo_load_makes_cases_with_duties_overdue_due_and_met(
     from fieldapp.models.base import utcnow
 
     result = runner.invoke(args=["demo", "load"])
-    assert "4 fictional cases" in result.output
-    assert session.scalar(select(func.count()).select_from(Case)) == 4
+    assert "8 fictional cases" in result.output
+    assert session.scalar(select(func.count()).select_from(Case)) == 8
     duties = list(session.scalars(select(ContactDuty)))
     statuses = sorted(d.status for d in duties)
-    assert statuses == ["met", "open", "open", "open"]
+    assert statuses == ["met"] + ["open"] * 7
     now = utcnow()
     assert any(d.status == "open" and d.due_at < now for d in duties), "one duty is overdue"
     assert any(d.status == "open" and d.due_at > now for d in duties), "one duty is still due"
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output
+
+
+def test_demo_load_shows_who_is_being_told(runner: FlaskCliRunner, session: Session) -> None:
+    from fieldapp.models import Victim
+
+    runner.invoke(args=["demo", "load"])
+    by_name = {v.first_name: v for v in session.scalars(select(Victim))}
+    parent = by_name["Morgan"]
+    assert parent.recipient_role == "parent_guardian" and parent.enhanced_rights
+    assert [d["basis"] for d in parent.enhanced_derived] == ["vulnerable"]
+    assert by_name["Sunita"].organisation_name == "Lantern Row Hardware Ltd"
+    assert by_name["Dafydd"].language == "cy"
+    letter_only = by_name["Edith"]
+    assert letter_only.safe_channels == ["letter"]
+    assert letter_only.postal_address is not None and letter_only.postal_address[-1] == "AA1 1AA"

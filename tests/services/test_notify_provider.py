@@ -20,6 +20,7 @@ from fieldapp.services.messages.providers.notify import (
     notify_from_config,
     receipt_from,
 )
+from tests.core.letters.pdf_text import runs, text
 from tests.notify_standin import SMS_TEMPLATE_ID, NotifyStandIn, notify_config
 
 PHONE = "+447700900123"
@@ -123,13 +124,103 @@ def test_a_wrong_key_keeps_messages_queued_rather_than_failing_them(
     assert standin.accepted == []
 
 
-def test_a_letter_is_refused_for_good_before_reaching_notify(
+def letter(**overrides: Any) -> Message:
+    """An unsaved letter message, as writing leaves it."""
+    fields = {
+        "channel": "letter",
+        "language": "en",
+        "recipient": "Alex Morgan, 1 High Street, Cardiff, CF10 1AA",
+        "address_lines": ["Alex Morgan", "1 High Street", "Cardiff", "CF10 1AA"],
+        "postage": "first",
+        "print_format": "standard",
+    }
+    return sms(**{**fields, **overrides})
+
+
+def test_a_letter_goes_as_a_precompiled_pdf_under_the_message_id(
     standin: NotifyStandIn, provider: NotifyProvider
 ) -> None:
-    with pytest.raises(PermanentFailure, match="letter"):
-        provider.send(sms(channel="letter", recipient="1 High Street"))
+    message = letter()
+
+    receipt = provider.send(message)
+
+    [accepted] = standin.accepted
+    assert (accepted["type"], accepted["postage"]) == ("letter", "first")
+    assert receipt.reference == accepted["reference"] == str(message.id)
+    assert receipt.provider_id == accepted["id"]
+    assert standin.requests["POST /v2/notifications/letter"] == 1
+    pdf = standin.letters[accepted["id"]]
+    assert pdf.startswith(b"%PDF-")
+    shown = text(pdf)
+    assert "1 High Street" in shown and BODY in shown
+    assert "Demo Constabulary" in shown  # the sender block, from the force's settings
+
+
+def test_a_welsh_large_print_letter_goes_as_it_was_written(
+    standin: NotifyStandIn, provider: NotifyProvider
+) -> None:
+    message = letter(language="cy", print_format="large_print", body="Annwyl Gŵen, â ŷ.")
+
+    provider.send(message)
+
+    found = runs(standin.letters[standin.accepted[0]["id"]])
+    assert "Annwyl Gŵen, â ŷ." in [run.text for run in found]
+    assert "Heddlu Demo" in [run.text for run in found]  # the force's Welsh name
+    assert min(run.size for run in found) >= 16
+
+
+def test_a_letter_goes_with_the_configured_postage_when_it_names_none(
+    standin: NotifyStandIn, provider: NotifyProvider
+) -> None:
+    provider.send(letter(postage=None))
+
+    assert standin.accepted[0]["postage"] == "second"
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"address_lines": ["1 High Street"]}, "3 to 7 lines"),
+        ({"body": "\n\n".join([BODY * 6] * 80)}, "at most 10"),
+    ],
+)
+def test_a_letter_that_cannot_be_printed_fails_for_good_before_reaching_notify(
+    standin: NotifyStandIn, provider: NotifyProvider, changes: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(PermanentFailure, match=reason):
+        provider.send(letter(**changes))
 
     assert sum(standin.requests.values()) == 0
+
+
+def test_a_letter_notify_refuses_fails_for_good(
+    standin: NotifyStandIn, provider: NotifyProvider
+) -> None:
+    standin.fail_next(1, 400)
+
+    with pytest.raises(PermanentFailure, match="400"):
+        provider.send(letter())
+
+
+@pytest.mark.parametrize(
+    ("notify_status", "ours"),
+    [
+        ("pending-virus-check", "pending"),
+        ("accepted", "pending"),
+        ("received", "delivered"),
+        ("validation-failed", "failed"),
+        ("virus-scan-failed", "failed"),
+        ("cancelled", "failed"),
+    ],
+)
+def test_letter_statuses_reduce_to_ours(
+    standin: NotifyStandIn, provider: NotifyProvider, notify_status: str, ours: str
+) -> None:
+    receipt = provider.send(letter())
+    standin.set_status(receipt.provider_id, notify_status)
+
+    assert provider.status(receipt.provider_id) == ours
+    assert provider.find(receipt.reference) is not None
 
 
 def test_find_knows_only_references_notify_accepted(provider: NotifyProvider) -> None:

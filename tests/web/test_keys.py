@@ -38,6 +38,7 @@ KEY_ROUTES = {
     "messages.write_message": "messages:write",
     "messages.list_messages": "messages:read",
     "messages.get_message": "messages:read",
+    "messages.letter_pdf": "messages:read",
     "messages.send_message": "messages:write",
     "messages.confirm_sent": "messages:write",
     "metrics.get_compliance": "metrics:read",

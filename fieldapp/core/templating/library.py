@@ -3,8 +3,8 @@
 Each template is one UTF-8 text file named ``<key>.txt``: YAML front matter between two ``---``
 lines, then the template body. The front matter holds the metadata a reviewer needs (key, family,
 channel, language, event type, name, description, whether the message is contentless, whether it
-is only a prompt for a follow-up contact, its accessible format, the email subject and a change
-note); the body is the template source, checked by the engine like any other.
+is only a prompt for a follow-up contact (``follow_up``), its accessible format, the email
+subject and a change note); the body is the template source, checked by the engine like any other.
 """
 
 from __future__ import annotations
@@ -20,19 +20,22 @@ from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
 from fieldapp.core.victims_code import EVENT_TYPES
 
 CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
+# An easy-read variant is a template of its own in its family, keyed ``<key>-easy-read``.
+TEMPLATE_FORMATS: tuple[str, ...] = ("standard", "easy_read", "large_print")
+STANDARD_FORMAT = "standard"
+EASY_READ_SUFFIX = "-easy-read"
 # A scheduled progress update has no investigation event behind it, so it has its own type.
 PERIODIC_UPDATE = "periodic_update"
 LIBRARY_EVENT_TYPES: tuple[str, ...] = (*EVENT_TYPES, PERIODIC_UPDATE)
-# Accessible formats a template may be written in (Victims' Code Right 1); standard is the default.
-FORMATS: tuple[str, ...] = ("standard", "easy_read", "large_print")
-STANDARD = "standard"
 # Read relative to the package, never the working directory.
 LIBRARY_DIRECTORY = Path(__file__).resolve().parents[3] / "message_templates"
 
 DELIMITER = "---"
 _REQUIRED = ("key", "family", "channel", "language", "event_type", "name", "description")
-# The order keys are written in; the optional ones may be left out of a file.
-_ORDER = (*_REQUIRED, "contentless", "follow_up", "format", "subject", "change_note")
+# The order keys are written in; contentless and subject may be left out of a file.
+_ORDER = (*_REQUIRED, "contentless", "subject", "change_note")
+# Optional keys left out of a file when they have their default value.
+_OPTIONAL = ("follow_up", "format")
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FAMILY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -56,9 +59,9 @@ class LibraryTemplate:
     body: str
     subject: str | None = None
     contentless: bool = False
+    format: str = STANDARD_FORMAT
     # A text that cannot carry everything the duty needs: writing it does not meet the duty.
     follow_up: bool = False
-    format: str = STANDARD
 
 
 def parse_template_file(text: str) -> LibraryTemplate:
@@ -70,16 +73,10 @@ def parse_template_file(text: str) -> LibraryTemplate:
     change_note = _text(meta, "change_note", blank=True)
     contentless, follow_up = _flag(meta, "contentless"), _flag(meta, "follow_up")
     subject = _text(meta, "subject") if "subject" in meta else None
-    template_format = _text(meta, "format") if "format" in meta else STANDARD
     template = LibraryTemplate(
-        **values,
-        change_note=change_note,
-        body=body,
-        subject=subject,
-        contentless=contentless,
-        follow_up=follow_up,
-        format=template_format,
-    )
+        **values, change_note=change_note, body=body, subject=subject, contentless=contentless,
+        format=_text(meta, "format") if "format" in meta else STANDARD_FORMAT, follow_up=follow_up,
+    )  # fmt: skip
     _check_values(template)
     return template
 
@@ -89,14 +86,22 @@ def format_template_file(template: LibraryTemplate) -> str:
     meta: dict[str, Any] = {name: getattr(template, name) for name in _ORDER}
     if meta["subject"] is None:
         del meta["subject"]
-    if not meta["follow_up"]:
-        del meta["follow_up"]
-    if meta["format"] == STANDARD:
-        del meta["format"]
+    if template.follow_up:
+        meta["follow_up"] = True
+    if template.format != STANDARD_FORMAT:
+        meta["format"] = template.format
     front = yaml.safe_dump(
         meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
     )
     return f"{DELIMITER}\n{front}{DELIMITER}\n{template.body}\n"
+
+
+def _flag(meta: dict[str, Any], name: str) -> bool:
+    """An optional true/false front-matter value (false when left out)."""
+    value = meta.get(name, False)
+    if not isinstance(value, bool):
+        raise LibraryFileError(f"front matter '{name}' must be true or false")
+    return value
 
 
 def load_library(directory: Path) -> list[LibraryTemplate]:
@@ -145,16 +150,8 @@ def _check_keys(meta: dict[str, Any]) -> None:
     """Refuse missing and unknown front-matter keys."""
     if missing := [name for name in (*_REQUIRED, "change_note") if name not in meta]:
         raise LibraryFileError(f"front matter is missing: {', '.join(missing)}")
-    if unknown := sorted(set(meta) - set(_ORDER)):
+    if unknown := sorted(set(meta) - set(_ORDER) - set(_OPTIONAL)):
         raise LibraryFileError(f"front matter has unknown keys: {', '.join(unknown)}")
-
-
-def _flag(meta: dict[str, Any], name: str) -> bool:
-    """An optional true/false front-matter value (false when left out)."""
-    value = meta.get(name, False)
-    if not isinstance(value, bool):
-        raise LibraryFileError(f"front matter '{name}' must be true or false")
-    return value
 
 
 def _text(meta: dict[str, Any], name: str, *, blank: bool = False) -> str:
@@ -183,9 +180,21 @@ def _check_values(template: LibraryTemplate) -> None:
         )
     if template.event_type not in LIBRARY_EVENT_TYPES:
         raise LibraryFileError(f"event_type '{template.event_type}' is not a known event type")
-    if template.format not in FORMATS:
-        raise LibraryFileError(f"format '{template.format}' is not one of {', '.join(FORMATS)}")
+    _check_format(template)
     if template.channel == "email" and template.subject is None:
         raise LibraryFileError("an email template needs a subject")
     if template.channel != "email" and template.subject is not None:
         raise LibraryFileError(f"a {template.channel} template has no subject; remove it")
+
+
+def _check_format(template: LibraryTemplate) -> None:
+    """A known format; an easy-read variant, and only one, is keyed ``...-easy-read``."""
+    if template.format not in TEMPLATE_FORMATS:
+        raise LibraryFileError(
+            f"format '{template.format}' is not one of {', '.join(TEMPLATE_FORMATS)}"
+        )
+    if (template.format == "easy_read") != template.key.endswith(EASY_READ_SUFFIX):
+        raise LibraryFileError(
+            f"an easy-read template (format: easy_read) and only one has a key ending "
+            f"'{EASY_READ_SUFFIX}'"
+        )

@@ -38,6 +38,11 @@ from fieldapp.core.victims_code.information import (
     ItemCatalogue,
     check_information,
 )
+from fieldapp.core.victims_code.recipients import (
+    DerivedBasis,
+    derived_enhanced,
+    derived_enhanced_basis,
+)
 from fieldapp.core.victims_code.rulesets import (
     RuleSet,
     load_rulesets,
@@ -88,3 +93,6 @@ __all__ = [
     "satisfies",
     "superseded_by",
 ]
+
+# Who is being told: recipient roles and the enhanced rights they derive (recipients.py).
+__all__ += ["DerivedBasis", "derived_enhanced", "derived_enhanced_basis"]

@@ -13,7 +13,9 @@ Exactly once, without a distributed transaction:
 
 Before each send (not before asking the provider about an earlier attempt) the message's version
 and its recipient's current safe-contact profile are checked again, and a message that no longer
-fits is made void in that transaction instead of being sent.
+fits is made void in that transaction instead of being sent. A text or email to someone with
+safe contact times is not sent outside them: it goes back on the outbox until the next window
+opens (checked again then), and the deferral is not counted as an attempt.
 
 The lease must outlast one send (provider timeout) with room to spare: ``deliver_one`` refuses
 to start a send when less than ``send_budget`` of its lease is left.
@@ -37,6 +39,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.models import Message, OutboxItem
 from fieldapp.models.base import utcnow
+from fieldapp.services.messages.contact_windows import outside_window
 from fieldapp.services.messages.outcomes import record_failed, record_sent, worker_context
 from fieldapp.services.messages.providers import (
     DeliveryProvider,
@@ -50,7 +53,7 @@ from fieldapp.services.templates.published import VersionNotPublished
 
 log = logging.getLogger("fieldapp.delivery")
 
-Outcome = Literal["sent", "found", "retry", "failed", "skipped", "lost", "void"]
+Outcome = Literal["sent", "found", "retry", "failed", "skipped", "lost", "void", "deferred"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,8 @@ def deliver_one(
             refusal = check_sendable(session, message)
             if refusal is not None:
                 return _refuse(session, message, token, refusal, now=now)
+            if (opening := outside_window(session, message, now=now)) is not None:
+                return _defer(session, message, token, opening)
             session.commit()
             receipt, outcome = provider.send(message), "sent"
     except TemporaryFailure as failure:
@@ -251,6 +256,24 @@ def _retry(
     session.commit()
     log.info("delivery will be retried", extra=_fields(message.id, attempt=token))
     return "retry"
+
+
+def _defer(session: Session, message: Message, token: int, opening: datetime) -> Outcome:
+    """Put the message back until the recipient's next safe window, uncounting the attempt."""
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.message_id == message.id, OutboxItem.attempts == token)
+        .values(
+            available_at=opening,
+            lease_until=None,
+            claimed_by=None,
+            attempts=OutboxItem.attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    log.info("outside the recipient's safe contact times: deferred", extra=_fields(message.id))
+    return "deferred"
 
 
 def _fail(session: Session, message: Message, token: int, reason: str) -> Outcome:

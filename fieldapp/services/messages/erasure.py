@@ -37,6 +37,7 @@ def redact_messages(session: Session, *, victim_id: uuid.UUID, now: datetime) ->
     )
     for message in found:
         message.recipient, message.subject, message.body, message.inputs = "", None, "", {}
+        message.address_lines = None
         if message.status in UNSENT:
             message.status, message.voided_at, message.void_reason = "void", now, ERASED_REASON
         if message.failure_reason is not None:

@@ -18,6 +18,8 @@ from fieldapp.errors import Conflict
 from fieldapp.models import ContactDuty, Message, MessageTemplate, TemplateVersion, Victim
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.messages import needs
+from fieldapp.services.messages.letters import channel_address
 from fieldapp.services.templates.published import REVIEWED_STATUSES, VersionNotPublished
 
 RESOURCE = "message"
@@ -50,8 +52,11 @@ def recipient_change(victim: Victim | None, message: Message, *, contentless: bo
         return f"this person now needs {wanted} messages"
     if victim.language != _written_language(message):
         return f"this person's language is now '{victim.language}'"
-    if {"sms": victim.phone, "email": victim.email}.get(message.channel) != message.recipient:
-        return f"this person's {'phone' if message.channel == 'sms' else 'email'} changed"
+    if unmet := needs.change_reason(victim, channel=message.channel, language=message.language):
+        return unmet
+    if channel_address(victim, message.channel) != message.recipient:
+        what = {"sms": "phone", "email": "email", "letter": "postal address"}[message.channel]
+        return f"this person's {what} changed"
     return None
 
 

@@ -34,7 +34,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 #: A claimed send time earlier than its confirmation by more than this needs a reason; the
 #: compliance figures flag duties met on time only by such a claim.
 CLAIM_TOLERANCE = timedelta(minutes=15)
-DELIVERABLE_CHANNELS = {"notify": ("sms", "email")}
+DELIVERABLE_CHANNELS = {"notify": ("sms", "email", "letter")}
 
 
 class ManualProvider(Conflict):

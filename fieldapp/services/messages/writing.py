@@ -30,7 +30,14 @@ from fieldapp.models.base import new_id, utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
-from fieldapp.services.messages import sending
+from fieldapp.services.messages import needs, sending
+from fieldapp.services.messages.letters import (
+    LetterSettings,
+    channel_address,
+    check_printable,
+    default_settings,
+    letter_fields,
+)
 from fieldapp.services.messages.variants import REQUESTED, Choice, choose_variant
 from fieldapp.services.scope import scoped
 from fieldapp.services.templates.merge_data import event_for, merge_data, victim_on_case
@@ -79,9 +86,11 @@ def _recipient(victim: Victim, channel: str) -> str:
             f"'{channel}' is not a safe way to contact this person (safe: {safe}).",
             errors={"template_key": [f"Choose a template for one of: {safe}."]},
         )
-    address = {"sms": victim.phone, "email": victim.email}.get(channel)
+    address = channel_address(victim, channel)
     if not address:
-        field = "phone" if channel == "sms" else "email" if channel == "email" else "address"
+        field = {"sms": "phone", "email": "email", "letter": "postal_address"}.get(
+            channel, "address"
+        )
         raise ValidationFailed(
             f"This person has no {field} recorded for '{channel}'.",
             errors={"victim_id": [f"Record the {field} first."]},
@@ -124,6 +133,9 @@ def _chosen(
     requested = next((v for v in variants if v.text.key == key), None)
     if requested is None:
         raise NotFound(f"No published template '{key}'.")
+    needs.require_fits_needs(
+        victim, channel=requested.text.wording.channel, languages=_languages(victim)
+    )
     chosen = [
         choose_variant(variants, requested, victim, language) for language in _languages(victim)
     ]
@@ -209,8 +221,10 @@ def write_message(
     case_id: uuid.UUID,
     data: Mapping[str, Any],
     force: Mapping[str, Mapping[str, str]],
+    letters: LetterSettings | None = None,
 ) -> WrittenGroup:
     """Write the update a victim is owed from a published template; stored as drafted."""
+    letters = letters or default_settings(force)
     case, victim = _case_and_victim(session, context, case_id, data["victim_id"])
     duty = _open_duty(session, victim, data.get("duty_id"))
     chosen = _chosen(session, context, victim, data)
@@ -239,10 +253,13 @@ def write_message(
         "created_at": now,
         "created_by_id": context.actor.user_id,
         "updated_at": now,
+        **letter_fields(victim, chosen[0].text.wording.channel, letters),
     }
     group = WrittenGroup(
         tuple(_write_one(c, merge_context(facts, c.text.wording.language), base) for c in chosen)
     )
+    for written in group.messages:
+        check_printable(written.message, letters)
     session.add_all(written.message for written in group.messages)
     session.flush()
     audit.record(

@@ -89,7 +89,12 @@ def merge_data(
         .limit(1)
     ).first()
     return MergeData(
-        victim=VictimData(first_name=victim.first_name, last_name=victim.last_name),
+        victim=VictimData(
+            first_name=victim.first_name,
+            last_name=victim.last_name,
+            role=victim.recipient_role,
+            organisation_name=victim.organisation_name,
+        ),
         case=CaseData(crime_reference=case.crime_reference, offence=case.offence),
         officer=OfficerData(
             name=officer.display_name,

@@ -77,6 +77,7 @@ class Variant:
     family: str
     contentless: bool
     text: VersionText
+    format: str = "standard"
 
 
 _REQUESTED = MessageTemplate.__table__.alias("requested")
@@ -85,7 +86,7 @@ _REQUESTED = MessageTemplate.__table__.alias("requested")
 _VARIANTS = (
     select(
         _T.key, _T.family, _T.contentless, _T.event_type, _T.channel, _T.language, _V.number,
-        _V.id, _V.content_hash, _V.fields, _V.subject, _V.body,
+        _V.id, _V.content_hash, _V.fields, _V.subject, _V.body, _T.format,
     )
     .join_from(
         MessageTemplate.__table__,
@@ -119,6 +120,7 @@ def published_variants(reader: Session | Connection, key: str) -> list[Variant]:
                 frozenset(row.fields),
                 Wording(row.channel, row.language, row.body, row.subject),
             ),
+            row.format,
         )
         for row in reader.execute(_VARIANTS, {"key": key})
     ]

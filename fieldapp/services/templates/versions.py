@@ -142,6 +142,7 @@ def create_template(
         language=data["language"],
         event_type=data["event_type"],
         contentless=data.get("contentless", False),
+        format=data.get("format", "standard"),
         name=data["name"],
         description=data.get("description", ""),
         status="active",

@@ -2,13 +2,16 @@
 
 fieldapp renders every message itself, so Notify needs one template per channel holding only
 placeholders: an SMS template whose whole text is ``((body))`` and an email template with subject
-``((subject))`` and body ``((body))``. Our reference at Notify is the message id, which carries
-no personal data. Nothing here logs or repeats a message's text or recipient: Notify's answers
-are reduced to a status code and the kind of refusal.
+``((subject))`` and body ``((body))``. Letters need no template: fieldapp renders each to a PDF
+in Notify's precompiled-letter layout and posts it (``POST /v2/notifications/letter``). Our
+reference at Notify is the message id, which carries no personal data. Nothing here logs or
+repeats a message's text or recipient: Notify's answers are reduced to a status code and the
+kind of refusal.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -17,8 +20,15 @@ from typing import Any, Protocol, cast
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
+from fieldapp.core.letters import LetterError, render_letter
 from fieldapp.models import Message
 from fieldapp.models.base import utcnow
+from fieldapp.services.messages.letters import (
+    LetterSettings,
+    letter_day,
+    letter_of,
+    settings_from_config,
+)
 from fieldapp.services.messages.providers.contract import (
     DeliveryState,
     PermanentFailure,
@@ -69,6 +79,12 @@ class NotifyClient(Protocol):
         """POST /v2/notifications/email."""
         ...
 
+    def send_precompiled_letter_notification(
+        self, reference: str, pdf_file: io.BytesIO, postage: str | None = None
+    ) -> Any:
+        """POST /v2/notifications/letter with the PDF, base64-encoded by the client."""
+        ...
+
     def get_all_notifications(self, reference: str | None = None) -> Any:
         """GET /v2/notifications?reference=..."""
         ...
@@ -79,15 +95,23 @@ class NotifyClient(Protocol):
 
 
 class NotifyProvider:
-    """Sends SMS and email through GOV.UK Notify; one instance per thread (the client is not
-    thread-safe)."""
+    """Sends SMS, email and letters through GOV.UK Notify; one instance per thread (the client
+    is not thread-safe)."""
 
     name = "notify"
 
-    def __init__(self, client: NotifyClient, *, sms_template_id: str, email_template_id: str):
+    def __init__(
+        self,
+        client: NotifyClient,
+        *,
+        sms_template_id: str,
+        email_template_id: str,
+        letters: LetterSettings,
+    ):
         self.client = client
         self.sms_template_id = sms_template_id
         self.email_template_id = email_template_id
+        self.letters = letters
 
     def send(self, message: Message) -> ProviderReceipt:
         """Hand the rendered text to Notify under our reference (the message id)."""
@@ -107,6 +131,12 @@ class NotifyProvider:
                     personalisation={"subject": message.subject or "", "body": message.body},
                     reference=reference,
                 )
+            elif message.channel == "letter":
+                answer = self.client.send_precompiled_letter_notification(
+                    reference,
+                    io.BytesIO(self._letter_pdf(message)),
+                    postage=message.postage or self.letters.postage,
+                )
             else:
                 raise PermanentFailure(
                     f"fieldapp does not send {message.channel} messages through GOV.UK Notify: "
@@ -115,6 +145,13 @@ class NotifyProvider:
         except APIError as error:
             raise failure_from(error) from None  # the cause may quote the request
         return receipt_from(answer, reference)
+
+    def _letter_pdf(self, message: Message) -> bytes:
+        """The letter's PDF; one that cannot be printed can never go (a permanent failure)."""
+        try:
+            return render_letter(letter_of(message, self.letters, on=letter_day(message)))
+        except LetterError as refused:
+            raise PermanentFailure(f"the letter cannot be printed: {refused}") from None
 
     def find(self, reference: str) -> ProviderReceipt | None:
         """The notification Notify holds under our reference, if any (within its retention)."""
@@ -219,4 +256,5 @@ def notify_from_config(config: Mapping[str, Any]) -> NotifyProvider:
         client,
         sms_template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
         email_template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
+        letters=settings_from_config(config),
     )
