@@ -190,6 +190,9 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
         "AUDIT_DEFAULT_PURPOSE": env.get(PREFIX + "AUDIT_DEFAULT_PURPOSE", "investigation"),
         "FORCE": force_profile(env),
+        # Court-stage duties (hearings, results, sentence, appeals) are the Witness Care Unit's:
+        # only when it works in this app do those events give the victims duties here.
+        "WITNESS_CARE_IN_APP": _flag(env.get(PREFIX + "WITNESS_CARE_IN_APP"), default=True),
         **message_settings(env),
         **letter_settings(env),
         # flask-jwt-extended

@@ -49,6 +49,12 @@ def test_defaults_are_safe(tmp_path: Path) -> None:
     assert config["MAX_CONTENT_LENGTH"] == 256 * 1024
 
 
+def test_witness_care_is_in_the_app_unless_the_force_says_otherwise(tmp_path: Path) -> None:
+    assert build_config({}, tmp_path)["WITNESS_CARE_IN_APP"] is True
+    off = build_config({"FIELDAPP_WITNESS_CARE_IN_APP": "false"}, tmp_path)
+    assert off["WITNESS_CARE_IN_APP"] is False
+
+
 def test_production_refuses_to_start_without_secrets(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         build_config({"FIELDAPP_ENV": "production"}, tmp_path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import current_app
+
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
@@ -36,7 +38,13 @@ def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
 def record_event(data: dict[str, Any], case_id: uuid.UUID) -> Any:
     """Record what happened (arrest, charge, ...); each victim gets a duty with a deadline."""
     result = create_once(
-        lambda: events.record_event(get_session(), audit_context(), case_id=case_id, data=data),
+        lambda: events.record_event(
+            get_session(),
+            audit_context(),
+            case_id=case_id,
+            data=data,
+            witness_care_in_app=current_app.config["WITNESS_CARE_IN_APP"],
+        ),
         schema=event_schema,
         resource_type=events.RESOURCE,
         read=lambda found: events.get_event(get_session(), audit_context(), uuid.UUID(found)),

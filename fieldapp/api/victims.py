@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
@@ -49,7 +49,13 @@ def list_victims(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, list[Vi
 def create_victim(data: dict[str, Any], case_id: uuid.UUID) -> Any:
     """Add a victim or other recipient to a case."""
     result = create_once(
-        lambda: victims.create_victim(get_session(), audit_context(), case_id=case_id, data=data),
+        lambda: victims.create_victim(
+            get_session(),
+            audit_context(),
+            case_id=case_id,
+            data=data,
+            witness_care_in_app=current_app.config["WITNESS_CARE_IN_APP"],
+        ),
         schema=victim_schema,
         resource_type=victims.RESOURCE,
         read=lambda found: victims.get_victim(get_session(), audit_context(), uuid.UUID(found)),

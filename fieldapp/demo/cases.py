@@ -132,6 +132,7 @@ def load_demo_cases(session: Session, *, officer_username: str) -> int:
             session, context, case_id=case.id,
             data={"type": demo.event_type, "occurred_at": occurred,
                   "details": demo_details(demo, occurred)},
+            witness_care_in_app=True,
         )  # fmt: skip
         session.commit()
         if demo.met:

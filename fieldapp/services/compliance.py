@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from fieldapp.core.victims_code import LONDON
 from fieldapp.errors import ValidationFailed
@@ -37,9 +37,12 @@ MAX_DAYS = 366
 TIME_COUNTED = (
     "A duty met by a message counts at the message's sent_at: when Notify accepted it, or for "
     "a manual send the time the officer gave (one more than 15 minutes before the confirmation "
-    "needs their reason; confirmed_at keeps when the server recorded it). met_on_time_by_claim "
-    "counts the duties met on time by that claimed time although recorded after the deadline."
+    "needs their reason; confirmed_at keeps when the server recorded it). A duty met by an "
+    "event (a referral made) counts at the time the event happened. met_on_time_by_claim "
+    "counts the duties met on time by such a claimed time although recorded after the deadline."
 )
+# The event that met a duty (a referral, a statement taken), beside the event that created it.
+MetEvent = aliased(InvestigationEvent, name="met_event")
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,13 @@ def _count_columns(now: datetime) -> list[ColumnElement[int]]:
         _sum(and_(is_open, due_at >= now)),
         _sum(and_(is_open, due_at < now)),
         _sum(status == "not_required"),
-        _sum(and_(status == "met", closed_at <= due_at, Message.confirmed_at > due_at)),
+        _sum(
+            and_(
+                status == "met",
+                closed_at <= due_at,
+                or_(Message.confirmed_at > due_at, MetEvent.recorded_at > due_at),
+            )
+        ),
     ]
 
 
@@ -143,6 +152,7 @@ def _grouped(group_by: str, now: datetime) -> Select[Any]:
         .select_from(ContactDuty)
         .join(Case, Case.id == ContactDuty.case_id)
         .outerjoin(Message, Message.id == ContactDuty.message_id)
+        .outerjoin(MetEvent, MetEvent.id == ContactDuty.met_by_event_id)
     )
     key: Any
     label: Any

@@ -1,4 +1,4 @@
-"""Investigation events: recording one creates each victim's Victims' Code duty."""
+"""Investigation events: recording one creates, meets or stops the victims' Victims' Code duties."""
 
 from __future__ import annotations
 
@@ -63,14 +63,70 @@ def get_event(session: Session, context: AuditContext, event_id: uuid.UUID) -> I
     return event
 
 
+def _duties_for(
+    session: Session, event: InvestigationEvent, *, witness_care_in_app: bool
+) -> duties.DutyChanges:
+    """The current victims' duties for a new event; 422 when the rules cannot apply to it."""
+    victims = list(
+        session.scalars(
+            select(Victim).where(Victim.case_id == event.case_id, Victim.deleted_at.is_(None))
+        )
+    )
+    try:
+        return duties.duties_for_event(
+            session, event, victims, witness_care_in_app=witness_care_in_app
+        )
+    except victims_code.InvalidEventDetails as exc:
+        session.rollback()
+        raise ValidationFailed(errors={f"details.{exc.field}": [str(exc)]}) from exc
+    except victims_code.NoRuleSetApplies as exc:
+        session.rollback()
+        raise ValidationFailed(
+            errors={
+                "occurred_at": ["No Victims' Code rules apply this far back (before 2021-04-01)."]
+            }
+        ) from exc
+
+
+def _audit_recorded(
+    session: Session,
+    context: AuditContext,
+    event: InvestigationEvent,
+    changes: duties.DutyChanges,
+) -> None:
+    """Audit the event and the duties it created, and those whose status it changed."""
+    created = {RESOURCE: [str(event.id)], duties.RESOURCE: [str(d.id) for d in changes.created]}
+    for resource_type, ids in created.items():
+        audit.record(
+            session,
+            context,
+            operation=audit.COLLECTION,
+            resource_type=resource_type,
+            resource_ids=ids,
+        )
+    if changes.changed:
+        audit.record(
+            session,
+            context,
+            operation=audit.ALTERATION,
+            resource_type=duties.RESOURCE,
+            resource_ids=[str(d.id) for d in changes.changed],
+            field_groups=["status"],
+        )
+
+
 def record_event(
     session: Session,
     context: AuditContext,
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
+    witness_care_in_app: bool,
 ) -> InvestigationEvent:
-    """Record an event and, in the same transaction, every victim's resulting duty."""
+    """Record an event and, in the same transaction, every duty it creates, meets or ends.
+
+    Court-stage duties exist only when the force's Witness Care Unit uses the app.
+    """
     require_case(session, context, case_id)
     now = utcnow()
     if data["occurred_at"] > now + FUTURE_TOLERANCE:
@@ -85,34 +141,8 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    victims = list(
-        session.scalars(
-            select(Victim).where(Victim.case_id == case_id, Victim.deleted_at.is_(None))
-        )
-    )
-    try:
-        created = duties.duties_for_event(session, event, victims)
-    except victims_code.NoRuleSetApplies as exc:
-        session.rollback()
-        raise ValidationFailed(
-            errors={
-                "occurred_at": ["No Victims' Code rules apply this far back (before 2021-04-01)."]
-            }
-        ) from exc
-    event.duties_created = len(created)  # type: ignore[attr-defined]
-    audit.record(
-        session,
-        context,
-        operation=audit.COLLECTION,
-        resource_type=RESOURCE,
-        resource_ids=[str(event.id)],
-    )
-    audit.record(
-        session,
-        context,
-        operation=audit.COLLECTION,
-        resource_type=duties.RESOURCE,
-        resource_ids=[str(d.id) for d in created],
-    )
+    changes = _duties_for(session, event, witness_care_in_app=witness_care_in_app)
+    event.duties_created = len(changes.created)  # type: ignore[attr-defined]
+    _audit_recorded(session, context, event, changes)
     session.flush()
     return event

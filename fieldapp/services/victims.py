@@ -136,8 +136,9 @@ def create_victim(
     *,
     case_id: uuid.UUID,
     data: Mapping[str, Any],
+    witness_care_in_app: bool = True,
 ) -> Victim:
-    """Add a recipient to a case in scope."""
+    """Add a recipient to a case in scope; they get the duties still owed for earlier events."""
     require_case(session, context, case_id)
     now = utcnow()
     on = _offence_date(session, case_id)
@@ -146,6 +147,7 @@ def create_victim(
     _check(victim)
     session.add(victim)
     session.flush()
+    duties.owed_to_new_victim(session, victim, witness_care_in_app=witness_care_in_app)
     duties.schedule_periodic(session, victim, now=now)
     audit.record(
         session,
@@ -216,6 +218,7 @@ def update_victim(
     if victim.version != expected_version:
         raise PreconditionFailed(extra={"current_version": victim.version})
     rights_before = victim.enhanced_rights
+    opt_out_before = (victim.opted_out_at, victim.opted_out_how)
     # Read before changing anything: a query after would flush (and count) the change twice.
     on = _offence_date(session, victim.case_id)
     for field, value in changes.items():
@@ -230,6 +233,8 @@ def update_victim(
         duties.recompute_for_victim(session, victim)
     if "update_frequency_days" in changes:
         duties.schedule_periodic(session, victim, now=now)
+    if (victim.opted_out_at, victim.opted_out_how) != opt_out_before:
+        duties.apply_opt_out(session, victim, now=now)
     audit.record(
         session,
         context,

@@ -290,3 +290,23 @@ def test_duties_of_deleted_cases_are_not_counted(session: Session, world: dict[s
     result = report(session, world["admin"])
     assert [row.label for row in result.value] == ["A Team"]
     assert session.get(Team, world["b"].id) is not None
+
+
+def test_a_duty_met_by_an_event_recorded_late_is_on_time_by_claim(
+    app: Flask, session: Session
+) -> None:
+    officer = create_user(app, session)
+    case = create_case(session, officer)
+    deadline = uk("2026-03-10T23:59:59")
+    duty = create_duty(session, case, due_at=deadline)
+    referral = InvestigationEvent(
+        case_id=case.id, type="support_referral", occurred_at=uk("2026-03-10T15:00"),
+        recorded_at=uk("2026-03-12T09:00"), recorded_by_id=officer.id,
+    )  # fmt: skip
+    session.add(referral)
+    session.flush()
+    duty.status, duty.closed_at, duty.met_by_event_id = "met", referral.occurred_at, referral.id
+    session.commit()
+    admin = principal_of(create_user(app, session, team=officer.team, role="admin"))
+    total = report(session, admin).total
+    assert (total.met_on_time, total.met_on_time_by_claim) == (1, 1)

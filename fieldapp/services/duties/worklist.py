@@ -1,4 +1,4 @@
-"""Contact duties: created from events by the Victims' Code rules, listed as a worklist."""
+"""The worklist of contact duties: listing them (audited reads) and closing one by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from fieldapp.core import victims_code
 from fieldapp.errors import Conflict, PreconditionFailed
 from fieldapp.models import Case, ContactDuty, InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
@@ -21,97 +20,6 @@ from fieldapp.services.versions import commit_versioned
 
 RESOURCE = "duty"
 DutyRow = tuple[ContactDuty, Case, Victim, InvestigationEvent | None]
-PERIODIC_KIND = "periodic_update"
-
-
-def duties_for_event(
-    session: Session, event: InvestigationEvent, victims: list[Victim]
-) -> list[ContactDuty]:
-    """Create each victim's duty for a new event (none if the rules say none)."""
-    created = []
-    for victim in victims:
-        spec = victims_code.compute_duty(
-            event.type, event.occurred_at, enhanced_rights=victim.enhanced_rights
-        )
-        if spec is None:
-            continue
-        duty = ContactDuty(
-            case_id=event.case_id,
-            victim_id=victim.id,
-            event_id=event.id,
-            kind=spec.kind,
-            title=spec.title,
-            due_at=spec.due_at,
-            working_days=spec.working_days,
-            ruleset_version=spec.ruleset_version,
-            status="open",
-        )
-        session.add(duty)
-        created.append(duty)
-    session.flush()
-    return created
-
-
-def recompute_for_victim(session: Session, victim: Victim) -> list[ContactDuty]:
-    """After enhanced rights change, recompute the victim's open event duties (same rule set)."""
-    rows = session.execute(
-        select(ContactDuty, InvestigationEvent)
-        .join(InvestigationEvent, InvestigationEvent.id == ContactDuty.event_id)
-        .where(ContactDuty.victim_id == victim.id, ContactDuty.status == "open")
-    ).all()
-    changed = []
-    for duty, event in rows:
-        spec = victims_code.recompute_duty(
-            event.type,
-            event.occurred_at,
-            enhanced_rights=victim.enhanced_rights,
-            ruleset_version=duty.ruleset_version,
-        )
-        if spec is not None and spec.due_at != duty.due_at:
-            duty.due_at, duty.working_days, duty.updated_at = (
-                spec.due_at,
-                spec.working_days,
-                utcnow(),
-            )
-            changed.append(duty)
-    return changed
-
-
-def schedule_periodic(session: Session, victim: Victim, *, now: datetime) -> ContactDuty | None:
-    """Make sure a victim with agreed periodic updates has one open periodic duty."""
-    if victim.update_frequency_days is None:
-        return None
-    existing = session.scalar(
-        select(ContactDuty).where(
-            ContactDuty.victim_id == victim.id,
-            ContactDuty.kind == PERIODIC_KIND,
-            ContactDuty.status == "open",
-        )
-    )
-    ruleset = victims_code.ruleset_for(now)
-    due = victims_code.next_periodic_update(now, victim.update_frequency_days, ruleset=ruleset)
-    if existing is not None:
-        existing.due_at, existing.updated_at = due, now
-        return existing
-    duty = ContactDuty(
-        case_id=victim.case_id,
-        victim_id=victim.id,
-        kind=PERIODIC_KIND,
-        title=f"Give the agreed update (every {victim.update_frequency_days} days)",
-        due_at=due,
-        ruleset_version=ruleset.version,
-        status="open",
-    )
-    session.add(duty)
-    return duty
-
-
-def close_all_for_victim(session: Session, victim: Victim, *, reason: str, now: datetime) -> None:
-    """Mark a victim's open duties not required (the caller audits and commits)."""
-    for duty in session.scalars(
-        select(ContactDuty).where(ContactDuty.victim_id == victim.id, ContactDuty.status == "open")
-    ):
-        duty.status, duty.reason, duty.closed_at, duty.updated_at = "not_required", reason, now, now
 
 
 def list_duties(
