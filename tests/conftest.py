@@ -85,7 +85,7 @@ def _empty_tables(app: Flask) -> None:
     database = get_database(app)
     with database.engine.begin() as connection, triggers_disabled(connection):
         # Duties and messages point at each other: break that link before deleting either.
-        connection.execute(text("UPDATE contact_duties SET message_id = NULL"))
+        connection.execute(text("UPDATE contact_duties SET message_id = NULL, contact_id = NULL"))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
     database.dispose()

@@ -13,7 +13,7 @@ from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
 from fieldapp.database import get_session
 from fieldapp.models.base import utcnow
 from fieldapp.schemas.duties import DutyPageSchema, DutyQuerySchema, DutySchema, DutyUpdateSchema
-from fieldapp.services import duties
+from fieldapp.services import duties, evidence
 from fieldapp.services.duties import DutyRow
 from fieldapp.web.access import allow
 
@@ -32,6 +32,8 @@ def _flat(row: DutyRow) -> dict[str, Any]:
         "victim_name": f"{victim.first_name} {victim.last_name}",
         "event_type": event.type if event else None,
         "overdue": duty.status == "open" and duty.due_at < utcnow(),
+        **evidence.describe(duty, event_type=event.type if event else None,
+                            recipient_role=victim.recipient_role),
     }  # fmt: skip
 
 

@@ -21,6 +21,8 @@ SCOPES: Final[dict[str, str]] = {
     "templates:read": "List and read published templates, the merge fields, and preview.",
     "messages:read": "List and read victim-update messages.",
     "messages:write": "Write messages, send them, and confirm manual sends.",
+    "contacts:read": "List a case's contacts with victims (calls, visits, letters by hand).",
+    "contacts:write": "Record contacts with victims, which count toward their duties.",
     "metrics:read": "Read the Victims' Code compliance report.",
 }
 

@@ -96,6 +96,11 @@ class Message(Base):
         """True once the recipient's personal data was erased from this message."""
         return self.erased_at is not None
 
+    @property
+    def meets_duty(self) -> bool | None:
+        """Whether sending it gives what its duty requires (None: it answers no duty)."""
+        return None if self.duty_id is None else not self.missing_items
+
 
 class OutboxItem(Base):
     """A queued message waiting for a delivery worker.

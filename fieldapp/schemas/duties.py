@@ -12,7 +12,56 @@ from fieldapp.schemas.paging import PageQuerySchema
 DUTY_STATUSES = ("open", "met", "missed", "not_required")
 
 
-class DutySchema(ApiSchema):
+class RequiredItemSchema(ApiSchema):
+    """One piece of information the Code requires the victim be told for a duty."""
+
+    id = fields.String(required=True, metadata={"description": "The item's id in the rule data."})
+    label = fields.String(required=True)
+    covered = fields.Boolean(
+        required=True, metadata={"description": "Given by a sent message or a reached contact."}
+    )
+
+
+class MetBySchema(ApiSchema):
+    """The evidence that met a duty."""
+
+    type = fields.String(required=True, validate=validate.OneOf(("message", "contact", "event")))
+    id = fields.UUID(required=True)
+
+
+class DutyEvidenceSchema(ApiSchema):
+    """What a duty requires the victim be told, what has been, and what met it."""
+
+    required_items = fields.List(
+        fields.Nested(RequiredItemSchema),
+        required=True,
+        metadata={"description": "Empty: any sent message or reached contact meets the duty."},
+    )
+    covered_items = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Required items given so far, by messages and contacts together."},
+    )
+    basis = fields.String(metadata={"description": "The paragraph of the Code the duty is from."})
+    clock_from = UtcDateTime(metadata={"description": "The moment the deadline counts from."})
+    met_by = fields.Nested(
+        MetBySchema, metadata={"description": "The message, contact or event that met it."}
+    )
+
+
+class DutyStatusSchema(DutyEvidenceSchema):
+    """A duty's status after new evidence."""
+
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(DUTY_STATUSES))
+    due_at = UtcDateTime(required=True)
+    reason = fields.String(metadata={"description": "How it was met, or why it was closed."})
+    closed_at = UtcDateTime()
+    version = fields.Integer(required=True)
+
+
+class DutySchema(DutyEvidenceSchema):
     """A duty to tell a victim something by a deadline."""
 
     id = fields.UUID(required=True)

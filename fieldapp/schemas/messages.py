@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, post_dump, validate
+from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
 from fieldapp.core.templating.context import INPUT_FIELDS
 from fieldapp.models.message import MESSAGE_STATUSES
@@ -13,7 +13,8 @@ from fieldapp.schemas.paging import PageQuerySchema
 from fieldapp.schemas.templates import MAX_VERSION, LintSchema
 
 NEXT_LINK_DOC = "Absolute URL of the next page; absent on the last page."
-ERASED_FIELDS = ("recipient", "subject", "body", "address_lines")
+ERASED_FIELDS = ("recipient", "subject", "body", "address_lines", "given_another_way_note")
+ITEM_IDS_DOC = "Ids of the duty's required items (see the duty's `required_items`)."
 
 
 class MessageSchema(ApiSchema):
@@ -88,6 +89,26 @@ class MessageSchema(ApiSchema):
     void_reason = fields.String(
         metadata={"description": "Why it was not sent: the recipient's details changed."}
     )
+    meets_duty = fields.Boolean(
+        metadata={
+            "description": "true: sending it gives everything its duty requires (with what was "
+            "given before); false: a follow-up prompt that does not meet the duty on its own. "
+            "Absent without a duty."
+        }
+    )
+    carried_items = fields.List(
+        fields.String(), metadata={"description": "Required items the text carries."}
+    )
+    missing_items = fields.List(
+        fields.String(),
+        metadata={"description": "Required items a follow-up prompt lacks: give them another way."},
+    )
+    given_another_way = fields.List(
+        fields.String(), metadata={"description": "Required items the officer gave another way."}
+    )
+    given_another_way_note = fields.String(
+        metadata={"description": "How they were given; absent once erased."}
+    )
     version = fields.Integer(required=True)
 
     @post_dump(pass_original=True)
@@ -125,6 +146,27 @@ class MessageCreateSchema(ApiSchema):
         values=fields.String(validate=validate.Length(max=500)),
         metadata={"description": "Free text the template uses: " + ", ".join(INPUT_FIELDS) + "."},
     )
+    given_another_way = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "Required items the person was told another way (not in this text); "
+            "needs `given_another_way_note`. " + ITEM_IDS_DOC
+        },
+    )
+    given_another_way_note = fields.String(
+        validate=validate.Length(min=5, max=1000),
+        metadata={"description": "How and when those items were given (required with the list)."},
+    )
+
+    @validates_schema
+    def check_given_another_way(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Items given another way need a note saying how; a note needs the items."""
+        note = (data.get("given_another_way_note") or "").strip()
+        if data.get("given_another_way") and not note:
+            raise ValidationError("Say how and when they were given.", "given_another_way_note")
+        if note and not data.get("given_another_way"):
+            raise ValidationError("Name the items the note is about.", "given_another_way")
 
 
 class MessagePageSchema(ApiSchema):

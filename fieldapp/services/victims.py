@@ -281,6 +281,16 @@ def erase_victim(
             resource_ids=redacted,
             field_groups=erasure.MESSAGE_FIELD_GROUPS,
         )
+    summaries = erasure.redact_contacts(session, victim_id=victim.id, now=now)
+    if summaries:
+        audit.record(
+            session,
+            context,
+            operation=audit.ERASURE,
+            resource_type="contact",
+            resource_ids=summaries,
+            field_groups=erasure.CONTACT_FIELD_GROUPS,
+        )
     commit_versioned(session)
 
 

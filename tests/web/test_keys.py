@@ -41,6 +41,8 @@ KEY_ROUTES = {
     "messages.letter_pdf": "messages:read",
     "messages.send_message": "messages:write",
     "messages.confirm_sent": "messages:write",
+    "contacts.record_contact": "contacts:write",
+    "contacts.list_contacts": "contacts:read",
     "metrics.get_compliance": "metrics:read",
 }
 

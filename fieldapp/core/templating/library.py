@@ -2,9 +2,10 @@
 
 Each template is one UTF-8 text file named ``<key>.txt``: YAML front matter between two ``---``
 lines, then the template body. The front matter holds the metadata a reviewer needs (key, family,
-channel, language, event type, name, description, whether the message is contentless, whether it
-is only a prompt for a follow-up contact (``follow_up``), its accessible format, the email
-subject and a change note); the body is the template source, checked by the engine like any other.
+channel, language, event type, name, description, whether the message is contentless, whether
+it is a follow-up text (``follow_up``: it does not carry everything a duty requires, so writing
+it for a duty does not meet it), the email subject and a change note); the body is the template
+source, checked by the engine like any other.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ LIBRARY_DIRECTORY = Path(__file__).resolve().parents[3] / "message_templates"
 
 DELIMITER = "---"
 _REQUIRED = ("key", "family", "channel", "language", "event_type", "name", "description")
-# The order keys are written in; contentless and subject may be left out of a file.
-_ORDER = (*_REQUIRED, "contentless", "subject", "change_note")
+# The order keys are written in; contentless, follow_up and subject may be left out of a file.
+_ORDER = (*_REQUIRED, "contentless", "follow_up", "subject", "change_note")
 # Optional keys left out of a file when they have their default value.
-_OPTIONAL = ("follow_up", "format")
+_OPTIONAL = ("format",)
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FAMILY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -59,9 +60,8 @@ class LibraryTemplate:
     body: str
     subject: str | None = None
     contentless: bool = False
-    format: str = STANDARD_FORMAT
-    # A text that cannot carry everything the duty needs: writing it does not meet the duty.
     follow_up: bool = False
+    format: str = STANDARD_FORMAT
 
 
 def parse_template_file(text: str) -> LibraryTemplate:
@@ -71,12 +71,20 @@ def parse_template_file(text: str) -> LibraryTemplate:
     _check_keys(meta)
     values = {name: _text(meta, name, blank=name == "description") for name in _REQUIRED}
     change_note = _text(meta, "change_note", blank=True)
-    contentless, follow_up = _flag(meta, "contentless"), _flag(meta, "follow_up")
+    flags = {name: meta.get(name, False) for name in ("contentless", "follow_up")}
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise LibraryFileError(f"front matter '{name}' must be true or false")
     subject = _text(meta, "subject") if "subject" in meta else None
     template = LibraryTemplate(
-        **values, change_note=change_note, body=body, subject=subject, contentless=contentless,
-        format=_text(meta, "format") if "format" in meta else STANDARD_FORMAT, follow_up=follow_up,
-    )  # fmt: skip
+        **values,
+        change_note=change_note,
+        body=body,
+        subject=subject,
+        contentless=flags["contentless"],
+        follow_up=flags["follow_up"],
+        format=_text(meta, "format") if "format" in meta else STANDARD_FORMAT,
+    )
     _check_values(template)
     return template
 
@@ -86,22 +94,14 @@ def format_template_file(template: LibraryTemplate) -> str:
     meta: dict[str, Any] = {name: getattr(template, name) for name in _ORDER}
     if meta["subject"] is None:
         del meta["subject"]
-    if template.follow_up:
-        meta["follow_up"] = True
+    if not meta["follow_up"]:
+        del meta["follow_up"]
     if template.format != STANDARD_FORMAT:
         meta["format"] = template.format
     front = yaml.safe_dump(
         meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
     )
     return f"{DELIMITER}\n{front}{DELIMITER}\n{template.body}\n"
-
-
-def _flag(meta: dict[str, Any], name: str) -> bool:
-    """An optional true/false front-matter value (false when left out)."""
-    value = meta.get(name, False)
-    if not isinstance(value, bool):
-        raise LibraryFileError(f"front matter '{name}' must be true or false")
-    return value
 
 
 def load_library(directory: Path) -> list[LibraryTemplate]:

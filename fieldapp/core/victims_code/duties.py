@@ -169,6 +169,17 @@ def required_items(
     return ruleset.items.for_role(duty.required_items, recipient_role)
 
 
+def information_from(ruleset_version: str, event_type: str | None, kind: str) -> str | None:
+    """The event type whose latest record gives a duty's message its data, if not the duty's own.
+
+    A review's outcome is told for the duty that the request made, from the ``vrr_decided`` event.
+    """
+    if event_type is None:
+        return None
+    duty = ruleset_by_version(ruleset_version).rule_for(event_type).duty(kind)
+    return None if duty is None else duty.information_from
+
+
 def duty_under(
     ruleset: RuleSet, event_type: str, occurred_at: datetime, *, enhanced_rights: bool
 ) -> DutySpec | None:

@@ -67,6 +67,9 @@ _EVENT_KEYS = frozenset(
     {"duties", "no_duty", "satisfies", "ends_periodic_updates", "superseded_by", "witness_care"}
 )
 _DUTY_KEYS = frozenset({"kind", "title", "clock", "basis", "required_items"})
+# Optional: the event type whose latest record on the case gives the duty's message its data
+# (a review's outcome is told from the vrr_decided event, the duty comes from vrr_requested).
+_OPTIONAL_DUTY_KEYS = frozenset({"information_from"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class DutyRule:
     clock: Clock
     basis: str
     required_items: tuple[str, ...]
+    information_from: str | None = None
 
     def working_days(self, *, enhanced_rights: bool) -> int | None:
         """The working days allowed, or None when the duty is due at a moment the event gives."""
@@ -148,12 +152,16 @@ def _parse_duty(entry: Mapping[str, object], where: str, items: Collection[str])
     """One duty: kind, worklist title, clock, the basis in the Code and the required items."""
     if isinstance(entry.get("kind"), str):
         where = f"{where} ({entry['kind']})"
-    only_keys(entry, _DUTY_KEYS, where, required=_DUTY_KEYS)
+    only_keys(entry, _DUTY_KEYS | _OPTIONAL_DUTY_KEYS, where, required=_DUTY_KEYS)
     kind = snake_name(text(entry, "kind", where), "kind", where)
+    source = entry.get("information_from")
+    if source is not None and source not in EVENT_TYPES:
+        raise InvalidRuleSet(f"{where}: information_from {source!r} is not an event type.")
     return DutyRule(
         kind=kind,
         title=text(entry, "title", where),
         clock=parse_clock(entry["clock"], f"{where}.clock"),
         basis=text(entry, "basis", where),
         required_items=name_list(entry, "required_items", where, allowed=items),
+        information_from=source if isinstance(source, str) else None,
     )

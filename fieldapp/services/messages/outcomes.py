@@ -11,10 +11,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from fieldapp.models import ContactDuty, Message, User, Victim
+from fieldapp.models import ContactDuty, Message, User
 from fieldapp.models.base import utcnow
-from fieldapp.services import audit, duties
+from fieldapp.services import audit, evidence
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.messages import information
 from fieldapp.services.users import principal_of
 
 RESOURCE = "message"
@@ -49,6 +50,8 @@ def record_sent(
     message.updated_at = now
     if message.duty_id is not None:
         _meet_duty(session, message, sent_at=sent_at, now=now)
+    if not message.missing_items and not information.is_follow_up(session, message.template_key):
+        evidence.told_something(session, message.victim_id, at=sent_at)
     audit.record(
         session,
         context,
@@ -60,19 +63,19 @@ def record_sent(
 
 
 def _meet_duty(session: Session, message: Message, *, sent_at: datetime, now: datetime) -> None:
-    """The duty a message was written for is met when it is sent; a periodic one comes round."""
+    """A sent message adds what it carried to its duty's evidence; the duty is met when complete.
+
+    A follow-up prompt lacks items nobody gave another way, so it meets the duty only if other
+    evidence gave the rest meanwhile.
+    """
     duty = session.get(ContactDuty, message.duty_id)
-    if duty is None or duty.status != "open":
-        return  # already met by another message, or closed: the message still stands
-    on_time = sent_at <= duty.due_at
-    duty.status, duty.message_id = "met", message.id
-    duty.reason = "Met on time by a message." if on_time else "Met late by a message."
-    duty.closed_at, duty.closed_by_id, duty.updated_at = sent_at, message.created_by_id, now
-    if duty.kind == duties.PERIODIC_KIND:
-        victim = session.get(Victim, message.victim_id)
-        if victim is not None:
-            session.flush()  # the met duty is no longer open, so the next one is new
-            duties.schedule_periodic(session, victim, now=sent_at)
+    if duty is None:
+        return
+    items = (*(message.carried_items or ()), *(message.given_another_way or ()))
+    told = evidence.Evidence(
+        type=evidence.MESSAGE, id=message.id, at=sent_at, items=items, by_id=message.created_by_id
+    )
+    evidence.add_evidence(session, duty, told, now=now)
 
 
 def record_failed(message: Message, *, reason: str) -> None:

@@ -30,7 +30,7 @@ from fieldapp.models.base import new_id, utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
-from fieldapp.services.messages import needs, sending
+from fieldapp.services.messages import information, needs, sending
 from fieldapp.services.messages.letters import (
     LetterSettings,
     channel_address,
@@ -40,7 +40,12 @@ from fieldapp.services.messages.letters import (
 )
 from fieldapp.services.messages.variants import REQUESTED, Choice, choose_variant
 from fieldapp.services.scope import scoped
-from fieldapp.services.templates.merge_data import event_for, merge_data, victim_on_case
+from fieldapp.services.templates.merge_data import (
+    duty_event_of,
+    merge_data,
+    merged_event,
+    victim_on_case,
+)
 from fieldapp.services.templates.preview import merge_errors
 from fieldapp.services.templates.published import (
     VersionNotPublished,
@@ -187,8 +192,14 @@ def _merge_hash(merge: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _write_one(choice: Choice, merge: Mapping[str, Any], base: Mapping[str, Any]) -> Written:
-    """Render one version with the merged data; lint errors on the real text stop it (422)."""
+def _write_one(
+    choice: Choice,
+    merge: Mapping[str, Any],
+    base: Mapping[str, Any],
+    required: information.Required | None,
+    follow_up: bool,
+) -> Written:
+    """Render one version with the merged data; lint errors or missing information stop it."""
     chosen = choice.text
     with merge_errors():
         rendered = render_wording(chosen.wording, merge, cache_key=chosen.content_hash, html=False)
@@ -198,6 +209,13 @@ def _write_one(choice: Choice, merge: Mapping[str, Any], base: Mapping[str, Any]
             "With this case's data the message breaks a rule: " + report.errors[0].message,
             errors={"lint": [issue.message for issue in report.errors]},
         )
+    told = information.check_message(
+        required,
+        text=chosen,
+        context=merge,
+        rendered="\n".join(part for part in (rendered.subject, rendered.body) if part),
+        follow_up=follow_up,
+    )
     message = Message(
         **base,
         id=new_id(),
@@ -210,6 +228,8 @@ def _write_one(choice: Choice, merge: Mapping[str, Any], base: Mapping[str, Any]
         subject=rendered.subject,
         body=rendered.body,
         merge_hash=_merge_hash(merge),
+        carried_items=list(told.carried) if required is not None else None,
+        missing_items=list(told.missing) if required is not None else None,
     )
     return Written(message, report)
 
@@ -229,13 +249,16 @@ def write_message(
     duty = _open_duty(session, victim, data.get("duty_id"))
     chosen = _chosen(session, context, victim, data)
     recipient = _recipient(victim, chosen[0].text.wording.channel)
-    event = event_for(
-        session,
-        case,
-        event_type=chosen[0].text.event_type,
-        event_id=duty.event_id if duty is not None else None,
+    duty_event = duty_event_of(session, case, duty)
+    event = merged_event(session, case, duty, duty_event, chosen[0].text.event_type)
+    required = information.required_for(
+        duty,
+        event_type=duty_event.type if duty_event is not None else None,
+        recipient_role=victim.recipient_role,
+        given_another_way=data.get("given_another_way") or (),
     )
     values = {k: v.strip() for k, v in (data.get("values") or {}).items() if v.strip()}
+    information.check_note(duty, [c.text for c in chosen], values)
     facts = replace(merge_data(session, case=case, victim=victim, event=event, force=force),
                     inputs=values)  # fmt: skip
     now = utcnow()
@@ -254,22 +277,20 @@ def write_message(
         "created_by_id": context.actor.user_id,
         "updated_at": now,
         **letter_fields(victim, chosen[0].text.wording.channel, letters),
+        **information.given_another_way_columns(required, data),
     }
     group = WrittenGroup(
-        tuple(_write_one(c, merge_context(facts, c.text.wording.language), base) for c in chosen)
-    )
+        tuple(
+            _write_one(c, merge_context(facts, c.text.wording.language), base, required,
+                       information.is_follow_up(session, c.text.key))
+            for c in chosen
+        )
+    )  # fmt: skip
     for written in group.messages:
         check_printable(written.message, letters)
     session.add_all(written.message for written in group.messages)
     session.flush()
-    audit.record(
-        session,
-        context,
-        operation=audit.COMBINATION,
-        resource_type="victim",
-        resource_ids=[str(victim.id)],
-        field_groups=["message"],
-    )
+    information.audit_write(session, context, victim, required)
     session.flush()
     return group
 

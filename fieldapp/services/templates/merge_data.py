@@ -13,6 +13,7 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldapp.core import victims_code
 from fieldapp.core.templating.context import (
     CaseData,
     EventData,
@@ -22,7 +23,7 @@ from fieldapp.core.templating.context import (
     VictimData,
 )
 from fieldapp.core.victims_code import LONDON
-from fieldapp.errors import NotFound
+from fieldapp.errors import NotFound, ValidationFailed
 from fieldapp.models import Case, ContactDuty, InvestigationEvent, User, Victim
 from fieldapp.services.duties import PERIODIC_KIND
 
@@ -63,6 +64,41 @@ def event_for(
         .order_by(InvestigationEvent.occurred_at.desc(), InvestigationEvent.id.desc())
         .limit(1)
     ).first()
+
+
+def duty_event_of(
+    session: Session, case: Case, duty: ContactDuty | None
+) -> InvestigationEvent | None:
+    """The event that created the duty a message answers (none for a periodic update)."""
+    if duty is None or duty.event_id is None:
+        return None
+    return event_for(session, case, event_type="", event_id=duty.event_id)
+
+
+def merged_event(
+    session: Session,
+    case: Case,
+    duty: ContactDuty | None,
+    duty_event: InvestigationEvent | None,
+    template_event_type: str,
+) -> InvestigationEvent | None:
+    """The event a message merges: the duty's own, or the one the rules say tells its news.
+
+    A review's outcome answers the duty the request made, told from the latest ``vrr_decided``
+    event; until one is recorded there is nothing to tell (422).
+    """
+    if duty is None or duty_event is None:
+        return event_for(session, case, event_type=template_event_type, event_id=None)
+    source = victims_code.information_from(duty.ruleset_version, duty_event.type, duty.kind)
+    if source is None:
+        return duty_event
+    found = event_for(session, case, event_type=source, event_id=None)
+    if found is None:
+        raise ValidationFailed(
+            f"Record the '{source}' event first: this duty tells the victim its outcome.",
+            errors={"duty_id": [f"No '{source}' event on this case yet."]},
+        )
+    return found
 
 
 def merge_data(

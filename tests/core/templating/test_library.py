@@ -145,6 +145,15 @@ def test_email_subject_and_contentless_flag_are_read() -> None:
     assert template.contentless is True
 
 
+def test_follow_up_flag_is_read_and_written_only_when_set() -> None:
+    assert parse_template_file(VALID).follow_up is False
+    text = _replace_line(VALID, "change_note: First version.", "change_note: x\nfollow_up: true")
+    template = parse_template_file(text)
+    assert template.follow_up is True
+    assert "follow_up: true" in format_template_file(template)
+    assert "follow_up" not in format_template_file(parse_template_file(VALID))
+
+
 def test_body_keeps_inner_blank_lines_and_drops_only_the_final_newline() -> None:
     template = parse_template_file(VALID.replace("Dear", "\nDear") + "\nBye\n\n")
     assert template.body.startswith("\nDear")
@@ -164,6 +173,7 @@ def test_format_then_parse_gives_back_an_awkward_template() -> None:
         body="---\n  indented {{ a }}\n\n",
         subject="null",
         contentless=True,
+        follow_up=True,
     )
     assert parse_template_file(format_template_file(template)) == template
 
@@ -182,6 +192,7 @@ def test_format_then_parse_gives_back_an_awkward_template() -> None:
         ("name: Suspect arrested (text)", "name: ''", "'name' must not be empty"),
         ("name: Suspect arrested (text)", "name: 12", "'name' must be text"),
         ("change_note: First version.", "change_note: x\ncontentless: maybe", "true or false"),
+        ("change_note: First version.", "change_note: x\nfollow_up: 1", "'follow_up' must be true"),
         ("change_note: First version.", "change_note: x\nsubject: Hi", "has no subject"),
         ("channel: sms", "channel: email", "needs a subject"),
         ("key: arrested-sms-en", "key: [", "not valid YAML"),
