@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -168,11 +169,17 @@ def test_a_welsh_speaker_gets_the_welsh_version(client: FlaskClient, officer: st
 def test_no_welsh_version_is_refused_rather_than_sent_in_english(
     client: FlaskClient, officer: str, session: Session
 ) -> None:
+    # Every built-in message has a Welsh version, so publish a local one that has none.
+    built_in = {t.key: t for t in load_library(LIBRARY_DIRECTORY)}["interviewed-sms-en"]
+    local = dataclasses.replace(
+        built_in, key="interviewed-local-sms-en", family="interviewed_local"
+    )
+    import_library(session, [local])
     case_id = open_case(client, officer)
     victim_id = add_victim(client, officer, case_id, language="cy")
 
     response = write_message(
-        client, officer, case_id, victim_id=victim_id, template_key="interviewed-sms-en"
+        client, officer, case_id, victim_id=victim_id, template_key="interviewed-local-sms-en"
     )
 
     assert response.status_code == 422
