@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from fieldapp.demo.journey import LONDON, MESSAGE, Journey, StepRecord
+from fieldapp.demo.journey import LONDON, MESSAGE, STEPS, Journey, StepRecord
 
 INTRO = (
     "A fictional victim's journey from report to sentence, produced by "
@@ -24,6 +24,12 @@ def _when(stamp: str) -> str:
     """An API timestamp as London local time, e.g. 'Mon 26 Oct 2026, 19:40'."""
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(LONDON)
     return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M}"
+
+
+def _ordered(duties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Duties by deadline, then by the journey's order of events, then kind (ids play no part)."""
+    order = {step.event_type: n for n, step in enumerate(STEPS)}
+    return sorted(duties, key=lambda d: (d["due_at"], order.get(d["event_type"], 99), d["kind"]))
 
 
 def _items(duty: dict[str, Any]) -> str:
@@ -66,7 +72,7 @@ def _created(record: StepRecord) -> list[str]:
     if not record.created:
         return ["Duties created: none.", ""]
     lines = ["Duties created:", "", "| duty | due | required items |", "|---|---|---|"]
-    for duty in record.created:
+    for duty in _ordered(record.created):
         due = _when(duty["due_at"])
         lines.append(f"| `{duty['kind']}`: {duty['title']} | {due} | {_items(duty)} |")
     return [*lines, ""]
@@ -103,7 +109,7 @@ def _afterwards(record: StepRecord) -> list[str]:
     if not record.after:
         return []
     lines = ["Duties afterwards:", "", "| duty | status | how |", "|---|---|---|"]
-    for duty in record.after:
+    for duty in _ordered(record.after):
         lines.append(f"| `{duty['kind']}` ({duty['event_type']}) | {duty['status']} | "
                      f"{duty.get('reason') or '-'} |")  # fmt: skip
     return [*lines, ""]
@@ -112,7 +118,7 @@ def _afterwards(record: StepRecord) -> list[str]:
 def _summary(journey: Journey) -> list[str]:
     """Every duty at the end, and what was sent and recorded."""
     lines = ["## At the end", "", "| duty | event | due | status | how |", "|---|---|---|---|---|"]
-    for duty in journey.final_duties:
+    for duty in _ordered(journey.final_duties):
         lines.append(f"| `{duty['kind']}` | `{duty['event_type']}` | {_when(duty['due_at'])} | "
                      f"{duty['status']} | {duty.get('reason') or '-'} |")  # fmt: skip
     messages = [m for step in journey.steps for m in step.messages]

@@ -3,6 +3,7 @@ Code asks, follow-up texts and failed attempts meet nothing, and the audit trail
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from datetime import date
@@ -201,3 +202,19 @@ def test_moments_are_london_times_on_weekdays_and_dates_stay_local_in_summer() -
     body = event_body(bailed, start)
     assert body["occurred_at"] == "2026-05-27T17:05:00+00:00"  # 18:05 in London
     assert body["details"]["answer_bail_on"] == "2026-06-10"
+
+
+def test_the_markdown_is_the_same_on_a_second_run_but_for_reference_and_send_times(
+    app: Flask, journey: Journey
+) -> None:
+    again = run_journey(
+        JourneyApi(app.test_client(), username="pc.journey", password=PASSWORD),
+        today=TODAY, reference="42/100999/26",
+    )  # fmt: skip
+
+    def plain(text: str, reference: str) -> str:
+        text = text.replace(reference, "REF")
+        return re.sub(r"confirmed sent by hand [^.]*\.", "confirmed sent by hand.", text)
+
+    first = plain(render_journey(journey), journey.case["crime_reference"])
+    assert plain(render_journey(again), "42/100999/26") == first
