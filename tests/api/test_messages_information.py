@@ -69,6 +69,7 @@ TEMPLATES = [
     _template("charged-everything-email-en", "email", EVERYTHING),
     # A text may not give an address, so the court's is given another way.
     _template("charged-hearing-sms-en", "sms", f"{CHARGES} {HEARING} {SIGN_OFF}"),
+    _template("charged-bare-sms-en", "sms", "We charged the suspect. " + SIGN_OFF),
     _template(
         "charged-prompt-sms-en",
         "sms",
@@ -143,7 +144,7 @@ def test_the_charge_text_without_the_court_is_refused_naming_what_is_missing(
     client: FlaskClient, session: Session, officer: str
 ) -> None:
     made = _charged(client, officer, session)
-    response = _write(client, officer, made, "charged-sms-en")
+    response = _write(client, officer, made, "charged-bare-sms-en")
     assert response.status_code == 422, response.get_json()
     problem = response.get_json()
     assert problem["code"] == "missing_information"
@@ -360,3 +361,16 @@ def test_a_review_outcome_is_told_from_the_decision_not_the_request(
     body = written.get_json()
     assert body["meets_duty"] is True and set(body["carried_items"]) == {"result", "reasons"}
     assert "New evidence came to light." in body["body"]
+
+
+def test_the_built_in_charge_text_is_a_prompt_that_leaves_the_duty_open(
+    client: FlaskClient, session: Session, officer: str
+) -> None:
+    made = _charged(client, officer, session)
+    written = _write(client, officer, made, "charged-sms-en")
+    assert written.status_code == 201, written.get_json()
+    body = written.get_json()
+    assert body["meets_duty"] is False
+    assert {"court", "first_hearing", "charges"} <= set(body["missing_items"])
+    _sent(client, officer, body["id"])
+    assert _duty(session, made).status == "open"
