@@ -1,4 +1,5 @@
-"""``flask --app wsgi demo load|show``: demo data and how to sign in with it."""
+"""``flask --app wsgi demo load|show|journey``: demo data, how to sign in with it, and a
+victim's journey from report to sentence recorded through the API."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from fieldapp.api.context import passwords
+from fieldapp.core.victims_code.working_days import local_date
 from fieldapp.database import get_database
 from fieldapp.demo.accounts import DEMO_ACCOUNTS, load_demo
 from fieldapp.demo.cases import load_demo_cases
+from fieldapp.demo.journey import JOURNEY_REFERENCE, run_journey
+from fieldapp.demo.journey_api import JourneyApi, JourneyError
+from fieldapp.demo.journey_report import render_journey
+from fieldapp.models.base import utcnow
 
 CREDENTIALS_FILE = "demo-credentials.json"
 
@@ -72,3 +78,20 @@ def show(base_url: str) -> None:
     )
     click.echo(f"Then: curl -s {base_url}/api/v1/me -H 'Authorization: Bearer <access_token>'")
     click.echo(f"API docs: {base_url}/docs")
+
+
+@demo_cli.command("journey")
+@click.option("--reference", default=JOURNEY_REFERENCE, help="Crime reference for the new case.")
+def journey(reference: str) -> None:
+    """Record a new victim's journey from report to sentence through the API; print it."""
+    credentials = _credentials_path()
+    if not credentials.exists():
+        raise click.ClickException("No demo data here: run 'make demo' first.")
+    username = DEMO_ACCOUNTS[0].username
+    password = json.loads(credentials.read_text(encoding="utf-8"))[username]
+    try:
+        api = JourneyApi(current_app.test_client(), username=username, password=password)
+        done = run_journey(api, today=local_date(utcnow()), reference=reference)
+    except JourneyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(render_journey(done), nl=False)

@@ -218,9 +218,9 @@ def update_victim(
     if victim.version != expected_version:
         raise PreconditionFailed(extra={"current_version": victim.version})
     rights_before = victim.enhanced_rights
-    opt_out_before = (victim.opted_out_at, victim.opted_out_how)
     # Read before changing anything: a query after would flush (and count) the change twice.
     on = _offence_date(session, victim.case_id)
+    opt_out_before = (victim.opted_out_at, victim.opted_out_how)
     for field, value in changes.items():
         setattr(victim, field, sorted(set(value)) if field == "safe_channels" else value)
     if "opted_out_at" in changes and changes["opted_out_at"] is None:
