@@ -19,7 +19,7 @@ from fieldapp.demo.journey_api import JourneyApi
 
 LONDON = ZoneInfo("Europe/London")
 JOURNEY_REFERENCE = "42/100317/26"
-JOURNEY_OFFENCE = "Burglary of a home"
+JOURNEY_OFFENCE = "burglary of a home"
 JOURNEY_VICTIM: dict[str, Any] = {
     "first_name": "Helen",
     "last_name": "Carter",

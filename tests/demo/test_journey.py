@@ -177,7 +177,7 @@ def test_the_demo_command_prints_the_journey_after_make_demo(runner: FlaskCliRun
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     result = runner.invoke(args=["demo", "journey", "--reference", "42/100318/26"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("# A victim's journey: Burglary of a home, 42/100318/26")
+    assert result.output.startswith("# A victim's journey: burglary of a home, 42/100318/26")
     assert "## 11. `sentenced`" in result.output
     again = runner.invoke(args=["demo", "journey", "--reference", "42/100318/26"])
     assert again.exit_code == 1
