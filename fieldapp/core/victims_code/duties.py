@@ -48,6 +48,7 @@ class DutySpec:
     required_items: tuple[str, ...]
     basis: str  # the Code paragraph
     clock_from: datetime  # the moment the clock counts from
+    only_for_requester: bool = False  # not owed to a victim added to the case later
 
 
 def duties_under(
@@ -79,6 +80,7 @@ def duties_under(
                 required_items=tuple(item.id for item in items),
                 basis=duty.basis,
                 clock_from=due.clock_from,
+                only_for_requester=duty.only_for_requester,
             )
         )
     return specs

@@ -69,7 +69,9 @@ _EVENT_KEYS = frozenset(
 _DUTY_KEYS = frozenset({"kind", "title", "clock", "basis", "required_items"})
 # Optional: the event type whose latest record on the case gives the duty's message its data
 # (a review's outcome is told from the vrr_decided event, the duty comes from vrr_requested).
-_OPTIONAL_DUTY_KEYS = frozenset({"information_from"})
+# only_for_requester: the duty answers one person's own request or circumstances (a review
+# request, a complaint, their preferred method), so a victim added to the case later is not owed it.
+_OPTIONAL_DUTY_KEYS = frozenset({"information_from", "only_for_requester"})
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class DutyRule:
     basis: str
     required_items: tuple[str, ...]
     information_from: str | None = None
+    only_for_requester: bool = False
 
     def working_days(self, *, enhanced_rights: bool) -> int | None:
         """The working days allowed, or None when the duty is due at a moment the event gives."""
@@ -164,4 +167,5 @@ def _parse_duty(entry: Mapping[str, object], where: str, items: Collection[str])
         basis=text(entry, "basis", where),
         required_items=name_list(entry, "required_items", where, allowed=items),
         information_from=source if isinstance(source, str) else None,
+        only_for_requester=flag(entry, "only_for_requester", where),
     )

@@ -27,12 +27,6 @@ from fieldapp.services.duties.lifecycle import (
 )
 
 LATE_VICTIM = "(Victim added after the event: the clock counts from when they were added.)"
-# Duties that answer one person's own request or circumstances (their review request, their
-# complaint, their preferred method): a victim added later did not ask, so is not owed them.
-# TODO(rules): a flag in the rule data would say this where the duty is defined.
-NOT_OWED_TO_LATE_VICTIMS = frozenset(
-    {"vrr_acknowledgement", "vrr_outcome", "complaint_response", "method_explanation"}
-)
 
 
 @dataclass
@@ -196,7 +190,7 @@ def owed_to_new_victim(
             continue
         for spec in _owed_specs(event, victim, witness_care_in_app=witness_care_in_app):
             fixed_and_past = spec.working_days is None and spec.due_at <= victim.created_at
-            if fixed_and_past or spec.kind in NOT_OWED_TO_LATE_VICTIMS:
+            if fixed_and_past or spec.only_for_requester:
                 continue
             if _first_satisfying(spec.kind, later) is not None:
                 continue

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from fieldapp.core import victims_code
 from fieldapp.core.victims_code import (
     EVENT_TYPES,
     InvalidRuleSet,
@@ -214,6 +216,14 @@ def _break_flag_type(document: dict[str, Any]) -> None:
     _events(document)["sentenced"]["witness_care"] = "yes"
 
 
+def _break_information_from(document: dict[str, Any]) -> None:
+    _events(document)["vrr_requested"]["duties"][1]["information_from"] = "review_done"
+
+
+def _break_requester_flag(document: dict[str, Any]) -> None:
+    _events(document)["complaint_received"]["duties"][0]["only_for_requester"] = 1
+
+
 @pytest.mark.parametrize(
     ("breakage", "message"),
     [
@@ -233,6 +243,8 @@ def _break_flag_type(document: dict[str, Any]) -> None:
         (_break_satisfies_unknown_kind, "satisfies unknown duty kinds ['statement_taken']"),
         (_break_superseded_unknown, "'superseded_by' names unknown ['convicted']"),
         (_break_flag_type, "'witness_care' must be of type bool"),
+        (_break_information_from, "information_from 'review_done' is not an event type"),
+        (_break_requester_flag, "'only_for_requester' must be of type bool"),
     ],
 )
 def test_malformed_event_rules_are_refused_with_a_clear_message(
@@ -241,3 +253,24 @@ def test_malformed_event_rules_are_refused_with_a_clear_message(
     breakage(document)
     with pytest.raises(InvalidRuleSet, match=re.escape(message)):
         parse_rulesets(document)
+
+
+def test_review_outcomes_come_from_the_decision_and_requests_stay_with_the_requester() -> None:
+    version = CURRENT_VERSION
+    assert victims_code.information_from(version, "vrr_requested", "vrr_outcome") == "vrr_decided"
+    assert victims_code.information_from(version, "charged", "key_decision") is None
+    assert victims_code.information_from(version, None, "periodic_update") is None
+    specs = victims_code.duties_for_event(
+        "vrr_requested", datetime(2026, 12, 7, 10, tzinfo=UTC), {}, enhanced_rights=False
+    )
+    assert {spec.kind: spec.only_for_requester for spec in specs} == {
+        "vrr_acknowledgement": True,
+        "vrr_outcome": True,
+    }
+    charged = victims_code.duties_for_event(
+        "charged",
+        datetime(2026, 12, 7, 10, tzinfo=UTC),
+        {"hearing_at": "2026-12-21T10:00:00Z"},
+        enhanced_rights=False,
+    )
+    assert not any(spec.only_for_requester for spec in charged)
