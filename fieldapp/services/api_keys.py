@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, literal, select, tuple_, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from fieldapp.core.principal import Principal
@@ -20,6 +20,7 @@ from fieldapp.models import ApiKey, Team, User
 from fieldapp.models.base import new_id
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.keyset import seek_after
 
 KEY_MARK = "fa"
 # last_used_at is a hint for admins, not a log (the audit trail is that): writing it at most
@@ -144,11 +145,7 @@ def list_keys(
     """One page of keys, oldest first (keyset on creation time and id), revoked ones included."""
     query = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id).limit(limit)
     if after is not None:
-        stamp, last_id = after
-        query = query.where(
-            tuple_(ApiKey.created_at, ApiKey.id)
-            > tuple_(literal(stamp, ApiKey.created_at.type), literal(last_id, ApiKey.id.type))
-        )
+        query = query.where(seek_after(ApiKey.created_at, ApiKey.id, after))
     return list(session.scalars(query))
 
 

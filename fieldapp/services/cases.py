@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from fieldapp.models import Case, User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.keyset import seek_after
 from fieldapp.services.scope import in_scope, require_found, scoped
 from fieldapp.services.versions import commit_versioned
 
@@ -48,11 +49,7 @@ def list_cases(
     if after is not None:
         # A row comparison lets the database seek straight into the (updated_at, id) index;
         # the equivalent OR form makes PostgreSQL scan and discard every earlier row.
-        stamp, last_id = after
-        query = query.where(
-            tuple_(Case.updated_at, Case.id)
-            > tuple_(literal(stamp, Case.updated_at.type), literal(last_id, Case.id.type))
-        )
+        query = query.where(seek_after(Case.updated_at, Case.id, after))
     found = list(session.scalars(query.order_by(Case.updated_at, Case.id).limit(limit + 1)))
     ids = [str(case.id) for case in found[:limit]]
     audit.record(
@@ -176,3 +173,43 @@ def require_case(session: Session, context: AuditContext, case_id: uuid.UUID) ->
         resource_id=case_id,
         message="No such case.",
     )
+
+
+class CaseRecord(Protocol):
+    """A record that belongs to a case and pages by creation time."""
+
+    id: Any
+    case_id: Any
+    created_at: Any
+
+
+RecordT = TypeVar("RecordT", bound=CaseRecord)
+
+
+def case_records(
+    session: Session,
+    context: AuditContext,
+    model: type[RecordT],
+    *,
+    resource_type: str,
+    case_id: uuid.UUID,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[RecordT]:
+    """A page of a case's records, oldest first (plus one to show more follow); audited."""
+    require_case(session, context, case_id)
+    created_at: Any = model.created_at
+    record_id: Any = model.id
+    query = select(model).where(model.case_id == case_id)
+    if after is not None:
+        query = query.where(seek_after(created_at, record_id, after))
+    found = list(session.scalars(query.order_by(created_at, record_id).limit(limit + 1)))
+    audit.record(
+        session,
+        context,
+        operation=audit.CONSULTATION,
+        resource_type=resource_type,
+        resource_ids=[str(row.id) for row in found[:limit]],
+    )
+    session.commit()
+    return found

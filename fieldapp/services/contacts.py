@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.check import merge_context
@@ -23,7 +23,7 @@ from fieldapp.models import Case, Contact, ContactDuty, InvestigationEvent, Vict
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit, evidence
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.cases import require_case
+from fieldapp.services.cases import case_records, require_case
 from fieldapp.services.events import FUTURE_TOLERANCE
 from fieldapp.services.messages import information
 from fieldapp.services.scope import require_found, scoped
@@ -218,24 +218,9 @@ def list_contacts(
     limit: int,
 ) -> list[Contact]:
     """A page of a case's contacts, oldest first (plus one to show more follow); audited."""
-    require_case(session, context, case_id)
-    query = select(Contact).where(Contact.case_id == case_id)
-    if after is not None:
-        stamp, last_id = after
-        query = query.where(
-            tuple_(Contact.created_at, Contact.id)
-            > tuple_(literal(stamp, Contact.created_at.type), literal(last_id, Contact.id.type))
-        )
-    found = list(session.scalars(query.order_by(Contact.created_at, Contact.id).limit(limit + 1)))
-    audit.record(
-        session,
-        context,
-        operation=audit.CONSULTATION,
-        resource_type=RESOURCE,
-        resource_ids=[str(c.id) for c in found[:limit]],
+    return case_records(
+        session, context, Contact, resource_type=RESOURCE, case_id=case_id, after=after, limit=limit
     )
-    session.commit()
-    return found
 
 
 def get_recorded(session: Session, context: AuditContext, contact_id: uuid.UUID) -> Recorded:

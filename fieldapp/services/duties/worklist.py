@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.errors import Conflict, PreconditionFailed
@@ -15,6 +15,7 @@ from fieldapp.models import Case, ContactDuty, InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.keyset import seek_after
 from fieldapp.services.scope import deny, in_scope, scoped
 from fieldapp.services.versions import commit_versioned
 
@@ -52,11 +53,7 @@ def list_duties(
         query = query.where(ContactDuty.case_id == case_id)
     if after is not None:
         # A row comparison, so the database can seek in the (status, due_at, id) order.
-        stamp, last_id = after
-        query = query.where(
-            tuple_(ContactDuty.due_at, ContactDuty.id)
-            > tuple_(literal(stamp, ContactDuty.due_at.type), literal(last_id, ContactDuty.id.type))
-        )
+        query = query.where(seek_after(ContactDuty.due_at, ContactDuty.id, after))
     rows = session.execute(
         query.order_by(ContactDuty.due_at, ContactDuty.id).limit(limit + 1)
     ).all()

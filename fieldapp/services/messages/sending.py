@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.errors import Conflict, RateLimited, ValidationFailed
@@ -21,7 +21,7 @@ from fieldapp.models import Case, Message, OutboxItem
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.cases import require_case
+from fieldapp.services.cases import case_records
 from fieldapp.services.messages.outcomes import record_sent
 from fieldapp.services.messages.quota import take_send_slot
 from fieldapp.services.messages.safe_contact import check_sendable, refuse_send, void_refusal
@@ -52,24 +52,9 @@ def list_messages(
     limit: int,
 ) -> list[Message]:
     """A page of a case's messages, oldest first (plus one to show more follow); audited."""
-    require_case(session, context, case_id)
-    query = select(Message).where(Message.case_id == case_id)
-    if after is not None:
-        stamp, last_id = after
-        query = query.where(
-            tuple_(Message.created_at, Message.id)
-            > tuple_(literal(stamp, Message.created_at.type), literal(last_id, Message.id.type))
-        )
-    found = list(session.scalars(query.order_by(Message.created_at, Message.id).limit(limit + 1)))
-    audit.record(
-        session,
-        context,
-        operation=audit.CONSULTATION,
-        resource_type=RESOURCE,
-        resource_ids=[str(m.id) for m in found[:limit]],
+    return case_records(
+        session, context, Message, resource_type=RESOURCE, case_id=case_id, after=after, limit=limit
     )
-    session.commit()
-    return found
 
 
 def _in_scope(
