@@ -17,21 +17,26 @@ from fieldapp.services.audit import AuditContext
 from fieldapp.services.templates.listing import published_changes, sibling_flags
 from fieldapp.services.templates.reviews import retire_template
 from fieldapp.services.templates.versions import (
+    EDITOR_ROLES,
     SavedVersion,
     get_template,
     list_versions,
     require_editor,
     save_version,
+    sees_drafts,
 )
 
 
 @dataclass(frozen=True)
 class TemplateHistory:
-    """A template, its versions (newest first) and its siblings published before it."""
+    """A template, its versions (newest first), its siblings published before it, and what the
+    caller may do: change it (supervisors, while active), open its reviews (who sees drafts)."""
 
     template: MessageTemplate
     versions: tuple[TemplateVersion, ...]
     older: tuple[OlderSibling, ...]
+    editable: bool
+    reviewable: bool
 
 
 def template_history(session: Session, actor: Principal, key: str) -> TemplateHistory:
@@ -39,7 +44,10 @@ def template_history(session: Session, actor: Principal, key: str) -> TemplateHi
     template = get_template(session, actor, key)
     found = list_versions(session, actor, key)
     flags = sibling_flags(published_changes(session, actor, [template.family]), [template])
-    return TemplateHistory(template, tuple(found), flags.get(template.key, ()))
+    editable = actor.role in EDITOR_ROLES and template.status == "active"
+    return TemplateHistory(
+        template, tuple(found), flags.get(template.key, ()), editable, sees_drafts(actor)
+    )
 
 
 def restore_version(

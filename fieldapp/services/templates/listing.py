@@ -60,6 +60,17 @@ class TemplatePage:
         """The position (from 1) of the page's last row in the whole list."""
         return self.first_index + len(self.rows) - 1 if self.rows else 0
 
+    def window(self, around: int = 1) -> list[int | None]:
+        """Page numbers to link, None for a gap: the first, the last and those near this one."""
+        near = range(max(1, self.number - around), min(self.pages, self.number + around) + 1)
+        shown = sorted({1, self.pages, *near})
+        links: list[int | None] = []
+        for previous, number in zip([0, *shown], shown, strict=False):
+            if number - previous > 1:
+                links.append(None)
+            links.append(number)
+        return links
+
 
 def published_changes(
     session: Session, actor: Principal, families: Iterable[str]
