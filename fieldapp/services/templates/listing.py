@@ -97,7 +97,7 @@ def published_changes(
             published_at=reviewed_at or created_at,
             active=template.status == "active",
         )
-        for template, reviewed_at, created_at in session.execute(query).tuples()
+        for template, reviewed_at, created_at in session.execute(query)
     ]
 
 

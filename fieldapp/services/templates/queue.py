@@ -94,7 +94,7 @@ def review_queue(session: Session, actor: Principal) -> ReviewQueue:
             .join(TemplateVersion, TemplateVersion.template_id == MessageTemplate.id)
             .where(TemplateVersion.status == "submitted", MessageTemplate.status == "active")
             .order_by(TemplateVersion.submitted_at, MessageTemplate.key, TemplateVersion.number)
-        ).tuples()
+        )
     )
     wanted = {(t.id, n) for t, v in rows if (n := replaced_number(t, v)) is not None}
     bases: dict[tuple[object, int], TemplateVersion] = {}
