@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fieldapp.core.templating.dates import format_moment
+from fieldapp.core.templating.dates import format_day, format_moment
 
 
 def test_a_summer_time_moment_is_written_in_uk_time() -> None:
@@ -25,3 +25,7 @@ def test_welsh() -> None:
 def test_a_naive_moment_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         format_moment(datetime(2026, 6, 4, 8, 32))
+
+
+def test_the_day_alone_is_the_uk_day() -> None:
+    assert format_day(datetime(2026, 6, 4, 23, 30, tzinfo=UTC)) == "5 June 2026"
