@@ -192,3 +192,14 @@ def test_a_first_version_is_shown_as_all_added(session: Session, people: People)
     assert "(the first)" in html
     changes = re.findall(r'cell console-diff__change">(\w+)<', html)
     assert changes and set(changes) == {"Added"}
+
+
+def test_a_decided_version_offers_no_decision(
+    session: Session, submitted: str, people: People
+) -> None:
+    _decide(people, "alice", submitted, {"action": "approve"})
+    page = people.client("alice").get(_review_url(submitted))
+    assert page.status_code == 200
+    assert "not awaiting review" in page.text and 'value="approve"' not in page.text
+    status, _ = _decide(people, "alice", submitted, {"action": "approve"})
+    assert status == 409

@@ -19,6 +19,7 @@ from tests.factories import audit_rows
 from tests.factories.templates import BODY, create_template, publish, save_draft, submit
 
 LIST = "/console/templates"
+RETIRE_BUTTON = re.compile(r">\s*Retire\s*</button>")
 EARLY = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 LATE = datetime(2026, 6, 4, 8, 32, tzinfo=UTC)
 
@@ -144,7 +145,7 @@ def test_the_template_page_lists_versions_with_who_and_why(history: str, people:
     assert people["bob"].display_name in html and people["alice"].display_name in html
     assert f"/console/templates/{history}/diff?from=2&amp;to=3" in html
     assert len(re.findall(r">\s*Restore<span", html)) == 2  # every version but the newest
-    assert "Retire" in html
+    assert RETIRE_BUTTON.search(html)
 
 
 def test_restore_makes_a_new_draft_that_needs_review(
@@ -223,3 +224,43 @@ def test_a_submitted_version_links_to_its_review(
     submit(session, people["alice"], history, 3)
     html = people.client("bob").get(f"{LIST}/{history}").text
     assert f"/console/templates/{history}/versions/3/review" in html
+
+
+def test_a_retire_reason_too_long_is_shown_in_an_error_summary(
+    session: Session, history: str, people: People
+) -> None:
+    page, url = f"{LIST}/{history}", f"{LIST}/{history}/retire"
+    status, html = _post(people, "alice", page, url, {"confirm": "true", "reason": "x" * 501})
+    assert status == 422
+    assert "<title>Error: Are you sure" in html and 'href="#reason"' in html
+    assert _template(session, history).status == "active"
+
+
+def test_restoring_the_newest_wording_again_makes_no_version(
+    session: Session, history: str, people: People
+) -> None:
+    client = people.client("alice")
+    page = f"{LIST}/{history}"
+    token = csrf_token_of(client.get(page).text)
+    client.post(f"{page}/versions/1/restore", data={"csrf_token": token})
+    response = client.post(
+        f"{page}/versions/1/restore", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Version 4 already has the wording of version 1." in response.text
+    assert _template(session, history).latest_number == 4
+
+
+def test_a_retired_template_offers_no_changes(
+    session: Session, history: str, people: People
+) -> None:
+    page, url = f"{LIST}/{history}", f"{LIST}/{history}/retire"
+    _post(people, "alice", page, url, {"confirm": "true"})
+    html = people.client("bob").get(page).text
+    assert "Retired" in html
+    assert not RETIRE_BUTTON.search(html) and "Restore<span" not in html
+
+
+def test_an_unknown_template_is_a_404_page(people: People) -> None:
+    response = people.client("alice").get(f"{LIST}/no-such-template")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html" and "Page not found" in response.text

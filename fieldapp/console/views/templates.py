@@ -25,7 +25,7 @@ from fieldapp.models.template import TEMPLATE_STATUSES
 from fieldapp.schemas.curation import DiffQuerySchema, RetireFormSchema, TemplateFilterSchema
 from fieldapp.services.templates import comparison, history, listing
 from fieldapp.services.templates.listing import TemplatePage
-from fieldapp.services.templates.versions import require_editor, sees_drafts
+from fieldapp.services.templates.versions import list_versions, require_editor, sees_drafts
 from fieldapp.web.access import allow
 
 filter_form = TemplateFilterSchema()
@@ -118,8 +118,9 @@ def retire_template(key: str) -> tuple[str, int] | Response:
 def diff(key: str) -> tuple[str, int]:
     """The diff between any two versions, side by side, the change of each line in words."""
     query = parse_form(diff_query, request.args)
-    found = comparison.compare_versions(get_session(), current_principal(), key=key, **query)
-    versions = history.template_history(get_session(), current_principal(), key).versions
+    session, actor = get_session(), current_principal()
+    found = comparison.compare_versions(session, actor, key=key, **query)
+    choices = list_versions(session, actor, key)  # for comparing others
     return render_page(
-        "console/templates/diff.html", comparison=found, versions=versions, when=format_moment
+        "console/templates/diff.html", comparison=found, versions=choices, when=format_moment
     )
