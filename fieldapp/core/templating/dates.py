@@ -48,6 +48,20 @@ def format_time(moment: datetime, language: str) -> str:
     return format_clock(local.hour, local.minute, language)
 
 
+def format_day(moment: datetime, language: str = "en") -> str:
+    """The UK day of a moment, GOV.UK style without the weekday: '4 June 2026'."""
+    local = as_london(moment)
+    return f"{local.day} {_MONTHS[language][local.month - 1]} {local.year}"
+
+
+def format_moment(moment: datetime, language: str = "en") -> str:
+    """A UK date and time as GOV.UK writes a record's time: '4 June 2026 at 9:32am'."""
+    local = as_london(moment)
+    joiner = "am" if language == "cy" else "at"
+    clock = format_clock(local.hour, local.minute, language)
+    return f"{format_day(moment, language)} {joiner} {clock}"
+
+
 def format_clock(hour: int, minute: int, language: str) -> str:
     """A time of day written GOV.UK style: (19, 0) is '7pm', (7, 30) is '7:30am'."""
     twelve = hour % 12 or 12

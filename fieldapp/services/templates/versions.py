@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,7 +23,7 @@ from fieldapp.core.principal import Principal
 from fieldapp.core.roles import SUPERVISOR
 from fieldapp.core.templating import TemplateRefused
 from fieldapp.core.templating.check import Checked, Wording, check_wording
-from fieldapp.errors import Conflict, NotFound, ValidationFailed
+from fieldapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fieldapp.models import MessageTemplate, TemplateVersion
 from fieldapp.models.base import utcnow
 from fieldapp.services.audit import AuditContext
@@ -50,6 +50,25 @@ def sees_drafts(actor: Principal) -> bool:
     return actor.role in READ_ALL_ROLES
 
 
+def require_editor(actor: Principal) -> None:
+    """Refuse (403) a change to templates by a role that may only read them (admins, auditors)."""
+    if actor.role not in EDITOR_ROLES:
+        raise Forbidden("Only a supervisor may change templates or decide reviews.")
+
+
+def visible_templates(actor: Principal, filters: Mapping[str, Any]) -> Select[MessageTemplate]:
+    """The query for the templates the caller may see, narrowed by the filters given."""
+    query = select(MessageTemplate)
+    if not sees_drafts(actor):
+        query = query.where(
+            MessageTemplate.status == "active", MessageTemplate.published_number.is_not(None)
+        )
+    for name in ("channel", "language", "event_type", "family", "status"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(MessageTemplate, name) == filters[name])
+    return query
+
+
 def list_templates(
     session: Session,
     actor: Principal,
@@ -59,14 +78,7 @@ def list_templates(
     limit: int,
 ) -> list[MessageTemplate]:
     """A page of templates in key order (plus one to show more follow)."""
-    query = select(MessageTemplate)
-    if not sees_drafts(actor):
-        query = query.where(
-            MessageTemplate.status == "active", MessageTemplate.published_number.is_not(None)
-        )
-    for name in ("channel", "language", "event_type", "family", "status"):
-        if filters.get(name) is not None:
-            query = query.where(getattr(MessageTemplate, name) == filters[name])
+    query = visible_templates(actor, filters)
     if after_key is not None:
         query = query.where(MessageTemplate.key > after_key)
     return list(session.scalars(query.order_by(MessageTemplate.key).limit(limit + 1)))
