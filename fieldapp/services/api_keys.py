@@ -158,6 +158,16 @@ def get_key(session: Session, key_id: uuid.UUID) -> ApiKey:
     return record
 
 
+def state_of(record: ApiKey, *, now: datetime) -> KeyState:
+    """Whether a stored key works at ``now`` and, if not, why not (as sign-in decides it)."""
+    return key_state(
+        revoked_at=record.revoked_at,
+        expires_at=record.expires_at,
+        user_disabled=record.user.disabled,
+        now=now,
+    )
+
+
 def revoke_key(
     session: Session, *, context: AuditContext, key_id: uuid.UUID, now: datetime
 ) -> None:

@@ -34,6 +34,7 @@ _MONTHS = {
 }  # fmt: skip
 # Morning and afternoon suffixes: 10am, 2:30pm; in Welsh y bore / y prynhawn.
 _MERIDIEM = {"en": ("am", "pm"), "cy": ("yb", "yp")}
+_AT = {"en": "at", "cy": "am"}
 
 
 def format_date(day: date, language: str) -> str:
@@ -46,6 +47,13 @@ def format_time(moment: datetime, language: str) -> str:
     """A UK time written GOV.UK style: '10am', '2:30pm' (Welsh '10yb', '2:30yp')."""
     local = as_london(moment)
     return format_clock(local.hour, local.minute, language)
+
+
+def format_date_time(moment: datetime, language: str = "en") -> str:
+    """A UK moment GOV.UK style, weekday left out: '4 June 2026 at 9:32am' ('... am 9:32yb')."""
+    local = as_london(moment)
+    day = f"{local.day} {_MONTHS[language][local.month - 1]} {local.year}"
+    return f"{day} {_AT[language]} {format_clock(local.hour, local.minute, language)}"
 
 
 def format_clock(hour: int, minute: int, language: str) -> str:
