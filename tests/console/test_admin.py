@@ -65,7 +65,8 @@ def test_users_page_lists_accounts_with_role_team_and_status(
     admin_client: FlaskClient, app: Flask, session: Session
 ) -> None:
     team = create_team(session, name="Response B")
-    create_user(app, session, username="pc.bo", display_name="PC Bo", team=team, disabled=True)
+    create_user(app, session, username="pc.bo", display_name="PC Bo", team=team).disabled = True
+    session.commit()
     page = admin_client.get("/console/users")
     assert page.status_code == 200
     assert "<title>Users \u2013 fieldapp console</title>" in page.text
@@ -393,7 +394,8 @@ def test_an_api_key_the_api_would_refuse_is_refused(
     field: str,
 ) -> None:
     create_user(app, session, username="svc.on")
-    create_user(app, session, username="svc.off", disabled=True)
+    create_user(app, session, username="svc.off").disabled = True
+    session.commit()
     response = _create_key(admin_client, username, **extra)
     assert response.status_code == 422
     assert f'href="#{field}"' in response.text
