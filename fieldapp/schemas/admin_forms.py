@@ -31,7 +31,7 @@ class FormSchema(Schema):
 
 
 class NewUserForm(FormSchema, UserCreateSchema):
-    """ "Create user": the API's create, team chosen by name."""
+    """The "Create user" form: the API's create, the team chosen by name."""
 
     class Meta:
         """Page order."""
@@ -65,13 +65,13 @@ class UserChangeForm(FormSchema, UserUpdateSchema):
 
 
 class TeamForm(FormSchema, TeamSchema):
-    """ "Create a team"."""
+    """The "Create a team" form."""
 
     required_messages = {"name": "Enter a team name"}
 
 
 class NewApiKeyForm(FormSchema, ApiKeyCreateSchema):
-    """ "Create API key": the API's create, naming the user by username rather than id."""
+    """The "Create API key" form: the API's create, naming the user by username, not id."""
 
     class Meta:
         """Page order; the username stands for the API's ``user_id``."""

@@ -62,7 +62,7 @@ def _next_url(endpoint: str, found: Sequence[T], key: Callable[[T], list[Any]]) 
 @bp.get("/users", endpoint="users")
 @allow(ADMIN)
 def list_users() -> Page:
-    """"Users": every account by username, a page at a time."""
+    """The "Users" page: every account by username, a page at a time."""
     after = cursor_key(request.args, types=(str,))
     found = users.list_users(get_session(), after=after[0] if after else None, limit=PAGE_SIZE + 1)
     next_url = _next_url("console.users", found, lambda user: [user.username])
@@ -87,7 +87,7 @@ def _new_user_page(status: int = 200, errors: Mapping[str, str] | None = None) -
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow(ADMIN)
 def new_user() -> Page:
-    """"Create user": the API's create, with its rules and its audit record."""
+    """The "Create user" page: the API's create, with its rules and its audit record."""
     if request.method == "GET":
         return _new_user_page()
     session = get_session()
@@ -163,7 +163,7 @@ def change_user(user_id: uuid.UUID) -> Page:
 @bp.post("/users/<uuid:user_id>/sign-out-everywhere")
 @allow(ADMIN)
 def revoke_user_sessions(user_id: uuid.UUID) -> Response:
-    """"Sign out everywhere": every device the user is signed in on must sign in again."""
+    """The "Sign out everywhere" button: every device of the user must sign in again."""
     users.revoke_sessions(get_session(), audit_context(), user_id=user_id)
     notify("Signed out everywhere: every device must sign in again.")
     return redirect(url_for("console.user", user_id=user_id), 303)
@@ -183,7 +183,7 @@ def _teams_page(status: int = 200, errors: Mapping[str, str] | None = None) -> P
 @bp.route("/teams", methods=["GET", "POST"], endpoint="teams")
 @allow(ADMIN)
 def create_team() -> Page:
-    """"Teams": every team, and "Create a team" with the API's rules."""
+    """The "Teams" page: every team, and "Create a team" with the API's rules."""
     if request.method == "GET":
         return _teams_page()
     session = get_session()
@@ -202,7 +202,7 @@ def create_team() -> Page:
 @bp.get("/api-keys", endpoint="api_keys")
 @allow(ADMIN)
 def list_api_keys() -> Page:
-    """"API keys": oldest first, revoked ones included, never the keys themselves."""
+    """The "API keys" page: oldest first, revoked ones included, never the keys themselves."""
     after = time_id_key(request.args)
     found = api_keys.list_keys(get_session(), after=after, limit=PAGE_SIZE + 1)
     now = utcnow()
@@ -241,7 +241,7 @@ def _acting_user_id(username: str) -> uuid.UUID:
 @bp.route("/api-keys/new", methods=["GET", "POST"])
 @allow(ADMIN)
 def new_api_key() -> Page:
-    """"Create API key": the key is on the page this answers, and never shown again."""
+    """The "Create API key" page; the key is on the page it answers with, and never again."""
     if request.method == "GET":
         typed = {"username": request.args.get("username", ""), "rate_limit": DEFAULT_RATE_LIMIT}
         return _new_key_page(200, {}, typed)
