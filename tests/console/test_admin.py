@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections import Counter
+from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
@@ -430,6 +432,67 @@ def test_revoking_an_unknown_key_is_a_404_page(admin_client: FlaskClient) -> Non
     assert admin_client.get(url).status_code == 404
     response = post_form(admin_client, url, page="/console/api-keys")
     assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+# --- page shape --------------------------------------------------------------------------
+
+
+class _Shape(HTMLParser):
+    """The parts of a page every console page must get right: h1s, title, ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.h1s: list[str] = []
+        self.title = ""
+        self.ids: Counter[str] = Counter()
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.update(value for name, value in attrs if name == "id" and value)
+        if tag == "h1":
+            self._in = tag
+            self.h1s.append("")
+        elif tag == "title" and not self.title:  # the page's, not an SVG's
+            self._in = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "h1":
+            self.h1s[-1] += data
+        elif self._in == "title":
+            self.title += data
+
+
+def test_every_admin_page_has_one_h1_that_starts_its_title_and_unique_ids(
+    admin_client: FlaskClient, app: Flask, session: Session
+) -> None:
+    officer = create_user(app, session, username="pc.shape")
+    assert _create_key(admin_client, "pc.shape").status_code == 201
+    key = session.scalar(select(ApiKey))
+    assert key is not None
+    urls = [
+        "/console/users",
+        "/console/users/new",
+        f"/console/users/{officer.id}",
+        "/console/teams",
+        "/console/api-keys",
+        "/console/api-keys/new",
+        f"/console/api-keys/{key.id}/revoke",
+    ]
+    pages = [admin_client.get(url).text for url in urls]
+    pages.append(_create_key(admin_client, "pc.shape").text)
+    pages.append(post_form(admin_client, "/console/teams", {}, page="/console/teams").text)
+    for html in pages:
+        shape = _Shape()
+        shape.feed(html)
+        assert len(shape.h1s) == 1, shape.title
+        h1 = " ".join(shape.h1s[0].split())
+        title = " ".join(shape.title.split()).removeprefix("Error: ")
+        assert title == f"{h1} \u2013 fieldapp console"
+        assert [name for name, count in shape.ids.items() if count > 1] == []
 
 
 # --- who may -----------------------------------------------------------------------------
