@@ -11,3 +11,11 @@ AUDITOR: Final = "auditor"
 
 #: Every role, in the order they are listed to people.
 ROLES: Final[tuple[str, ...]] = (OFFICER, SUPERVISOR, ADMIN, AUDITOR)
+
+#: What each role is for, as an admin choosing one reads it.
+ROLE_DESCRIPTIONS: Final[dict[str, str]] = {
+    OFFICER: "Records events and keeps victims informed from the app on a work phone.",
+    SUPERVISOR: "Writes and approves message templates and follows their team's duties.",
+    ADMIN: "Manages accounts, teams and API keys.",
+    AUDITOR: "Reads the audit trail and the compliance figures; changes nothing.",
+}

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from fieldapp.core.api_key_states import KeyState, key_state
 from fieldapp.core.principal import Principal
 from fieldapp.errors import InvalidApiKey, NotFound, ValidationFailed
 from fieldapp.models import ApiKey, Team, User
@@ -157,6 +158,16 @@ def get_key(session: Session, key_id: uuid.UUID) -> ApiKey:
     return record
 
 
+def state_of(record: ApiKey, *, now: datetime) -> KeyState:
+    """Whether a stored key works at ``now`` and, if not, why not (as sign-in decides it)."""
+    return key_state(
+        revoked_at=record.revoked_at,
+        expires_at=record.expires_at,
+        user_disabled=record.user.disabled,
+        now=now,
+    )
+
+
 def revoke_key(
     session: Session, *, context: AuditContext, key_id: uuid.UUID, now: datetime
 ) -> None:
@@ -196,10 +207,13 @@ def authenticate(connection: Connection, *, presented: str, now: datetime) -> Ke
     row = None if prefix is None else connection.execute(_CALLER_QUERY, {"prefix": prefix}).first()
     if row is None or not hmac.compare_digest(row.hash, hash_key(presented)):
         raise InvalidApiKey()
-    if row.revoked_at is not None or row.disabled:
-        raise InvalidApiKey()
-    if row.expires_at is not None and row.expires_at <= now:
+    state = key_state(
+        revoked_at=row.revoked_at, expires_at=row.expires_at, user_disabled=row.disabled, now=now
+    )
+    if state is KeyState.EXPIRED:
         raise InvalidApiKey("The API key has expired.")
+    if state is not KeyState.LIVE:
+        raise InvalidApiKey()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         # One autocommit single-row write, so no transaction is held for the request.
         connection.execute(update(ApiKey).where(ApiKey.id == row.key_id).values(last_used_at=now))

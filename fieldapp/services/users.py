@@ -84,7 +84,7 @@ def create_user(
 ) -> User:
     """Create an account in an existing team (audited, with its role); a taken username: 409."""
     username = normalise_username(data["username"])
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    if find_user(session, username) is not None:
         raise Conflict(f"The username {username!r} is taken.")
     team = require_team(session, data["team"])
     now = utcnow()
@@ -114,6 +114,11 @@ def create_user(
         session.rollback()
         raise Conflict(f"The username {username!r} is taken.") from exc
     return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The account with this username, compared in its normal form, if any."""
+    return session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
 def list_users(session: Session, *, after: str | None, limit: int) -> list[User]:

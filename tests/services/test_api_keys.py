@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldapp.core.api_key_states import KeyState
 from fieldapp.core.principal import Principal
 from fieldapp.database import get_database
 from fieldapp.errors import InvalidApiKey
@@ -54,3 +55,22 @@ def test_last_use_is_written_at_most_once_a_minute(app: Flask, session: Session)
     assert caller.scopes == {"cases:read"} and caller.rate_limit == "9/hour"
     session.expire_all()
     assert session.scalar(select(ApiKey.last_used_at)) == start
+
+
+def test_state_of_a_stored_key_follows_its_user_and_revocation(
+    app: Flask, session: Session
+) -> None:
+    user = create_user(app, session, username="pc.state", role="officer")
+    actor = Principal.of_user(user, team_name=user.team.name)
+    now = utcnow()
+    data = {"name": "K", "user_id": user.id, "scopes": ["cases:read"], "rate_limit": "9/hour"}
+    issued = api_keys.create_key(
+        session, context=AuditContext(actor=actor, purpose="test"), data=data, now=now
+    )
+    session.commit()
+    assert api_keys.state_of(issued.record, now=now) is KeyState.LIVE
+    user.disabled = True
+    assert api_keys.state_of(issued.record, now=now) is KeyState.USER_DISABLED
+    issued.record.revoked_at = now
+    assert api_keys.state_of(issued.record, now=now) is KeyState.REVOKED
+    session.rollback()
