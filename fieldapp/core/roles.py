@@ -11,3 +11,6 @@ AUDITOR: Final = "auditor"
 
 #: Every role, in the order they are listed to people.
 ROLES: Final[tuple[str, ...]] = (OFFICER, SUPERVISOR, ADMIN, AUDITOR)
+
+#: The roles that work cases: read and record cases, victims, events and duties (auditors do not).
+CASEWORK: Final[tuple[str, ...]] = (OFFICER, SUPERVISOR, ADMIN)
