@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
+from fieldapp.core.principal import Principal
 from fieldapp.core.victims_code import LONDON
 from fieldapp.core.weeks import Week, iso_weeks
-from fieldapp.models import ContactDuty, Message
+from fieldapp.models import ContactDuty, Message, Team
 from fieldapp.models.base import utcnow
-from fieldapp.services import audit
+from fieldapp.services import audit, teams
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.compliance import (
     GROUPINGS,
@@ -40,6 +41,7 @@ from fieldapp.services.compliance import (
     scope_team,
     utc_bounds,
 )
+from fieldapp.services.scope import sees_all_teams
 
 WEEK = "week"
 
@@ -58,6 +60,7 @@ class Figures:
     start: date
     end: date
     team_id: uuid.UUID | None
+    team_name: str | None  # None: every team
     generated_at: datetime
     total: Counts
     groups: dict[str, list[Row]]
@@ -131,4 +134,10 @@ def compliance_figures(
     )
     session.commit()
     total = sum(groups["team"], Counts())
-    return Figures(start, end, scope, now, total, groups, weeks, versions)
+    name = session.get_one(Team, scope).name if scope else None
+    return Figures(start, end, scope, name, now, total, groups, weeks, versions)
+
+
+def team_choices(session: Session, actor: Principal) -> list[Team]:
+    """The teams the caller may pick for the figures: every team for admins, none for others."""
+    return teams.list_teams(session) if sees_all_teams(actor) else []
