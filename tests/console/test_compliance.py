@@ -248,6 +248,7 @@ def test_csv_has_the_same_figures_as_an_attachment(
     response = client.get(CSV_URL + world["until"])
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
+    assert response.headers["Cache-Control"] == "no-store"
     disposition = response.headers["Content-Disposition"]
     assert re.fullmatch(
         r'attachment; filename="compliance-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv"', disposition
