@@ -5,8 +5,9 @@
 1. A fresh instance folder and database (SQLite in a temporary folder, or with ``BENCH_DB=postgres``
    the wiped ``FIELDAPP_BENCH_DATABASE_URL``), migrated, the built-in templates imported, and the
    demo data loaded (``flask --app wsgi demo load``: its accounts and cases).
-2. A second supervisor (``bench.author``) saves and submits version 2 of ``arrested-sms-en``
-   through the API, so the demo supervisor's review queue and the diff page have something.
+2. The demo's second supervisor (``ps.mensah``) saves and submits version 2 of
+   ``arrested-sms-en`` through the API, so the review queue of the supervisor timed
+   (``ps.okafor``) and the diff page have something.
 3. 1,000 extra duties on 100 extra cases (one victim and one to three events each), 80 of them
    in the demo team and 20 in a second team; deadlines over the last 30 days and the next 3,
    with a fixed random mix of outcomes.
@@ -50,7 +51,7 @@ WARMUP_LOADS = 3
 EXTRA_DUTIES = 1000
 EXTRA_CASES = 100
 SUPERVISOR = "ps.okafor"  # the demo supervisor (fieldapp/demo/accounts.py)
-AUTHOR = "bench.author"
+AUTHOR = "ps.mensah"  # the demo's second supervisor
 OTHER_OFFICER = "bench.south"
 OTHER_TEAM = "Southtown Response Team"
 DEMO_TEAM = "Northtown Neighbourhood Team"
@@ -339,14 +340,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for command in (["db", "upgrade"], ["templates", "import"], ["demo", "load"]):
             run_checked([*flask, *command], env=env)
         credentials = json.loads((workdir / "instance" / "demo-credentials.json").read_text())
-        author = create_user(flask, env, "--username", AUTHOR, "--role", "supervisor",
-                             "--team", DEMO_TEAM)  # fmt: skip
         create_user(flask, env, "--username", OTHER_OFFICER, "--role", "officer",
                     "--team", OTHER_TEAM)  # fmt: skip
         case_id = add_duties(env["FIELDAPP_DATABASE_URL"], now=datetime.now(UTC))
         log_path = workdir / "gunicorn.log"
         with serve(settings, env, log_path, app="wsgi:app"):
-            submit_second_version(settings.port, author)
+            submit_second_version(settings.port, credentials[AUTHOR])
             browser = Browser(settings.port)
             browser.sign_in(SUPERVISOR, credentials[SUPERVISOR])
             timings = [time_page(browser, page) for page in pages(case_id)]
