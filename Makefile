@@ -9,7 +9,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev assets db library demo test lint typecheck pytest format openapi connector bench bench-render lock clean
+.PHONY: help run serve install install-dev assets db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console lock clean
 VENDOR := fieldapp/console/vendor
 
 help: ## List the targets
@@ -92,6 +92,9 @@ bench: install-dev ## Benchmark under gunicorn with wrk (BENCH_DB=sqlite|postgre
 
 bench-render: install-dev ## Time fieldapp's template render path against a bare sandboxed Jinja loop (in-process)
 	$(BIN)/python -m benchmarks.render
+
+bench-console: install-dev ## Median and p95 of 50 loads of each console page under gunicorn (demo data + 1,000 duties)
+	$(BIN)/python -m benchmarks.console_pages
 
 lock: ## Re-pin requirements*.txt from requirements*.in (needs network)
 	rm -rf /tmp/fieldapp-lock && $(PYTHON) -m venv /tmp/fieldapp-lock

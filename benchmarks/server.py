@@ -1,4 +1,5 @@
-"""gunicorn: serving :mod:`benchmarks.reference` on 127.0.0.1, stopping it, and reading its log.
+"""gunicorn: serving :mod:`benchmarks.reference` (or fieldapp's ``wsgi:app``) on 127.0.0.1,
+stopping it, and reading its log.
 
 gunicorn runs with sync workers in its own session, so that stopping it reaches every worker.
 """
@@ -80,9 +81,12 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def serve(
-    settings: Settings, env: Mapping[str, str], log_path: Path
+    settings: Settings,
+    env: Mapping[str, str],
+    log_path: Path,
+    app: str = "benchmarks.reference:app",
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run gunicorn with sync workers on 127.0.0.1 until the block ends, whatever happens."""
+    """Run ``app`` under gunicorn sync workers on 127.0.0.1 until the block ends, come what may."""
     if port_is_open(settings.port):
         raise BenchmarkError(
             f"something already listens on {HOST}:{settings.port}; set BENCH_PORT to a free port"
@@ -93,7 +97,7 @@ def serve(
         "--worker-class", "sync",
         "--bind", f"{HOST}:{settings.port}",
         "--no-control-socket",  # the default ~/.gunicorn/gunicorn.ctl is shared by every gunicorn
-        "benchmarks.reference:app",
+        app,
     ]  # fmt: skip
     with log_path.open("ab") as log:
         process = subprocess.Popen(

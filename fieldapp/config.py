@@ -215,6 +215,8 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         # Court-stage duties (hearings, results, sentence, appeals) are the Witness Care Unit's:
         # only when it works in this app do those events give the victims duties here.
         "WITNESS_CARE_IN_APP": _flag(env.get(PREFIX + "WITNESS_CARE_IN_APP"), default=True),
+        # The console's compliance page lists open duties due within this many hours.
+        "DUE_SOON_HOURS": _int(env, "DUE_SOON_HOURS", 48),
         **message_settings(env),
         **letter_settings(env),
         **console_settings(env, production=production),

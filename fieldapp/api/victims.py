@@ -11,7 +11,7 @@ from fieldapp.api.blueprints import Blueprint
 from fieldapp.api.context import audit_context
 from fieldapp.api.etags import IF_MATCH_PARAMETER, etag_for, expected_version
 from fieldapp.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, create_once
-from fieldapp.core.roles import ADMIN, OFFICER, SUPERVISOR
+from fieldapp.core.roles import CASEWORK
 from fieldapp.database import get_session
 from fieldapp.models import Victim
 from fieldapp.schemas.victims import (
@@ -26,7 +26,7 @@ from fieldapp.web.access import allow
 
 bp = Blueprint("victims", __name__, url_prefix="/api/v1", description="Victims and recipients.")
 victim_schema = VictimSchema()
-ROLES = (OFFICER, SUPERVISOR, ADMIN)
+ROLES = CASEWORK
 
 
 @bp.get("/cases/<uuid:case_id>/victims")

@@ -19,3 +19,6 @@ ROLE_DESCRIPTIONS: Final[dict[str, str]] = {
     ADMIN: "Manages accounts, teams and API keys.",
     AUDITOR: "Reads the audit trail and the compliance figures; changes nothing.",
 }
+
+#: The roles that work cases: read and record cases, victims, events and duties (auditors do not).
+CASEWORK: Final[tuple[str, ...]] = (OFFICER, SUPERVISOR, ADMIN)

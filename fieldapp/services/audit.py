@@ -135,7 +135,7 @@ def _append(
     outcome: str,
     reason: str | None,
 ) -> None:
-    """Insert one record per resource, in one statement, for the given actor fields."""
+    """Insert one record per resource, in one execution, for the given actor fields."""
     if operation not in OPERATIONS:
         raise ValueError(f"unknown audit operation {operation!r}")
     if outcome not in OUTCOMES:
@@ -159,7 +159,10 @@ def _append(
         }
         for resource_id in resource_ids
     ]
-    session.connection().execute(_RECORD_TABLE.insert().values(rows))
+    # Rows as parameters, not as one multi-row VALUES clause: the statement is then compiled
+    # once and cached, where a VALUES clause of N rows was compiled afresh on every call
+    # (about 35 ms for the 100 duties a page may list).
+    session.connection().execute(_RECORD_TABLE.insert(), rows)
 
 
 def list_records(

@@ -122,9 +122,29 @@ def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _count_columns(now: datetime) -> list[ColumnElement[int]]:
+@dataclass(frozen=True)
+class DutyColumns:
+    """The columns the counts read: of the joined tables, or of a subquery that selects them."""
+
+    status: Any
+    due_at: Any
+    closed_at: Any
+    confirmed_at: Any  # when the server recorded the message that met the duty
+    met_recorded_at: Any  # when the server recorded the event that met it
+
+
+JOINED = DutyColumns(
+    ContactDuty.status,
+    ContactDuty.due_at,
+    ContactDuty.closed_at,
+    Message.confirmed_at,
+    MetEvent.recorded_at,
+)
+
+
+def count_columns(now: datetime, columns: DutyColumns = JOINED) -> list[ColumnElement[int]]:
     """The CASE sums, in the order of the ``Counts`` fields."""
-    status, due_at, closed_at = ContactDuty.status, ContactDuty.due_at, ContactDuty.closed_at
+    status, due_at, closed_at = columns.status, columns.due_at, columns.closed_at
     is_open = status == "open"
     return [
         _sum(status != "not_required"),
@@ -139,21 +159,26 @@ def _count_columns(now: datetime) -> list[ColumnElement[int]]:
             and_(
                 status == "met",
                 closed_at <= due_at,
-                or_(Message.confirmed_at > due_at, MetEvent.recorded_at > due_at),
+                or_(columns.confirmed_at > due_at, columns.met_recorded_at > due_at),
             )
         ),
     ]
 
 
-def _grouped(group_by: str, now: datetime) -> Select[Any]:
-    """The counting query for one grouping: key, label, then the counts."""
-    query = (
+def counted_duties() -> Select[Any]:
+    """Duties joined to their case and to what met them: the FROM of every count."""
+    return (
         select()
         .select_from(ContactDuty)
         .join(Case, Case.id == ContactDuty.case_id)
         .outerjoin(Message, Message.id == ContactDuty.message_id)
         .outerjoin(MetEvent, MetEvent.id == ContactDuty.met_by_event_id)
     )
+
+
+def _grouped(group_by: str, now: datetime) -> Select[Any]:
+    """The counting query for one grouping: key, label, then the counts."""
+    query = counted_duties()
     key: Any
     label: Any
     if group_by == "team":
@@ -166,11 +191,11 @@ def _grouped(group_by: str, now: datetime) -> Select[Any]:
         # Periodic updates have no event: their kind ('periodic_update') stands in.
         key = label = func.coalesce(InvestigationEvent.type, ContactDuty.kind)
         query = query.outerjoin(InvestigationEvent, InvestigationEvent.id == ContactDuty.event_id)
-    query = query.add_columns(key, label, *_count_columns(now))
+    query = query.add_columns(key, label, *count_columns(now))
     return query.group_by(key, label).order_by(label, key)
 
 
-def _scope_team(
+def scope_team(
     session: Session, context: AuditContext, team_id: uuid.UUID | None
 ) -> uuid.UUID | None:
     """The team the figures cover: a supervisor's own; an admin's choice or every team."""
@@ -189,7 +214,7 @@ def _scope_team(
     )
 
 
-def _filters(
+def duty_filters(
     team_id: uuid.UUID | None, bounds: tuple[datetime, datetime]
 ) -> list[ColumnElement[bool]]:
     """Which duties count: due in the range, on live cases, in the team if one is set."""
@@ -203,7 +228,7 @@ def _filters(
     return where
 
 
-def _ruleset_versions(session: Session, where: Sequence[ColumnElement[bool]]) -> list[str]:
+def ruleset_versions(session: Session, where: Sequence[ColumnElement[bool]]) -> list[str]:
     """The distinct rule-set versions of the counted (not not_required) duties."""
     query = (
         select(ContactDuty.ruleset_version)
@@ -213,6 +238,21 @@ def _ruleset_versions(session: Session, where: Sequence[ColumnElement[bool]]) ->
         .order_by(ContactDuty.ruleset_version)
     )
     return list(session.scalars(query))
+
+
+def counts_of(values: Sequence[Any]) -> Counts:
+    """Counts from the CASE sums of one result row (in ``count_columns`` order)."""
+    return Counts(*(int(n) for n in values))
+
+
+def grouped_rows(
+    session: Session, group_by: str, now: datetime, where: Sequence[ColumnElement[bool]]
+) -> list[Row]:
+    """One grouping's rows: a single GROUP BY over the duties the filters select."""
+    return [
+        Row(**asdict(counts_of(counts)), key=str(key), label=str(label))
+        for key, label, *counts in session.execute(_grouped(group_by, now).where(*where))
+    ]
 
 
 def compliance_report(
@@ -230,14 +270,11 @@ def compliance_report(
         raise ValidationFailed(errors={"group_by": [f"Use one of {', '.join(GROUPINGS)}."]})
     now = now or utcnow()
     start, end = report_period(start, end, today=now.astimezone(LONDON).date())
-    scope = _scope_team(session, context, team_id)
-    where = _filters(scope, utc_bounds(start, end))
-    rows = [
-        Row(**asdict(Counts(*(int(n) for n in counts))), key=str(key), label=str(label))
-        for key, label, *counts in session.execute(_grouped(group_by, now).where(*where))
-    ]
+    scope = scope_team(session, context, team_id)
+    where = duty_filters(scope, utc_bounds(start, end))
+    rows = grouped_rows(session, group_by, now, where)
     total = sum(rows, Counts())
-    versions = _ruleset_versions(session, where)
+    versions = ruleset_versions(session, where)
     audit.record(
         session,
         context,

@@ -84,6 +84,11 @@ def uk(text: str) -> datetime:
 @pytest.fixture
 def world(app: Flask, session: Session) -> dict[str, Any]:
     """Two teams; team A's two officers and team B's one, each with known March duties."""
+    return build_world(app, session)
+
+
+def build_world(app: Flask, session: Session) -> dict[str, Any]:
+    """Two teams; team A's two officers and team B's one, each with known March duties."""
     team_a, team_b = create_team(session, name="A Team"), create_team(session, name="B Team")
     ann = create_user(app, session, team=team_a, display_name="PC Ann")
     bob = create_user(app, session, team=team_a, display_name="PC Bob")
