@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
-from fieldapp.models import DeviceSession, TemplateVersion
+from fieldapp.models import DeviceSession
 from fieldapp.services.templates.library import import_library
 from tests.console.browser.conftest import LiveServer
 from tests.console.browser.pages import axe, signed_in
@@ -56,14 +55,14 @@ def _arrange(live_server: LiveServer, session: Session) -> tuple[str, str, str]:
 
 
 def test_a_template_change_from_editing_to_an_officers_message(
-    live_server: LiveServer, page: Page, browser_context_pair, session: Session
+    live_server: LiveServer, page: Page, session: Session
 ) -> None:
     officer, case_id, victim_id = _arrange(live_server, session)
     base = live_server.url
 
     # The author finds the arrest text message through the filters.
     signed_in(page, live_server, "ps.author")
-    page.get_by_role("link", name="Templates").click()
+    page.get_by_role("link", name="Templates", exact=True).click()
     page.get_by_label("Event").select_option(label="Suspect arrested")
     page.get_by_label("Channel").select_option(label="Text message")
     page.get_by_label("Language").select_option(label="English")
@@ -78,8 +77,7 @@ def test_a_template_change_from_editing_to_an_officers_message(
     original = wording.input_value()
     wording.fill(original + "\n" + UNKNOWN_FIELD)
     status = page.locator("#check-status")
-    expect(status).to_contain_text("problem")
-    expect(status).to_contain_text("line 4")
+    expect(status).to_have_text("1 problem: line 4")
     assert axe(page) == []
     wording.fill(original + "\n" + NEW_LINE)
     expect(status).to_have_text("No problems")
@@ -87,22 +85,24 @@ def test_a_template_change_from_editing_to_an_officers_message(
     # A preview with a real case and victim of the team.
     page.get_by_label("Preview with").select_option(label="Robin Jones (NT/00042/26)")
     expect(page.locator("#check-details")).to_contain_text("Dear Robin")
+    expect(page.locator("#check-details")).to_contain_text(NEW_LINE)
     shoot(page, "editor")
     page.get_by_label("Change note").fill("Says we will keep them up to date.")
     page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_text("saved", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Draft saved as version 2.")).to_be_visible()
 
     # The diff between the published version and the draft, side by side.
     page.goto(f"{base}/console/templates/arrested-sms-en")
     page.get_by_role("link", name="Changes from version 1").click()
-    expect(page.get_by_role("cell", name=NEW_LINE)).to_be_visible()
-    expect(page.get_by_role("cell", name="Added").first).to_be_visible()
+    expect(page.get_by_role("cell", name=NEW_LINE).first).to_be_visible()
+    expect(page.get_by_role("cell", name="Added", exact=True).first).to_be_visible()
     assert axe(page) == []
     page.goto(f"{base}/console/templates/arrested-sms-en/edit")
     page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("is waiting for another supervisor's review")).to_be_visible()
 
     # The author sees their version waiting, never an "Approve" for it.
-    page.goto(f"{base}/console/reviews")
+    page.get_by_role("link", name="Review queue").click()
     expect(page.get_by_text("Suspect arrested (text)").first).to_be_visible()
     expect(page.get_by_role("button", name="Approve")).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()
@@ -113,7 +113,7 @@ def test_a_template_change_from_editing_to_an_officers_message(
     page.goto(f"{base}/console/reviews")
     shoot(page, "review-queue")
     assert axe(page) == []
-    page.get_by_role("link", name="Suspect arrested (text)").click()
+    page.get_by_role("link", name="Suspect arrested (text)").first.click()
     expect(page.get_by_role("cell", name=NEW_LINE).first).to_be_visible()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("approved", exact=False).first).to_be_visible()
@@ -129,9 +129,39 @@ def test_a_template_change_from_editing_to_an_officers_message(
     message = written.get_json()
     assert message["template_version"] == 2
     assert NEW_LINE in message["body"]
+
+    # The compliance page, for the README.
+    page.goto(f"{base}/console/compliance")
+    assert axe(page) == []
+    shoot(page, "compliance")
+
+
+def test_forged_and_cross_site_posts_are_refused_and_sign_out_ends_the_session(
+    live_server: LiveServer, page: Page, session: Session
+) -> None:
+    app = live_server.app
+    create_user(app, session, username="ps.target", role="supervisor")
+    signed_in(page, live_server, "ps.target")
+    [device] = session.scalars(select(DeviceSession)).all()
+    sign_out = f"{live_server.url}/console/sign-out"
+
+    # A post without the CSRF token, from the page's own cookie jar.
+    assert page.request.post(sign_out, form={}).status == 403
+    # A post from another site: the browser keeps the Strict cookie to itself.
+    page.goto("about:blank")
+    page.set_content(f'<form method="post" action="{sign_out}"><button>Win a prize</button></form>')
+    with page.expect_navigation():
+        page.get_by_role("button", name="Win a prize").click()
+    assert "Sign in" in page.content() or "could not be accepted" in page.content()
     session.expire_all()
-    published = session.scalars(
-        select(TemplateVersion.number).where(TemplateVersion.status == "published")
-        .join(TemplateVersion.template).where_(None)  # placeholder
-    )
-    del published
+    assert session.get(DeviceSession, device.id).revoked_at is None  # type: ignore[union-attr]
+
+    # Signing out for real ends the session in the database; the pages are gone.
+    page.goto(f"{live_server.url}/console/sign-in")
+    page.goto(f"{live_server.url}/console/")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    session.expire_all()
+    assert session.get(DeviceSession, device.id).revoked_reason == "signed_out"  # type: ignore[union-attr]
+    page.goto(f"{live_server.url}/console/reviews")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
