@@ -146,10 +146,19 @@ def _lint_request(wording: Wording) -> dict[str, Any]:
 
 
 def create_draft(
-    session: Session, context: AuditContext, *, data: Mapping[str, Any]
+    session: Session, context: AuditContext, *, data: Mapping[str, Any], submit: bool = False
 ) -> SavedVersion:
-    """Create a template with its first version as a draft, and commit (audited)."""
-    saved = versions.create_template(session, context, data=data)
+    """Create a template with its first version as a draft (or submitted for review), audited.
+
+    Creating and submitting are one transaction: both happen, or neither.
+    """
+    try:
+        saved = versions.create_template(session, context, data=data)
+        if submit:
+            return reviews.submit_version(session, context, key=saved.template.key, number=1)
+    except FieldappError:
+        session.rollback()
+        raise
     session.commit()
     return saved
 
