@@ -9,7 +9,8 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev db library demo test lint typecheck pytest format openapi connector bench bench-render lock clean
+.PHONY: help run serve install install-dev assets db library demo test lint typecheck pytest format openapi connector bench bench-render lock clean
+VENDOR := fieldapp/console/vendor
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -30,7 +31,23 @@ install: $(VENV)/.installed ## Create the virtual environment and install runtim
 
 install-dev: $(VENV)/.installed-dev ## Install runtime and development dependencies
 
-db: install ## Migrate the database (embedded SQLite unless FIELDAPP_DATABASE_URL is set)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.copied: node_modules/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/govuk $(VENDOR)/moj
+	cp -R node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+		node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js \
+		node_modules/govuk-frontend/dist/govuk/assets $(VENDOR)/govuk/
+	cp -R node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.css \
+		node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js \
+		node_modules/@ministryofjustice/frontend/moj/assets $(VENDOR)/moj/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	@touch $@
+
+assets: $(VENDOR)/.copied ## Install the console's front-end packages from npm (lock file) and copy what it serves
+
+db: install assets ## Migrate the database (embedded SQLite unless FIELDAPP_DATABASE_URL is set)
 	$(FLASK) db upgrade
 
 library: db ## Import the built-in message templates (message_templates/) where absent
@@ -51,7 +68,7 @@ lint: install-dev ## ruff lint and format check
 typecheck: install-dev ## mypy (strict) on fieldapp/
 	$(BIN)/mypy
 
-pytest: install-dev ## The test suite on SQLite, then on PostgreSQL if FIELDAPP_TEST_DATABASE_URL is set
+pytest: install-dev assets ## The test suite on SQLite, then on PostgreSQL if FIELDAPP_TEST_DATABASE_URL is set
 	FIELDAPP_TEST_BACKEND=sqlite $(BIN)/pytest
 	@if [ -n "$$FIELDAPP_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$FIELDAPP_TEST_DATABASE_URL"; \

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp import database
+from fieldapp import console, database
 from fieldapp.api import register as register_api
 from fieldapp.api.context import PASSWORDS_KEY
 from fieldapp.audit_keys import ledger_settings
@@ -61,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api = openapi.init_app(app)
     register_api(api)
     connector.init_app(app)
+    console.init_app(app)
     access.init_app(app)
     refusals.init_app(app)
     parameters.init_query_check(app)

@@ -117,6 +117,28 @@ def force_profile(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return {"en": english, "cy": welsh}
 
 
+def console_settings(env: Mapping[str, str], *, production: bool) -> dict[str, Any]:
+    """The supervisor console's cookie session: its name, flags and timeouts."""
+    secure = _flag(env.get(PREFIX + "CONSOLE_SECURE_COOKIE"), default=production)
+    return {
+        # A __Host- cookie must be Secure, on path /, with no Domain: it cannot be set or
+        # overwritten by a sibling subdomain. Plain http in development cannot carry one.
+        "SESSION_COOKIE_NAME": "__Host-fieldapp-console" if secure else "fieldapp-console",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+        "CONSOLE_IDLE_TIMEOUT": timedelta(minutes=_int(env, "CONSOLE_IDLE_MINUTES", 30)),
+        "CONSOLE_ABSOLUTE_TIMEOUT": timedelta(hours=_int(env, "CONSOLE_ABSOLUTE_HOURS", 10)),
+        # Flask-WTF: checked only on the console's forms, and valid for the whole session
+        # (its one-hour default would refuse to save an edit left open over lunch).
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+    }
+
+
 def message_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """Messages: who delivers them (manual or GOV.UK Notify), and how many an officer may send."""
     return {
@@ -215,6 +237,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "WITNESS_CARE_IN_APP": _flag(env.get(PREFIX + "WITNESS_CARE_IN_APP"), default=True),
         **message_settings(env),
         **letter_settings(env),
+        **console_settings(env, production=production),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

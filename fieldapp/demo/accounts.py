@@ -31,6 +31,8 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("pc.ashworth", "officer", "Sam Ashworth", "PC", "4127", "+442079460127"),
     DemoAccount("ps.okafor", "supervisor", "Grace Okafor", "PS", "2210", "+442079460210"),
+    # A second supervisor: a template one supervisor writes, the other reviews (four eyes).
+    DemoAccount("ps.mensah", "supervisor", "Ama Mensah", "PS", "2231", "+442079460231"),
     DemoAccount("admin.lee", "admin", "Jordan Lee", None, "S101"),
     DemoAccount("auditor.patel", "auditor", "Priya Patel", None, "S202"),
 )

@@ -78,6 +78,7 @@ def show(base_url: str) -> None:
     )
     click.echo(f"Then: curl -s {base_url}/api/v1/me -H 'Authorization: Bearer <access_token>'")
     click.echo(f"API docs: {base_url}/docs")
+    click.echo(f"Supervisor console: {base_url}/console/ (sign in as ps.okafor or ps.mensah)")
 
 
 @demo_cli.command("journey")

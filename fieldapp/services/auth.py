@@ -72,7 +72,7 @@ def record_rate_limited(session: Session, origin: Origin, username: str) -> None
     _record_failure(session, origin, username=username, user=user, reason="rate_limited")
 
 
-def sign_in(
+def open_device_session(
     session: Session,
     origin: Origin,
     *,
@@ -80,10 +80,12 @@ def sign_in(
     username: str,
     password: str,
     device_name: str,
-    refresh_lifetime: timedelta,
-    issue_tokens: TokenIssuer,
-) -> TokenPair:
-    """Check credentials and open a device session; every failure looks the same."""
+    lifetime: timedelta,
+) -> DeviceSession:
+    """Check credentials and open an audited device session; every failure looks the same.
+
+    Shared by the phones' sign-in and the console's; the caller commits.
+    """
     claimed = normalise_username(username)
     user = session.scalar(select(User).where(User.username == claimed))
     # Verify even for unknown or disabled users so that timing does not tell them apart.
@@ -101,13 +103,39 @@ def sign_in(
         refresh_jti=str(uuid.uuid4()),
         created_at=now,
         last_seen_at=now,
-        expires_at=now + refresh_lifetime,
+        expires_at=now + lifetime,
     )
     session.add(device)
     session.flush()
     actor = dataclasses.replace(principal_of(user), session_id=device.id)
     _record(session, origin.context(actor), "signed_in")
-    pair = issue_tokens(user_id=user.id, session_id=device.id, refresh_jti=device.refresh_jti)
+    return device
+
+
+def sign_in(
+    session: Session,
+    origin: Origin,
+    *,
+    passwords: Passwords,
+    username: str,
+    password: str,
+    device_name: str,
+    refresh_lifetime: timedelta,
+    issue_tokens: TokenIssuer,
+) -> TokenPair:
+    """Check credentials, open a device session and mint its tokens."""
+    device = open_device_session(
+        session,
+        origin,
+        passwords=passwords,
+        username=username,
+        password=password,
+        device_name=device_name,
+        lifetime=refresh_lifetime,
+    )
+    pair = issue_tokens(
+        user_id=device.user_id, session_id=device.id, refresh_jti=device.refresh_jti
+    )
     session.commit()
     return pair
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Result, Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from fieldapp.core.principal import Principal
@@ -31,6 +32,7 @@ _PRINCIPAL_QUERY = (
         DeviceSession.created_at,
         DeviceSession.expires_at,
         DeviceSession.revoked_at,
+        DeviceSession.last_seen_at,
     )
     .join(User, User.id == DeviceSession.user_id)
     .join(Team, Team.id == User.team_id)
@@ -40,18 +42,36 @@ _PRINCIPAL_QUERY = (
 )
 
 
-def load_principal(
-    connection: Connection, *, session_id: uuid.UUID, user_id: uuid.UUID, token_type: str
+def session_row(connection: Connection, session_id: uuid.UUID) -> Row[Any] | None:
+    """A device session with its user and team, in one query."""
+    result: Result[Any] = connection.execute(_PRINCIPAL_QUERY, {"session_id": session_id})
+    return result.first()
+
+
+def principal_from_row(
+    row: Row[Any] | None,
+    *,
+    session_id: uuid.UUID,
+    user_id: uuid.UUID,
+    token_type: str,
+    now: datetime | None = None,
 ) -> Principal | None:
-    """Return the caller of a live session in one query, or None if the session is dead."""
-    row = connection.execute(_PRINCIPAL_QUERY, {"session_id": session_id}).first()
+    """The caller of a live session, or None if the session is dead."""
     if row is None or row.user_id != user_id or row.disabled or row.revoked_at is not None:
         return None
     if row.created_at <= row.sessions_valid_after:
         return None
-    if token_type == "refresh" and row.expires_at <= utcnow():
+    if token_type == "refresh" and row.expires_at <= (now or utcnow()):
         return None
     return Principal.of_user(row, team_name=row.team_name, session_id=session_id)
+
+
+def load_principal(
+    connection: Connection, *, session_id: uuid.UUID, user_id: uuid.UUID, token_type: str
+) -> Principal | None:
+    """Return the caller of a live session in one query, or None if the session is dead."""
+    row = session_row(connection, session_id)
+    return principal_from_row(row, session_id=session_id, user_id=user_id, token_type=token_type)
 
 
 def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[DeviceSession]:

@@ -32,9 +32,24 @@ DOC_ENDPOINTS = frozenset(
     }
 )
 
+#: The supervisor console's pages: signed in by its cookie, never by a token or an API key.
+CONSOLE_BLUEPRINT = "console"
+#: Where the console puts its cookie check (``app.extensions``): the web layer knows no pages.
+CONSOLE_SIGN_IN = "fieldapp.console_sign_in"
+
 #: The explicit public list: the only endpoints anyone may call without a token.
 PUBLIC_ENDPOINTS = (
-    frozenset({"operations.health", "operations.ready", "auth.login"}) | DOC_ENDPOINTS
+    frozenset(
+        {
+            "operations.health",
+            "operations.ready",
+            "auth.login",
+            "console.sign_in",
+            "console_assets.asset",
+            "console_assets.static",
+        }
+    )
+    | DOC_ENDPOINTS
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,6 +86,11 @@ def policy_for(endpoint: str) -> AccessPolicy | None:
     return getattr(view, "access_policy", None)
 
 
+def serves_console() -> bool:
+    """Whether this request is routed to a console page (HTML forms, cookie sign-in)."""
+    return request.blueprint == CONSOLE_BLUEPRINT
+
+
 def enforce_access() -> None:
     """Before every request: authenticate and authorise, or refuse."""
     endpoint = request.endpoint
@@ -79,7 +99,9 @@ def enforce_access() -> None:
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return  # unrouted requests become 404/405 in the one error shape
     policy = policy_for(endpoint)
-    if wants_api_key():
+    if serves_console():
+        current_app.extensions[CONSOLE_SIGN_IN]()
+    elif wants_api_key():
         authenticate_api_key(policy.scope if policy else None)
     else:
         verify_jwt_in_request(refresh=policy.refresh if policy else False)

@@ -6,7 +6,7 @@ import math
 import time
 import uuid
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -28,7 +28,7 @@ _ONCE_A_MINUTE = parse("1/minute")
 def claimed_username() -> str:
     """The normalised username a sign-in names, whether or not it exists ('' if none)."""
     body = current_body()
-    username = body.get("username") if isinstance(body, dict) else None
+    username = body.get("username") if isinstance(body, dict) else request.form.get("username")
     return normalise_username(username) if isinstance(username, str) else ""
 
 

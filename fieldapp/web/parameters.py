@@ -20,6 +20,7 @@ from flask import Flask, current_app, request
 
 from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE, has_unstorable_text
 from fieldapp.errors import UnknownParameter, ValidationFailed
+from fieldapp.web.access import serves_console
 
 
 @cache
@@ -40,8 +41,8 @@ def query_parameter_names(view: Callable[..., Any]) -> frozenset[str]:
 
 def refuse_unknown_query_parameters() -> None:
     """A 400 naming every query parameter the routed operation does not take."""
-    if request.endpoint is None or not request.args:
-        return  # unrouted requests become 404/405 in the one error shape
+    if request.endpoint is None or not request.args or serves_console():
+        return  # unrouted requests become 404/405 in the one error shape; pages parse their own
     view = current_app.view_functions[request.endpoint]
     unknown = sorted(set(request.args) - query_parameter_names(view))
     if unknown:

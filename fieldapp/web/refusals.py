@@ -24,7 +24,8 @@ from fieldapp.web.access import PUBLIC_ENDPOINTS
 from fieldapp.web.keys import claimed_key_name
 from fieldapp.web.limits import claimed_username, first_in_minute
 
-LOGIN_ENDPOINT = "auth.login"
+#: Sign-ins: the phones' and the console's. A refused (429) one is recorded as a sign-in.
+LOGIN_ENDPOINTS = frozenset({"auth.login", "console.sign_in"})
 REFUSAL_STATUSES = frozenset({401, 403, 404, 410, 429})
 
 log = logging.getLogger("fieldapp.refusals")
@@ -34,14 +35,14 @@ def _recorded(status: int, endpoint: str | None, actor: Principal | None) -> boo
     """Whether this response is a refusal the trail keeps."""
     if status not in REFUSAL_STATUSES or endpoint is None or g.get("refusal_audited"):
         return False
-    if endpoint in PUBLIC_ENDPOINTS and (status, endpoint) != (429, LOGIN_ENDPOINT):
+    if endpoint in PUBLIC_ENDPOINTS and not (status == 429 and endpoint in LOGIN_ENDPOINTS):
         return False
     return status != 429 or first_in_minute(_caller_key(endpoint, actor))
 
 
 def _caller_key(endpoint: str, actor: Principal | None) -> str:
     """Whom a 429 is counted against: the signed-in caller or key, else the client address."""
-    if actor is not None and endpoint != LOGIN_ENDPOINT:
+    if actor is not None and endpoint not in LOGIN_ENDPOINTS:
         return f"caller:{actor.api_key_id or actor.user_id}"
     return f"address:{request.remote_addr}"
 
@@ -49,7 +50,9 @@ def _caller_key(endpoint: str, actor: Principal | None) -> str:
 def audit_refusal(response: Response) -> Response:
     """After every request: record a refusal on a protected route (never on public ones)."""
     actor: Principal | None = g.get("principal")
-    if not _recorded(response.status_code, request.endpoint, actor):
+    # A console page answers "sign in" with a redirect; it is a 401 all the same.
+    status = g.get("refused_status") or response.status_code
+    if not _recorded(status, request.endpoint, actor):
         return response
     request_session = g.get("db_session")
     if request_session is not None:
@@ -57,11 +60,11 @@ def audit_refusal(response: Response) -> Response:
     origin = request_origin()
     try:
         with get_database().sessions() as session:
-            if request.endpoint == LOGIN_ENDPOINT:
+            if request.endpoint in LOGIN_ENDPOINTS:
                 auth.record_rate_limited(session, origin, claimed_username())
                 return response
-            code = g.get("problem_code") or HTTP_CODES.get(response.status_code, ("refused",))[0]
-            refusal = Refusal(response.status_code, code, request.method, request.path)
+            code = g.get("problem_code") or HTTP_CODES.get(status, ("refused",))[0]
+            refusal = Refusal(status, code, request.method, request.path)
             claimed = g.get("token_subject") or claimed_key_name()
             record_refusal(session, origin, refusal, actor=actor, claimed_name=claimed)
     except Exception:  # the caller is refused either way; a lost record must be seen

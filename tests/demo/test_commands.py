@@ -15,7 +15,7 @@ from fieldapp.models import User
 from tests.factories import bearer, login
 
 
-def test_demo_load_creates_one_account_per_role_once(
+def test_demo_load_creates_the_accounts_once_two_supervisors_for_four_eyes(
     app: Flask, runner: FlaskCliRunner, session: Session
 ) -> None:
     first = runner.invoke(args=["demo", "load"])
@@ -24,11 +24,11 @@ def test_demo_load_creates_one_account_per_role_once(
     assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
     credentials = json.loads(credentials_file.read_text())
     roles = {row.username: row.role for row in session.execute(select(User.username, User.role))}
-    assert sorted(roles.values()) == ["admin", "auditor", "officer", "supervisor"]
+    assert sorted(roles.values()) == ["admin", "auditor", "officer", "supervisor", "supervisor"]
     assert set(credentials) == set(roles)
     second = runner.invoke(args=["demo", "load"])
     assert "nothing loaded" in second.output
-    assert session.scalar(select(func.count()).select_from(User)) == 4
+    assert session.scalar(select(func.count()).select_from(User)) == 5
     assert json.loads(credentials_file.read_text()) == credentials
 
 
@@ -36,6 +36,7 @@ def test_demo_show_prints_a_working_sign_in(app: Flask, runner: FlaskCliRunner) 
     runner.invoke(args=["demo", "load"])
     shown = runner.invoke(args=["demo", "show", "--base-url", "http://127.0.0.1:5000"])
     assert "curl -s -X POST http://127.0.0.1:5000/api/v1/auth/login" in shown.output
+    assert "Supervisor console: http://127.0.0.1:5000/console/" in shown.output
     credentials = json.loads((Path(app.instance_path) / "demo-credentials.json").read_text())
     assert credentials["pc.ashworth"] in shown.output
     client = app.test_client()

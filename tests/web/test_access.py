@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.core.roles import ROLES
 from fieldapp.web.access import PUBLIC_ENDPOINTS, AccessPolicy
+from tests.console.conftest import console_login
 from tests.factories import audit_rows, bearer, create_team, create_user, login
 
 
@@ -64,8 +65,17 @@ def test_every_non_public_route_refuses_a_caller_without_a_token_and_records_it(
                 json={} if method != "GET" else None,
                 headers={"X-Request-Id": f"walk-{len(expected)}"},
             )
-            assert response.status_code == 401, f"{method} {rule.rule} answered without a token"
-            assert response.get_json()["code"] == "unauthorized"
+            if rule.endpoint.startswith("console."):
+                # A console page sends the browser to "Sign in" (a form post gets a 401 page).
+                if method == "GET":
+                    assert response.status_code == 303, f"{method} {rule.rule}"
+                    assert response.location.startswith("/console/sign-in?next=")
+                else:
+                    assert response.status_code == 401, f"{method} {rule.rule}"
+                    assert "Sign in to continue" in response.text
+            else:
+                assert response.status_code == 401, f"{method} {rule.rule} answered without a token"
+                assert response.get_json()["code"] == "unauthorized"
             expected.append((f"{method} {path}"[:64], f"walk-{len(expected)}"))
     assert len(expected) >= 12
     refusals = audit_rows(session, resource_type="route")
@@ -81,9 +91,12 @@ def test_every_role_refused_by_a_route_is_a_recorded_403(
 ) -> None:
     team = create_team(session)
     tokens = {}
+    browsers = {}
     for role in ROLES:
         create_user(app, session, username=f"walker.{role}", role=role, team=team)
         tokens[role] = login(client, f"walker.{role}")["access_token"]
+        browsers[role] = app.test_client()
+        console_login(browsers[role], f"walker.{role}")
     expected = []
     for rule in app.url_map.iter_rules():
         policy = getattr(app.view_functions[rule.endpoint], "access_policy", None)
@@ -93,7 +106,12 @@ def test_every_role_refused_by_a_route_is_a_recorded_403(
         for role in sorted(set(ROLES) - policy.roles):
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 body = {} if method != "GET" else None
-                response = client.open(path, method=method, json=body, headers=bearer(tokens[role]))
+                if rule.endpoint.startswith("console."):
+                    response = browsers[role].open(path, method=method, data=body)
+                else:
+                    response = client.open(
+                        path, method=method, json=body, headers=bearer(tokens[role])
+                    )
                 assert response.status_code == 403, f"{role} may {method} {rule.rule}"
                 expected.append((f"walker.{role}", f"{method} {path}"[:64]))
     assert len(expected) >= 20

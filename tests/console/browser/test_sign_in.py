@@ -1,0 +1,52 @@
+"""In the browser: signing in and out of the console, and the sign-in page's accessibility."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session
+
+from tests.console.browser.conftest import LiveServer
+from tests.console.browser.pages import axe, signed_in
+from tests.factories.users import create_user
+
+
+def test_the_sign_in_page_and_its_error_summary_pass_axe(
+    live_server: LiveServer, page: Page
+) -> None:
+    page.goto(f"{live_server.url}/console/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert axe(page) == []
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    expect(page).to_have_title("Error: Sign in \u2013 fieldapp console")
+    assert axe(page) == []
+
+
+def test_signing_in_then_out_by_keyboard_alone(
+    live_server: LiveServer, page: Page, session: Session
+) -> None:
+    create_user(live_server.app, session, username="officer.kb", role="officer")
+    page.goto(f"{live_server.url}/console/sign-in")
+    page.keyboard.press("Tab")  # the skip link first
+    page.get_by_label("Username").focus()
+    page.keyboard.type("officer.kb")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("fieldapp console")
+    expect(page.get_by_text("There is nothing for you to do here")).to_be_visible()
+    assert axe(page) == []
+    page.get_by_role("button", name="Sign out").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    page.goto(f"{live_server.url}/console/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_signed_in_helper_reaches_the_start_page(
+    live_server: LiveServer, page: Page, session: Session
+) -> None:
+    create_user(live_server.app, session, username="auditor.b", role="auditor")
+    signed_in(page, live_server, "auditor.b")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
