@@ -58,7 +58,9 @@ class WordingForm(Schema):
     """The wording and what to do with it: check it, save it as a draft, or submit it."""
 
     class Meta:
-        unknown = EXCLUDE  # the CSRF token and the button's name travel with the form
+        """The CSRF token (and a new template's fields) travel with the form: not refused."""
+
+        unknown = EXCLUDE
 
     wording = fields.String(load_default="")
     subject = fields.String(load_default=None)

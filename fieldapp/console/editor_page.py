@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 
 from fieldapp.core.editor.fields import group_fields
 from fieldapp.core.editor.problems import label
@@ -25,6 +25,13 @@ CHANNEL_NAMES = {"sms": "Text message", "email": "Email", "letter": "Letter"}
 LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
 # Where a service's error about a field shows in the form (its field id).
 FIELD_IDS = {"body": "wording", "lint": "wording", "restore_from": "wording"}
+
+
+def url_if_served(endpoint: str, **values: Any) -> str | None:
+    """The URL of another console page, or None when this app does not serve it."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
 
 
 def _helpers(channel: str) -> dict[str, Any]:
@@ -77,6 +84,7 @@ def render_edit(
         channel_name=CHANNEL_NAMES.get(template.channel, template.channel),
         language_name=LANGUAGE_NAMES.get(template.language, template.language),
         check_url=url_for("console.check_template", key=template.key),
+        back_url=url_if_served("console.template", key=template.key),
         **_helpers(template.channel),
     )
     return html, status
@@ -104,6 +112,7 @@ def render_new(
             for name in LIBRARY_EVENT_TYPES
         ],
         check_url=url_for("console.check_new_template"),
+        back_url=url_if_served("console.templates"),
         **_helpers(str(form.get("channel") or "")),
     )
     return html, status
@@ -131,12 +140,12 @@ def invalid_errors(messages: Mapping[str, Any]) -> FormErrors:
 def service_errors(failed: FieldappError, check: DraftCheck | None) -> FormErrors:
     """A service's refusal as form errors; wording problems told by line, from the check."""
     errors = invalid_errors(failed.errors or {})
-    if isinstance(failed, ValidationFailed) and check is not None and check.errors:
-        if "wording" in errors or not errors:
-            errors.pop("wording", None)
-            for finding in check.errors:
-                if finding.part == "subject":
-                    errors.setdefault("subject", []).append(finding.message)
-                else:
-                    errors.setdefault("wording", []).append(label(finding))
+    about_wording = "wording" in errors or not errors
+    if isinstance(failed, ValidationFailed) and check and check.errors and about_wording:
+        errors.pop("wording", None)
+        for finding in check.errors:
+            if finding.part == "subject":
+                errors.setdefault("subject", []).append(finding.message)
+            else:
+                errors.setdefault("wording", []).append(label(finding))
     return errors or {"wording": [failed.detail]}

@@ -1,5 +1,5 @@
 """The console's pages, one module per feature; importing this registers them all on ``bp``."""
 
-from fieldapp.console.views import session
+from fieldapp.console.views import editor, session
 
-__all__ = ["session"]
+__all__ = ["editor", "session"]

@@ -27,6 +27,8 @@ from fieldapp.console.editor_forms import (
 from fieldapp.console.notices import notify
 from fieldapp.core.roles import SUPERVISOR
 from fieldapp.core.templating.check import Wording
+from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
+from fieldapp.core.templating.library import CHANNELS
 from fieldapp.database import get_session
 from fieldapp.errors import Conflict, FieldappError, ValidationFailed
 from fieldapp.models import MessageTemplate
@@ -36,6 +38,14 @@ from fieldapp.web.access import allow
 wording_form = WordingForm()
 new_template_form = NewTemplateForm()
 KEY_PATH = "/templates/<string(maxlength=80):key>"
+#: A new template's form before anything is typed.
+NEW_TEMPLATE_START: dict[str, Any] = {
+    **dict.fromkeys(("name", "key", "event_type", "channel", "description", "wording"), ""),
+    "language": "en",
+    "subject": None,
+    "change_note": "",
+    "preview": None,
+}
 
 
 def _check(wording: Wording, event_type: str, form: Mapping[str, Any]) -> editing.DraftCheck:
@@ -108,7 +118,8 @@ def edit_template(key: str) -> ResponseReturnValue:
         return _edit_page(template, form, failed=failed)
     if form["action"] == "submit":
         notify(f"Version {saved.version.number} is waiting for another supervisor's review.")
-        return redirect(url_for("console.template", key=template.key), 303)
+        page = editor_page.url_if_served("console.template", key=template.key)
+        return redirect(page or url_for("console.edit_template", key=template.key), 303)
     notify(
         f"Draft saved as version {saved.version.number}." if saved.created else "Nothing changed."
     )
@@ -131,23 +142,25 @@ def invalid_errors(invalid: ValidationError) -> editor_page.FormErrors:
 def check_template(key: str) -> ResponseReturnValue:
     """The live check as the supervisor types: one summary line, the problems and the preview."""
     template = versions.get_template(get_session(), current_principal(), key)
-    return _partial(wording_form, template.event_type, template.channel, template.language)
+    return _partial(template.event_type, template.channel, template.language)
 
 
 @bp.post("/templates/new/check")
 @allow(SUPERVISOR)
 def check_new_template() -> ResponseReturnValue:
-    """The live check of a new template's wording, for the channel and language chosen."""
-    channel, language = request.form.get("channel") or "sms", request.form.get("language") or "en"
-    return _partial(new_template_form, request.form.get("event_type", ""), channel, language)
+    """The live check of a new template's wording, for the channel and language chosen so far."""
+    channel, language = request.form.get("channel", ""), request.form.get("language", "")
+    return _partial(
+        request.form.get("event_type", ""),
+        channel if channel in CHANNELS else "sms",
+        language if language in TEMPLATE_LANGUAGES else "en",
+    )
 
 
-def _partial(
-    schema: WordingForm, event_type: str, channel: str, language: str
-) -> ResponseReturnValue:
+def _partial(event_type: str, channel: str, language: str) -> ResponseReturnValue:
     """The check's partial; 200 even with problems (htmx swaps only a success)."""
     try:
-        form = schema.load({**request.form.to_dict(), "action": "check"})
+        form = wording_form.load({**request.form.to_dict(), "action": "check"})
     except ValidationError as invalid:
         return "; ".join(m for ms in invalid_errors(invalid).values() for m in ms), 422
     check = _check(_wording(form, channel, language), event_type, form)
@@ -181,7 +194,7 @@ def _new_page(
 def new_template() -> ResponseReturnValue:
     """Create a template with the wording of its first version, as a draft or for review."""
     if request.method == "GET":
-        return _new_page(new_template_form.load({}))
+        return _new_page(NEW_TEMPLATE_START)
     try:
         form = new_template_form.load(request.form)
         data = create_data(form) if form["action"] != "check" else {}
