@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, PrefixLoader
 
-from fieldapp.console import guards, sessions
+from fieldapp.console import guards, pages, sessions
 from fieldapp.console.blueprint import assets, bp
 from fieldapp.web.access import CONSOLE_SIGN_IN
 
@@ -25,5 +25,7 @@ def init_app(app: Flask) -> None:
     if app.jinja_loader is not None:
         loaders.insert(0, app.jinja_loader)
     app.jinja_loader = ChoiceLoader(loaders)
+    for status in (404, 405):  # unrouted: no blueprint yet, so the app decides by path
+        app.register_error_handler(status, pages.unrouted)
     app.register_blueprint(bp)
     app.register_blueprint(assets)

@@ -26,7 +26,7 @@ assets = Blueprint("console_assets", __name__)
 
 bp.before_request(guards.refuse_forged_posts)
 bp.after_request(secure_headers)
-bp.context_processor(
+bp.app_context_processor(
     lambda: {"csp_nonce": csp_nonce, "notices": pending, "console_navigation": navigation()}
 )
 pages.register_error_pages(bp)

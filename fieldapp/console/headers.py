@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from typing import TypeVar
 
-from flask import Response, g
+from flask import g
+from werkzeug.wrappers import Response
+
+R = TypeVar("R", bound=Response)
 
 #: GOV.UK Frontend's stylesheets and scripts, htmx and the console's modules are all served
 #: from this origin; the template's one inline script carries the request's nonce.
@@ -23,7 +27,7 @@ def csp_nonce() -> str:
     return nonce
 
 
-def secure_headers(response: Response) -> Response:
+def secure_headers(response: R) -> R:
     """Every console page: CSP, no framing, no caching (pages show personal data)."""
     response.headers["Content-Security-Policy"] = _POLICY.format(nonce=csp_nonce())
     response.headers["X-Frame-Options"] = "DENY"

@@ -8,11 +8,13 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from fieldapp.console.headers import secure_headers
 from fieldapp.console.sessions import SignInRequired
 from fieldapp.core.roles import ADMIN, AUDITOR, SUPERVISOR
 from fieldapp.errors import FieldappError
 from fieldapp.web.problems import handle_fieldapp_error, handle_http_exception, handle_unexpected
 
+CONSOLE_PREFIX = "/console/"
 #: The page title for each refused status: what happened, in plain words.
 TITLES = {
     400: "Sorry, there is a problem with this request",
@@ -79,6 +81,13 @@ def unexpected(error: Exception) -> Response:
     """A failure nobody planned for: logged once (no traceback to the browser), a 500 page."""
     handle_unexpected(error)
     return _error_page(500, "Something went wrong on our side. The error has been logged.")
+
+
+def unrouted(error: HTTPException) -> Response:
+    """An unrouted URL (404/405): a page under /console/, the problem shape elsewhere."""
+    if request.path.startswith(CONSOLE_PREFIX):
+        return secure_headers(http_error(error))
+    return handle_http_exception(error)
 
 
 def register_error_pages(bp: Blueprint) -> None:

@@ -303,3 +303,27 @@ def test_assets_are_served_from_the_app_with_caching(client: FlaskClient) -> Non
             assert response.status_code == 200, url
             assert response.headers["Cache-Control"].startswith("public")
     assert client.get("/console/static/../../config.py").status_code == 404
+
+
+def test_a_link_from_another_site_offers_a_same_site_continue(
+    client: FlaskClient, supervisor: str
+) -> None:
+    """SameSite=Strict: a link in an email arrives without the cookie; one click carries it."""
+    console_login(client, supervisor)
+    page = client.get(
+        "/console/sign-in",
+        query_string={"next": "/console/reviews"},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    assert 'href="/console/reviews">continue to the page you followed a link to' in page.text
+    plain = client.get("/console/sign-in", query_string={"next": "/console/reviews"})
+    assert "continue to the page" not in plain.text
+
+
+def test_an_unknown_console_url_is_a_404_page_and_an_unknown_api_url_stays_json(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/console/no-such-page")
+    assert page.status_code == 404 and "Page not found" in page.text
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.get_json()["code"] == "not_found"

@@ -49,7 +49,16 @@ def sign_in() -> Response | tuple[str, int]:
     target = _safe_next(request.args.get("next"))
     ended = ENDED.get(request.args.get("ended", ""))
     if request.method == "GET":
-        return render_page("console/sign_in.html", errors={}, ended=ended, target=target)
+        # A link from an email or another site arrives without the SameSite=Strict cookie, even
+        # to someone signed in: a same-site "Continue" click carries it.
+        arrived_from_elsewhere = request.headers.get("Sec-Fetch-Site") == "cross-site"
+        return render_page(
+            "console/sign_in.html",
+            errors={},
+            ended=ended,
+            target=target,
+            offer_continue=arrived_from_elsewhere and target != url_for("console.home"),
+        )
     try:
         data = parse_form(sign_in_form, request.form)
         session_id, user_id = console_sessions.sign_in(
