@@ -27,9 +27,9 @@ from fieldapp.schemas.templates import TemplateCreateSchema
 from fieldapp.services.templates.editing import PreviewTarget
 
 ACTIONS = ("save", "submit", "check")
-# The API's names for the form's fields, where they differ.
-API_NAMES = {"wording": "body"}
-FORM_NAMES = {"body": "wording", "lint": "wording"}
+# The form's field for each of the API's, where they differ (an easy-read format follows
+# from the key's ending, so its error shows on the key).
+FORM_NAMES = {"body": "wording", "lint": "wording", "format": "key"}
 
 
 class PreviewChoice(fields.String):

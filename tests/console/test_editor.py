@@ -390,6 +390,13 @@ def test_a_new_template_with_missing_or_bad_fields_is_refused_field_by_field(
     )
 
 
+def test_the_apis_own_rules_for_a_new_template_show_on_the_form(editor: FlaskClient) -> None:
+    data = {**NEW_TEMPLATE, "key": "arrested-sms-en-easy-read", "action": "save"}
+    page = _post(editor, NEW, data, page=NEW)
+    assert page.status_code == 422
+    assert re.search(r'<a href="#key">\s*An easy-read template', page.text)
+
+
 def test_a_taken_key_is_refused_on_the_form(editor: FlaskClient) -> None:
     page = _post(editor, NEW, {**NEW_TEMPLATE, "key": SMS_KEY, "action": "save"}, page=NEW)
     assert page.status_code == 409
