@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +41,24 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{PREFIX}{name} must be an integer, got {raw!r}") from exc
+
+
+def _pence(env: Mapping[str, str], name: str, default: str) -> Decimal:
+    """Read an amount of money in pence (such as "2.33"), refusing nonsense loudly."""
+    raw = (env.get(PREFIX + name) or "").strip() or default
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigurationError(f"{PREFIX}{name} must be an amount in pence, got {raw!r}") from exc
+    if not amount.is_finite() or amount < 0:
+        raise ConfigurationError(f"{PREFIX}{name} must be an amount in pence, got {raw!r}")
+    return amount
+
+
+#: What GOV.UK Notify charges per text message (fragment) beyond the free allowance, in pence
+#: before VAT: its published price when this was written. The fragment rules are in notify.md;
+#: the price changes every April, so set FIELDAPP_SMS_FRAGMENT_PENCE to the current one.
+SMS_FRAGMENT_PENCE = "2.33"
 
 
 def load_secrets(instance_path: Path) -> dict[str, str]:
@@ -134,6 +153,7 @@ def message_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "NOTIFY_TIMEOUT_SECONDS": _int(env, "NOTIFY_TIMEOUT_SECONDS", 10),
         "DELIVERY_MAX_ATTEMPTS": _int(env, "DELIVERY_MAX_ATTEMPTS", 6),
         "DELIVERY_LEASE_SECONDS": _int(env, "DELIVERY_LEASE_SECONDS", 120),
+        "SMS_FRAGMENT_PENCE": _pence(env, "SMS_FRAGMENT_PENCE", SMS_FRAGMENT_PENCE),
     }
 
 

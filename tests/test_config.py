@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,18 @@ def test_docs_are_public_by_default_in_development_only_and_can_be_switched(
 def test_nonsense_numbers_are_refused_loudly(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="FIELDAPP_MAX_BODY_BYTES"):
         build_config({"FIELDAPP_MAX_BODY_BYTES": "lots"}, tmp_path)
+
+
+def test_the_price_of_a_text_is_configured_in_pence(tmp_path: Path) -> None:
+    assert build_config({}, tmp_path)["SMS_FRAGMENT_PENCE"] == Decimal("2.33")
+    configured = build_config({"FIELDAPP_SMS_FRAGMENT_PENCE": "2.5"}, tmp_path)
+    assert configured["SMS_FRAGMENT_PENCE"] == Decimal("2.5")
+
+
+@pytest.mark.parametrize("value", ["two pence", "-1", "NaN", "Infinity"])
+def test_a_nonsense_price_of_a_text_is_refused_loudly(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigurationError, match="FIELDAPP_SMS_FRAGMENT_PENCE"):
+        build_config({"FIELDAPP_SMS_FRAGMENT_PENCE": value}, tmp_path)
 
 
 def test_force_details_are_given_per_language_and_welsh_falls_back_to_english() -> None:

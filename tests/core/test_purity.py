@@ -13,6 +13,7 @@ PACKAGES = {
     "fieldapp.core.victims_code": ("rulesets.json",),
     "fieldapp.core.templating": ("merge_fields.json", "lint_rules.json"),
     "fieldapp.core.letters": ("layout.json",),
+    "fieldapp.core.editor": (),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -234,13 +234,21 @@ def validate(source: str, *, catalogue: Catalogue, max_chars: int) -> frozenset[
     return check_tree(tree, catalogue=catalogue, filters=FILTER_ARGUMENTS, tests=TESTS)
 
 
-def _compiled(source: str, cache_key: str | None, html: bool) -> Template:
+#: Changes a checked tree before it is compiled; it may only rewrite text (``TemplateData``).
+TreeTransform = Callable[[nodes.Template], None]
+
+
+def _compiled(
+    source: str, cache_key: str | None, html: bool, transform: TreeTransform | None = None
+) -> Template:
     """The compiled template, from the cache when ``cache_key`` has been seen."""
-    key = None if cache_key is None else (cache_key, html)
+    key = None if cache_key is None or transform is not None else (cache_key, html)
     template = None if key is None else TEMPLATE_CACHE.get(key)
     if template is None:
         tree = _parse(source, MAX_SOURCE_CHARS)
         check_tree(tree, catalogue=None, filters=FILTER_ARGUMENTS, tests=TESTS)
+        if transform is not None:
+            transform(tree)
         try:
             template = _ENVIRONMENTS[html].from_string(tree)
         except (RecursionError, SyntaxError, MemoryError):
@@ -259,10 +267,15 @@ def render(
     cache_key: str | None = None,
     html: bool = False,
     budget: RenderBudget = DEFAULT_BUDGET,
+    transform: TreeTransform | None = None,
 ) -> str:
     """Merge a validated source with a context: at most ``max_chars`` characters of output,
-    within ``budget`` (time and chunks, checked as the output streams)."""
-    template = _compiled(source, cache_key, html)
+    within ``budget`` (time and chunks, checked as the output streams).
+
+    ``transform`` rewrites the checked tree's text before compiling (never cached): tracing
+    which source line each output line came from marks the text this way.
+    """
+    template = _compiled(source, cache_key, html, transform)
     paths = {id(part): root for root, part in context.items() if type(part) is dict}
     state = _RenderState(paths=paths)
     token = _STATE.set(state)

@@ -17,10 +17,13 @@ from sqlalchemy.orm import Session
 
 from fieldapp.core.templating import LintReport, MissingData, OutputTooLong, TemplateRefused
 from fieldapp.core.templating.check import (
+    Rendered,
+    Wording,
     lint_rendered,
     merge_context,
     render_wording,
     sample_preview,
+    validate_wording,
 )
 from fieldapp.errors import NotFound, ValidationFailed
 from fieldapp.services import audit
@@ -92,11 +95,14 @@ def merge_errors() -> Iterator[None]:
 def _real_merge(
     session: Session,
     context: AuditContext,
-    chosen: VersionText,
+    about: tuple[str, str],
     ids: tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None],
     force: Mapping[str, Mapping[str, str]],
 ) -> dict[str, Any]:
-    """The merge context of a case and victim in scope (and the event the message is about)."""
+    """The merge context of a case and victim in scope (and the event the message is about).
+
+    ``about`` is the template's event type and language.
+    """
     case_id, victim_id, event_id = ids
     if victim_id is None:
         raise ValidationFailed(errors={"victim_id": ["Give the victim with the case."]})
@@ -107,9 +113,10 @@ def _real_merge(
         _record_combination(session, context, victim_id, outcome="denied")
         session.commit()
         raise
-    event = event_for(session, case, event_type=chosen.event_type, event_id=event_id)
+    event_type, language = about
+    event = event_for(session, case, event_type=event_type, event_id=event_id)
     data = merge_data(session, case=case, victim=victim, event=event, force=force)
-    return merge_context(data, chosen.wording.language)
+    return merge_context(data, language)
 
 
 def _record_combination(
@@ -147,7 +154,8 @@ def preview_template(
         with merge_errors():
             rendered, report = sample_preview(wording, fields)
     else:
-        merge = _real_merge(session, context, chosen, (case_id, victim_id, event_id), force)
+        about = (chosen.event_type, wording.language)
+        merge = _real_merge(session, context, about, (case_id, victim_id, event_id), force)
         with merge_errors():
             rendered = render_wording(wording, merge, cache_key=chosen.content_hash)
         report = lint_rendered(wording, rendered, fields)
@@ -164,3 +172,39 @@ def preview_template(
         lint=report,
         sample=case_id is None,
     )
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    """An unsaved wording merged with a real case: the message, its lint, and what it merged."""
+
+    rendered: Rendered
+    lint: LintReport
+    merged: Mapping[str, Any]
+
+
+def preview_draft(
+    session: Session,
+    context: AuditContext,
+    *,
+    wording: Wording,
+    event_type: str,
+    case_id: uuid.UUID,
+    victim_id: uuid.UUID,
+    force: Mapping[str, Mapping[str, str]],
+) -> DraftPreview:
+    """Render a wording not yet saved with a case and victim in scope, as sending would.
+
+    The editor's live preview: the same checks and merge as ``preview_template``, and the same
+    audit record of the combination; a refused wording is a 422 naming its problems.
+    """
+    with merge_errors():
+        fields = validate_wording(wording)
+    about = (event_type, wording.language)
+    merge = _real_merge(session, context, about, (case_id, victim_id, None), force)
+    with merge_errors():
+        rendered = render_wording(wording, merge)
+    report = lint_rendered(wording, rendered, fields)
+    _record_combination(session, context, victim_id)
+    session.commit()
+    return DraftPreview(rendered, report, merge)

@@ -1,0 +1,1 @@
+"""The template editor's pure parts: problems told by line, and what a text message costs."""
