@@ -11,6 +11,7 @@ from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, PrefixLoader
 
 from fieldapp.console import guards, pages, sessions
 from fieldapp.console.blueprint import assets, bp
+from fieldapp.console.cookies import SameSiteOnlySessionInterface
 from fieldapp.web.access import CONSOLE_SIGN_IN
 
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     from fieldapp.console import views  # noqa: F401  (registers every page on bp)
 
     app.extensions[CONSOLE_SIGN_IN] = sessions.authenticate
+    app.session_interface = SameSiteOnlySessionInterface()
     guards.csrf.init_app(app)
     govuk = PackageLoader("govuk_frontend_jinja")
     loaders: list[BaseLoader] = [PrefixLoader({"govuk_frontend_jinja": govuk})]

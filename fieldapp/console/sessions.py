@@ -50,6 +50,8 @@ def forget() -> None:
 
 def authenticate() -> None:
     """Load the console caller into ``g.principal``, or refuse with :class:`SignInRequired`."""
+    if SESSION_KEY not in session:
+        raise SignInRequired()  # nothing to forget: the cookie is left as it is
     try:
         session_id = uuid.UUID(str(session.get(SESSION_KEY)))
         user_id = uuid.UUID(str(session.get(USER_KEY)))

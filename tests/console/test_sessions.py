@@ -306,19 +306,26 @@ def test_assets_are_served_from_the_app_with_caching(client: FlaskClient) -> Non
     assert client.get("/console/static/../../config.py").status_code == 404
 
 
-def test_a_link_from_another_site_offers_a_same_site_continue(
+def test_a_link_from_another_site_offers_a_same_site_continue_and_keeps_the_cookie(
     client: FlaskClient, supervisor: str
 ) -> None:
     """SameSite=Strict: a link in an email arrives without the cookie; one click carries it."""
     console_login(client, supervisor)
+    kept = client.get_cookie("fieldapp-console")
+    assert kept is not None
+    elsewhere = {"Sec-Fetch-Site": "cross-site"}
     page = client.get(
-        "/console/sign-in",
-        query_string={"next": "/console/reviews"},
-        headers={"Sec-Fetch-Site": "cross-site"},
+        "/console/sign-in", query_string={"next": "/console/reviews"}, headers=elsewhere
     )
-    assert 'href="/console/reviews">continue to the page you followed a link to' in page.text
-    plain = client.get("/console/sign-in", query_string={"next": "/console/reviews"})
-    assert "continue to the page" not in plain.text
+    assert page.status_code == 200
+    assert "Continue to the console" in page.text and 'href="/console/reviews"' in page.text
+    assert "csrf_token" not in page.text and "Set-Cookie" not in page.headers
+    # Another site's post (no cookie travels with it) neither signs out nor rewrites the cookie.
+    refused = client.application.test_client().post("/console/sign-out", headers=elsewhere)
+    assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
+    after = client.get_cookie("fieldapp-console")
+    assert after is not None and after.value == kept.value
+    assert client.get("/console/").status_code in (200, 303)
 
 
 def test_an_unknown_console_url_is_a_404_page_and_an_unknown_api_url_stays_json(

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from fieldapp.api.context import audit_context, passwords, request_origin
 from fieldapp.console import sessions
 from fieldapp.console.blueprint import bp
+from fieldapp.console.cookies import cross_site
 from fieldapp.console.forms import FormInvalid, parse_form
 from fieldapp.console.notices import notify
 from fieldapp.console.pages import render_page
@@ -49,16 +50,11 @@ def sign_in() -> Response | tuple[str, int]:
     target = _safe_next(request.args.get("next"))
     ended = ENDED.get(request.args.get("ended", ""))
     if request.method == "GET":
-        # A link from an email or another site arrives without the SameSite=Strict cookie, even
-        # to someone signed in: a same-site "Continue" click carries it.
-        arrived_from_elsewhere = request.headers.get("Sec-Fetch-Site") == "cross-site"
-        return render_page(
-            "console/sign_in.html",
-            errors={},
-            ended=ended,
-            target=target,
-            offer_continue=arrived_from_elsewhere and target != url_for("console.home"),
-        )
+        if cross_site():
+            # A link from an email or another site arrives without the SameSite=Strict cookie,
+            # even for someone signed in: a same-site "Continue" click carries it.
+            return render_page("console/continue.html", target=target)
+        return render_page("console/sign_in.html", errors={}, ended=ended, target=target)
     try:
         data = parse_form(sign_in_form, request.form)
         session_id, user_id = console_sessions.sign_in(
