@@ -35,7 +35,7 @@ TITLES = {
 SECTIONS = (
     ("console.review_queue", "Review queue", (SUPERVISOR, ADMIN)),
     ("console.templates", "Templates", (SUPERVISOR, ADMIN, AUDITOR)),
-    ("console.compliance", "Compliance", (SUPERVISOR, ADMIN, AUDITOR)),
+    ("console.compliance", "Compliance", (SUPERVISOR, ADMIN)),
     ("console.users", "Users", (ADMIN,)),
     ("console.teams", "Teams", (ADMIN,)),
     ("console.api_keys", "API keys", (ADMIN,)),

@@ -17,7 +17,7 @@ ROLE_DESCRIPTIONS: Final[dict[str, str]] = {
     OFFICER: "Records events and keeps victims informed from the app on a work phone.",
     SUPERVISOR: "Writes and approves message templates and follows their team's duties.",
     ADMIN: "Manages accounts, teams and API keys.",
-    AUDITOR: "Reads the audit trail and the compliance figures; changes nothing.",
+    AUDITOR: "Reads the audit trail and the published templates; changes nothing.",
 }
 
 #: The roles that work cases: read and record cases, victims, events and duties (auditors do not).

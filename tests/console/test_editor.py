@@ -312,7 +312,7 @@ def test_only_supervisors_may_edit_as_in_the_api(
     console_login(client, user.username)
     assert client.get(EDIT.format(SMS_KEY)).status_code == 403
     assert client.get("/console/templates/new").status_code == 403
-    token = csrf_token_of(client.get("/console/").text)
+    token = csrf_token_of(client.get("/console/sign-in").text)
     posted = client.post(CHECK.format(SMS_KEY), data={"wording": CLEAN, "csrf_token": token})
     assert posted.status_code == 403
 

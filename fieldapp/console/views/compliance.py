@@ -1,9 +1,10 @@
 """The "Compliance" page, its CSV download, and the case page its duty lists link to.
 
-Scope is the API's: a supervisor (or auditor) sees their own team, an admin every team or the
-one they pick. Figures, duty lists and cases are read through the same services as the API,
-which audit every read and answer 404 for anything out of scope. The filters are the API's
-own query schema (``from``, ``to``, ``team_id``).
+Roles and scope are the API's: supervisors and admins (as for ``/api/v1/metrics/compliance``);
+a supervisor sees their own team, an admin every team or the one they pick. Figures, duty
+lists and cases are read through the same services as the API, which audit every read and
+answer 404 for anything out of scope. The filters are the API's own query schema (``from``,
+``to``, ``team_id``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fieldapp.console.blueprint import bp
 from fieldapp.console.compliance_csv import figures_csv, filename
 from fieldapp.console.forms import form_errors, parse_form
 from fieldapp.console.pages import render_page
-from fieldapp.core.roles import ADMIN, AUDITOR, SUPERVISOR
+from fieldapp.core.roles import ADMIN, SUPERVISOR
 from fieldapp.core.victims_code.outcomes import duty_outcome
 from fieldapp.database import get_session
 from fieldapp.errors import ValidationFailed
@@ -32,7 +33,7 @@ from fieldapp.services.compliance_figures import Figures, compliance_figures, te
 from fieldapp.services.duties.deadlines import near_deadline
 from fieldapp.web.access import allow
 
-ROLES = (SUPERVISOR, ADMIN, AUDITOR)
+ROLES = (SUPERVISOR, ADMIN)
 # The page's filter form sends only from, to and team_id; group_by is the API's and unused here.
 filters_schema = ComplianceQuerySchema(only=("start", "end", "team_id"))
 #: What every compliance template may call to write labels and times.

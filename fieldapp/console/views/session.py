@@ -91,6 +91,6 @@ def home() -> Response | tuple[str, int]:
     role = g.principal.role
     if role in (SUPERVISOR, ADMIN) and "console.review_queue" in current_app.view_functions:
         return redirect(url_for("console.review_queue"), 303)
-    if role == AUDITOR and "console.compliance" in current_app.view_functions:
-        return redirect(url_for("console.compliance"), 303)
+    if role == AUDITOR and "console.templates" in current_app.view_functions:
+        return redirect(url_for("console.templates"), 303)
     return render_page("console/home.html")
