@@ -510,7 +510,7 @@ def test_only_admins_reach_admin_pages(
         response = client.get(url)
         assert response.status_code == 403, url
         assert response.mimetype == "text/html"
-    response = post_form(client, "/console/teams", {"name": "Sneaky"}, page="/console/sign-in")
+    response = post_form(client, "/console/teams", {"name": "Sneaky"}, page="/console/teams")
     assert response.status_code == 403
     assert session.scalar(select(Team).where(Team.name == "Sneaky")) is None
     refusals = audit_rows(session, outcome="denied", actor_id=other.id)
