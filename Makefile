@@ -9,7 +9,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev assets db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console lock clean
+.PHONY: help run serve install install-dev assets screenshots db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console lock clean
 VENDOR := fieldapp/console/vendor
 
 help: ## List the targets
@@ -86,6 +86,10 @@ openapi: install ## Regenerate the committed openapi.yaml from the code
 
 connector: install ## Regenerate the committed Power Platform connector files in connector/
 	$(FLASK) connector write --output-dir connector
+
+screenshots: install-dev assets ## The README's console screenshots (docs/screenshots/), taken by the browser journey test
+	FIELDAPP_SCREENSHOTS=docs/screenshots FIELDAPP_TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:randomly \
+		tests/console/browser/test_journey.py -k officers_message
 
 bench: install-dev ## Benchmark under gunicorn with wrk (BENCH_DB=sqlite|postgres)
 	$(BIN)/python -m benchmarks.run

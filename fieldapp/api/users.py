@@ -114,7 +114,7 @@ def list_teams() -> dict[str, list[Team]]:
 def create_team(data: dict[str, Any]) -> Any:
     """Create a team."""
     return create_once(
-        lambda: teams.create_team(get_session(), name=data["name"]),
+        lambda: teams.create_team(get_session(), name=data["name"], context=audit_context()),
         schema=TeamSchema(),
         resource_type="team",
         read=lambda found: teams.get_team(get_session(), uuid.UUID(found)),

@@ -118,7 +118,7 @@ def stacked_bar_chart(
     bar_height: float = 26,
     gap: float = 12,
     axis_height: float = 28,
-    label_limit: int = 24,
+    label_limit: int = 18,  # about what 170 units hold at the labels' size
 ) -> StackedBarChart:
     """Lay out horizontal bars, each stacking its series' values left to right on one scale."""
     if any(value < 0 for _, values in rows for value in values):

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
 from fieldapp.models import Team
+from fieldapp.services import audit
+from fieldapp.services.audit import AuditContext
 
 
 def list_teams(session: Session) -> list[Team]:
@@ -38,8 +40,8 @@ def require_team(session: Session, name: str, *, field: str = "team") -> Team:
     return team
 
 
-def create_team(session: Session, *, name: str) -> Team:
-    """Create a team; a duplicate name is a 409."""
+def create_team(session: Session, *, name: str, context: AuditContext | None = None) -> Team:
+    """Create a team; a duplicate name is a 409. An admin's create is audited (set-up is not)."""
     if find_team(session, name) is not None:
         raise Conflict(f"A team called {name.strip()!r} already exists.")
     team = Team(name=name.strip())
@@ -49,4 +51,13 @@ def create_team(session: Session, *, name: str) -> Team:
     except IntegrityError as exc:  # a concurrent create won the race
         session.rollback()
         raise Conflict(f"A team called {name.strip()!r} already exists.") from exc
+    if context is not None:
+        audit.record(
+            session,
+            context,
+            operation=audit.ADMINISTRATION,
+            resource_type="team",
+            resource_ids=[str(team.id)],
+            reason="created",
+        )
     return team

@@ -297,6 +297,10 @@ def test_admin_creates_and_lists_teams(
         session.scalar(select(func.count()).select_from(Team).where(Team.name == "Roads Policing"))
         == 1
     )
+    [record] = audit_rows(session, resource_type="team")
+    assert (record.resource_id, record.operation, record.reason) == (
+        created.get_json()["id"], "administration", "created",
+    )  # fmt: skip
 
 
 def test_password_is_never_returned(

@@ -308,8 +308,11 @@ def test_teams_page_lists_and_creates_teams(admin_client: FlaskClient, session: 
     data = {"name": " Response H "}
     response = post_form(admin_client, "/console/teams", data, page="/console/teams")
     assert response.status_code == 303
-    assert session.scalar(select(Team.name).where(Team.name == "Response H")) == "Response H"
+    team_id = session.scalar(select(Team.id).where(Team.name == "Response H"))
+    assert team_id is not None
     assert "Team Response H created." in admin_client.get("/console/teams").text
+    [record] = audit_rows(session, resource_type="team")
+    assert (record.resource_id, record.reason) == (str(team_id), "created")
 
 
 @pytest.mark.parametrize(

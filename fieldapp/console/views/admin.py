@@ -189,7 +189,7 @@ def create_team() -> Page:
     session = get_session()
     try:
         data = parse_form(team_form, request.form)
-        team = teams.create_team(session, name=data["name"])
+        team = teams.create_team(session, name=data["name"], context=audit_context())
         session.commit()
     except ValidationFailed as exc:
         return _teams_page(422, form_errors(exc))

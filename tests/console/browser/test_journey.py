@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
+from fieldapp.demo.cases import load_demo_cases
 from fieldapp.models import DeviceSession
 from fieldapp.services.templates.library import import_library
 from tests.console.browser.conftest import LiveServer
@@ -45,6 +46,7 @@ def _arrange(live_server: LiveServer, session: Session) -> tuple[str, str, str]:
         create_user(app, session, username=username, role="supervisor", team=team)
     create_user(app, session, username="pc.field", role="officer", team=team)
     import_library(session, load_library(LIBRARY_DIRECTORY))
+    load_demo_cases(session, officer_username="pc.field")  # duties met, late and overdue
     session.commit()
     api = app.test_client()
     officer = login(api, "pc.field")["access_token"]
