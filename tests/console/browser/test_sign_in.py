@@ -50,3 +50,24 @@ def test_signed_in_helper_reaches_the_start_page(
     create_user(live_server.app, session, username="auditor.b", role="auditor")
     signed_in(page, live_server, "auditor.b")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_the_error_pages_and_the_continue_page_pass_axe(
+    live_server: LiveServer, page: Page, session: Session
+) -> None:
+    create_user(live_server.app, session, username="pc.errors", role="officer")
+    page.goto(f"{live_server.url}/console/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert axe(page) == []
+    signed_in(page, live_server, "pc.errors")
+    page.goto(f"{live_server.url}/console/users")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
+    assert axe(page) == []
+    # What a link from an email shows: the browser says the request came from another site.
+    page.goto("about:blank")
+    page.set_content(f'<a href="{live_server.url}/console/sign-in?next=/console/">the console</a>')
+    page.get_by_role("link", name="the console").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Continue to the console")
+    assert axe(page) == []
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("fieldapp console")
