@@ -7,15 +7,17 @@
    demo data loaded (``flask --app wsgi demo load``: its accounts and cases).
 2. The demo's second supervisor (``ps.mensah``) saves and submits version 2 of
    ``arrested-sms-en`` through the API, so the review queue of the supervisor timed
-   (``ps.okafor``) and the diff page have something.
+   (``ps.okafor``), the review page and the diff page have something.
 3. 1,000 extra duties on 100 extra cases (one victim and one to three events each), 80 of them
    in the demo team and 20 in a second team; deadlines over the last 30 days and the next 3,
    with a fixed random mix of outcomes.
-4. gunicorn serves ``wsgi:app`` (sync workers) on 127.0.0.1; the demo supervisor signs in
-   through the console's sign-in form (CSRF token and cookie, as a browser would).
+4. gunicorn serves ``wsgi:app`` (sync workers) on 127.0.0.1; the demo supervisor and the demo
+   admin (``admin.lee``) sign in through the console's sign-in form (CSRF token and cookie, as a
+   browser would); the sign-in page itself is loaded by a browser not signed in.
 5. Each page is loaded 3 times to warm up, then 50 times, one after another; each load is timed
-   from the request to the last byte of the body. Pages that answer 404 (not built yet on this
-   branch) are skipped and listed.
+   from the request to the last byte of the body. The editor's live check is posted as htmx
+   posts it (the form with its CSRF token), with the sample data and with a real case. Pages
+   that do not answer 200 (not built yet on this branch) are skipped and listed.
 
 Timing never goes into a test; this is the only place it is measured.
 """
@@ -23,6 +25,7 @@ Timing never goes into a test; this is the only place it is measured.
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import json
 import math
@@ -52,10 +55,13 @@ EXTRA_DUTIES = 1000
 EXTRA_CASES = 100
 SUPERVISOR = "ps.okafor"  # the demo supervisor (fieldapp/demo/accounts.py)
 AUTHOR = "ps.mensah"  # the demo's second supervisor
+ADMIN = "admin.lee"  # the demo admin
 OTHER_OFFICER = "bench.south"
 OTHER_TEAM = "Southtown Response Team"
 DEMO_TEAM = "Northtown Neighbourhood Team"
 TEMPLATE = "arrested-sms-en"
+PREVIEW_CASE = "42/100231/26"  # the demo's case with an arrest (fieldapp/demo/cases.py)
+FILTERS = "event_type=arrested&channel=sms&language=en&status=active"  # the list's four filters
 EVENT_TYPES = (
     "arrested",
     "interviewed",
@@ -69,10 +75,16 @@ EVENT_TYPES = (
 
 @dataclass(frozen=True)
 class Page:
-    """One console page to time: its name and its path (with the query string)."""
+    """One console page to time: its name, its path (with the query string), a form to post."""
 
     name: str
     path: str
+    form: Mapping[str, str] | None = None
+
+    @property
+    def method(self) -> str:
+        """POST when the page is a form's answer, else GET."""
+        return "GET" if self.form is None else "POST"
 
 
 @dataclass(frozen=True)
@@ -129,13 +141,18 @@ class Browser:
         finally:
             connection.close()
 
-    def sign_in(self, username: str, password: str) -> None:
-        """Sign in through the console's form, as a browser would."""
-        status, _, page = self.request("GET", "/console/sign-in")
+    def form_page(self, path: str) -> tuple[str, bytes]:
+        """A page with a form: its CSRF token and its body."""
+        status, _, page = self.request("GET", path)
         match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
         if status != 200 or match is None:
-            raise BenchmarkError(f"GET /console/sign-in answered {status} without a CSRF token")
-        form = {"username": username, "password": password, "csrf_token": match.group(1).decode()}
+            raise BenchmarkError(f"GET {path} answered {status} without a CSRF token")
+        return match.group(1).decode(), page
+
+    def sign_in(self, username: str, password: str) -> None:
+        """Sign in through the console's form, as a browser would."""
+        token, _ = self.form_page("/console/sign-in")
+        form = {"username": username, "password": password, "csrf_token": token}
         status, headers, _ = self.request("POST", "/console/sign-in", form)
         if status not in (302, 303):
             raise BenchmarkError(f"signing in as {username} answered {status}, not a redirect")
@@ -164,7 +181,7 @@ def api_json(port: int, method: str, path: str, token: str | None, body: object 
     return json.loads(text) if text else None
 
 
-def submit_second_version(port: int, password: str) -> None:
+def submit_second_version(port: int, password: str) -> int:
     """As the second supervisor: save version 2 of the template with one more line, submit it."""
     credentials = {"username": AUTHOR, "password": password, "device_name": "bench"}
     login = api_json(port, "POST", "/api/v1/auth/login", None, credentials)
@@ -174,8 +191,9 @@ def submit_second_version(port: int, password: str) -> None:
     body = str(current["body"]) if isinstance(current, dict) else ""
     change = {"body": body + "\nCall 101 if anything changes.", "change_note": "Benchmark edit"}
     saved = api_json(port, "POST", f"{base}/versions", token, change)
-    number = saved["number"] if isinstance(saved, dict) else 2
+    number = int(saved["number"]) if isinstance(saved, dict) else 2
     api_json(port, "POST", f"{base}/versions/{number}/submit", token, {})
+    return number
 
 
 def create_user(flask: Sequence[str], env: Mapping[str, str], *options: str) -> str:
@@ -235,6 +253,26 @@ def add_duties(database_url: str, *, now: datetime, seed: int = 13) -> uuid.UUID
     return first_case
 
 
+def preview_target(database_url: str) -> str:
+    """The editor's preview choice for the demo case with an arrest: "case id/victim id"."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from fieldapp.database import make_engine
+    from fieldapp.models import Case, Victim
+
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        found = session.execute(
+            select(Case.id, Victim.id).join(Victim, Victim.case_id == Case.id)
+            .where(Case.crime_reference == PREVIEW_CASE)
+        ).first()  # fmt: skip
+    engine.dispose()
+    if found is None:
+        raise BenchmarkError(f"the demo case {PREVIEW_CASE} is missing")
+    return f"{found[0]}/{found[1]}"
+
+
 def _duty(
     chance: random.Random, case: object, victim_id: uuid.UUID, event: object, now: datetime
 ) -> object:
@@ -265,32 +303,55 @@ def _duty(
     )
 
 
-def pages(case_id: uuid.UUID) -> list[Page]:
-    """Every console page the contract names, with real keys and ids."""
+SIGN_IN_PAGE = Page("sign-in page", "/console/sign-in")
+ADMIN_PAGES = (
+    Page("admin: users", "/console/users"),
+    Page("admin: teams", "/console/teams"),
+    Page("admin: API keys", "/console/api-keys"),
+)
+
+
+def supervisor_pages(case_id: uuid.UUID, number: int, target: str, browser: Browser) -> list[Page]:
+    """Every console page a supervisor has, with real keys and ids (the editor's form read once)."""
     template = f"/console/templates/{TEMPLATE}"
+    token, editor = browser.form_page(f"{template}/edit")
+    wording = {"wording": sample_wording(editor), "change_note": "", "csrf_token": token}
+    check = f"{template}/check"
     return [
         Page("review queue", "/console/reviews"),
         Page("templates", "/console/templates"),
+        Page("templates, filtered", f"/console/templates?{FILTERS}"),
         Page("template page", template),
         Page("editor", f"{template}/edit"),
-        Page("diff", f"{template}/diff?from=1&to=2"),
+        Page("live check, sample data", check, {**wording, "preview": ""}),
+        Page(f"live check, case {PREVIEW_CASE}", check, {**wording, "preview": target}),
+        Page("diff", f"{template}/diff?from=1&to={number}"),
+        Page("review page", f"{template}/versions/{number}/review"),
         Page("compliance", "/console/compliance"),
         Page("compliance CSV", "/console/compliance.csv"),
         Page("case page", f"/console/cases/{case_id}"),
     ]
 
 
+def sample_wording(editor: bytes) -> str:
+    """The wording in the editor's textarea, one word changed as the supervisor types."""
+    match = re.search(rb'<textarea[^>]*name="wording"[^>]*>(.*?)</textarea>', editor, re.S)
+    if match is None:
+        raise BenchmarkError("the editor has no Wording textarea")
+    return html.unescape(match.group(1).decode()).strip() + " Thanks."
+
+
 def time_page(browser: Browser, page: Page) -> Timing:
     """Warm up, then time ``LOADS`` loads of one page."""
-    status, _, body = browser.request("GET", page.path)
+    status, _, body = browser.request(page.method, page.path, page.form)
     if status != 200:
         return Timing(page, status, len(body), [])
     for _ in range(WARMUP_LOADS - 1):
-        browser.request("GET", page.path)
+        browser.request(page.method, page.path, page.form)
     times = []
     for _ in range(LOADS):
         started = time.perf_counter()
-        status, _, body = browser.request("GET", page.path)
+        status, _, body = browser.request(page.method, page.path, page.form)
         times.append((time.perf_counter() - started) * 1000)
         if status != 200:
             raise BenchmarkError(f"{page.path} answered {status} during the timed loads")
@@ -303,18 +364,18 @@ def report(timings: Sequence[Timing], db: str) -> str:
         f"Console pages, {LOADS} loads each after {WARMUP_LOADS} warm-up loads ({db}; demo data "
         f"plus {EXTRA_DUTIES} duties):",
         "",
-        "| page | path | median ms | p95 ms | bytes |",
-        "|---|---|---:|---:|---:|",
+        "| page | request | median ms | p95 ms | loads | bytes |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for t in timings:
         if t.times_ms:
-            lines.append(f"| {t.page.name} | `{t.page.path}` | {t.median:.1f} | {t.p95:.1f} "
-                         f"| {t.size} |")  # fmt: skip
+            lines.append(f"| {t.page.name} | `{t.page.method} {t.page.path}` | {t.median:.1f} "
+                         f"| {t.p95:.1f} | {len(t.times_ms)} | {t.size} |")  # fmt: skip
     skipped = [t for t in timings if not t.times_ms]
     if skipped:
         lines.append("")
         lines.append("Skipped (not answering 200 on this branch):")
-        lines += [f"- {t.page.name} `{t.page.path}`: {t.status}" for t in skipped]
+        lines += [f"- {t.page.name} `{t.page.method} {t.page.path}`: {t.status}" for t in skipped]
     return "\n".join(lines)
 
 
@@ -343,12 +404,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         create_user(flask, env, "--username", OTHER_OFFICER, "--role", "officer",
                     "--team", OTHER_TEAM)  # fmt: skip
         case_id = add_duties(env["FIELDAPP_DATABASE_URL"], now=datetime.now(UTC))
+        target = preview_target(env["FIELDAPP_DATABASE_URL"])
         log_path = workdir / "gunicorn.log"
         with serve(settings, env, log_path, app="wsgi:app"):
-            submit_second_version(settings.port, credentials[AUTHOR])
-            browser = Browser(settings.port)
-            browser.sign_in(SUPERVISOR, credentials[SUPERVISOR])
-            timings = [time_page(browser, page) for page in pages(case_id)]
+            number = submit_second_version(settings.port, credentials[AUTHOR])
+            supervisor, admin = Browser(settings.port), Browser(settings.port)
+            supervisor.sign_in(SUPERVISOR, credentials[SUPERVISOR])
+            admin.sign_in(ADMIN, credentials[ADMIN])
+            timings = [time_page(Browser(settings.port), SIGN_IN_PAGE)]
+            for page in supervisor_pages(case_id, number, target, supervisor):
+                timings.append(time_page(supervisor, page))
+            timings += [time_page(admin, page) for page in ADMIN_PAGES]
         print(report(timings, args.db))
         warn_about_problems(log_problems(log_path))
     except BenchmarkError as exc:
