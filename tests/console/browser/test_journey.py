@@ -16,14 +16,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
-from fieldapp.demo.cases import load_demo_cases
 from fieldapp.models import DeviceSession
-from fieldapp.services.templates.library import import_library
+from tests.console.browser.arrest_case import arrange_arrest_case
 from tests.console.browser.conftest import LiveServer
 from tests.console.browser.pages import axe, signed_in
-from tests.factories import create_team, create_user, login
-from tests.factories.cases import add_victim, arrest_duty, open_case, record_arrest
+from tests.factories import create_user
+from tests.factories.cases import arrest_duty
 from tests.factories.messages import write_message
 
 NEW_LINE = "We will keep you up to date at every step."
@@ -38,28 +36,10 @@ def shoot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def _arrange(live_server: LiveServer, session: Session) -> tuple[str, str, str]:
-    """Two supervisors and an officer in one team, the library, and a case with an arrest."""
-    app = live_server.app
-    team = create_team(session, name="Northtown Neighbourhood Team")
-    for username in ("ps.author", "ps.reviewer"):
-        create_user(app, session, username=username, role="supervisor", team=team)
-    create_user(app, session, username="pc.field", role="officer", team=team)
-    import_library(session, load_library(LIBRARY_DIRECTORY))
-    load_demo_cases(session, officer_username="pc.field")  # duties met, late and overdue
-    session.commit()
-    api = app.test_client()
-    officer = login(api, "pc.field")["access_token"]
-    case_id = open_case(api, officer, "NT/00042/26")
-    victim_id = add_victim(api, officer, case_id, first_name="Robin")
-    record_arrest(api, officer, case_id)
-    return officer, case_id, victim_id
-
-
 def test_a_template_change_from_editing_to_an_officers_message(
     live_server: LiveServer, page: Page, session: Session
 ) -> None:
-    officer, case_id, victim_id = _arrange(live_server, session)
+    officer, case_id, victim_id = arrange_arrest_case(live_server, session)
     base = live_server.url
 
     # The author finds the arrest text message through the filters.
