@@ -49,11 +49,13 @@ def _split_part(message: str) -> tuple[Part, str]:
 
 
 def _sentence(message: str) -> str:
-    """A message as a sentence: a capital first letter and a full stop."""
+    """A message as a sentence: a capital first letter (not a merge field's) and a full stop."""
     text = message.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    first_word = text.split(maxsplit=1)[0]
+    if "." not in first_word.rstrip(".") and "_" not in first_word:
+        text = text[0].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 
 

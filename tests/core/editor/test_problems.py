@@ -89,3 +89,12 @@ def test_findings_read_subject_first_then_by_line() -> None:
         Finding("x", "X.", True, 2),
     ]
     assert [f.code for f in ordered(findings)] == ["s", "x", "e", "w"]
+
+
+def test_a_merge_field_that_starts_a_message_keeps_its_own_spelling() -> None:
+    from fieldapp.core.editor.problems import _sentence
+
+    assert _sentence("victim.shoe_size is not a merge field") == (
+        "victim.shoe_size is not a merge field."
+    )
+    assert _sentence("the text is too long") == "The text is too long."
