@@ -335,3 +335,26 @@ def test_an_unknown_console_url_is_a_404_page_and_an_unknown_api_url_stays_json(
     assert page.status_code == 404 and "Page not found" in page.text
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.get_json()["code"] == "not_found"
+
+
+def test_stay_signed_in_counts_as_activity(
+    client: FlaskClient, session: Session, supervisor: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console_login(client, supervisor)
+    later = utcnow() + timedelta(minutes=25)
+    monkeypatch.setattr(console.sessions, "utcnow", lambda: later)
+    monkeypatch.setattr("fieldapp.console.views.session.utcnow", lambda: later)
+    assert post_form(client, "/console/keep-alive").status_code == 204
+    [device] = _console_sessions(session)
+    assert device.last_seen_at == later
+    assert client.post("/console/keep-alive").status_code == 403  # no CSRF token
+
+
+def test_signed_in_pages_carry_the_timeout_warning_settings(
+    client: FlaskClient, supervisor: str
+) -> None:
+    console_login(client, supervisor)
+    page = client.get("/console/templates").text
+    assert 'data-idle-seconds="1740"' in page  # 30 minutes, less the minute the server may lag
+    assert 'id="timeout-warning"' in page and "Stay signed in" in page
+    assert "data-idle-seconds" not in client.get("/console/sign-in").text.split("<main")[0]

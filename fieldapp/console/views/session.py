@@ -15,6 +15,7 @@ from fieldapp.console.pages import render_page
 from fieldapp.core.roles import ADMIN, AUDITOR, SUPERVISOR
 from fieldapp.database import get_session
 from fieldapp.errors import InvalidCredentials
+from fieldapp.models.base import utcnow
 from fieldapp.schemas.console import SignInFormSchema
 from fieldapp.services import console_sessions
 from fieldapp.web.access import allow
@@ -80,8 +81,19 @@ def sign_out() -> Response:
     """ "Sign out": ends this console session at once (audited)."""
     console_sessions.sign_out(get_session(), audit_context())
     sessions.forget()
+    if request.form.get("ended") == console_sessions.IDLE_TIMEOUT:  # the page's own timer
+        return redirect(url_for("console.sign_in", ended=console_sessions.IDLE_TIMEOUT), 303)
     notify("You have signed out.")
     return redirect(url_for("console.sign_in"), 303)
+
+
+@bp.post("/keep-alive")
+@allow()
+def keep_alive() -> tuple[str, int]:
+    """ "Stay signed in" on the timeout warning: counts as activity (WCAG 2.2.1)."""
+    session_id = g.principal.session_id
+    console_sessions.touch(get_session(), session_id=session_id, now=utcnow())
+    return "", 204
 
 
 @bp.get("/")

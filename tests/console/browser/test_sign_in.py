@@ -71,3 +71,32 @@ def test_the_error_pages_and_the_continue_page_pass_axe(
     assert axe(page) == []
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("fieldapp console")
+
+
+def test_a_timeout_warning_comes_two_minutes_before_and_stay_signed_in_keeps_the_session(
+    live_server: LiveServer, page: Page, session: Session
+) -> None:
+    """WCAG 2.2.1: warned before an inactivity sign-out, with time to stay (a fake clock)."""
+    create_user(live_server.app, session, username="ps.idle", role="supervisor")
+    page.clock.install()
+    signed_in(page, live_server, "ps.idle")
+    warning = page.locator("#timeout-warning")
+    expect(warning).to_be_hidden()
+    page.clock.run_for("26:50")  # 29 minutes allowed, warned 2 minutes before
+    expect(warning).to_be_hidden()
+    page.clock.run_for("00:20")
+    expect(warning).to_be_visible()
+    expect(warning).to_be_focused()
+    assert axe(page) == []
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Stay signed in")).to_be_focused()
+    with page.expect_response("**/console/keep-alive") as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 204
+    expect(warning).to_be_hidden()
+    # Nobody answers the next warning: the page signs out and says why.
+    page.clock.run_for("29:10")
+    page.wait_for_url("**/console/sign-in?ended=idle_timeout")
+    expect(page.get_by_text("You were signed out because you were inactive.")).to_be_visible()
+    page.goto(f"{live_server.url}/console/templates")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
