@@ -117,6 +117,16 @@ def force_profile(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return {"en": english, "cy": welsh}
 
 
+def database_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """How long a request waits on PostgreSQL before it answers 503 with Retry-After."""
+    return {
+        "DB_STATEMENT_TIMEOUT_MS": _int(env, "DB_STATEMENT_TIMEOUT_MS", 5000),
+        "DB_LOCK_TIMEOUT_MS": _int(env, "DB_LOCK_TIMEOUT_MS", 2000),
+        "DB_CONNECT_TIMEOUT_SECONDS": _int(env, "DB_CONNECT_TIMEOUT_SECONDS", 2),
+        "DB_POOL_TIMEOUT_SECONDS": _int(env, "DB_POOL_TIMEOUT_SECONDS", 2),
+    }
+
+
 def console_settings(env: Mapping[str, str], *, production: bool) -> dict[str, Any]:
     """The supervisor console's cookie session: its name, flags and timeouts."""
     secure = _flag(env.get(PREFIX + "CONSOLE_SECURE_COOKIE"), default=production)
@@ -240,6 +250,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         **message_settings(env),
         **letter_settings(env),
         **console_settings(env, production=production),
+        **database_settings(env),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -19,11 +20,24 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the app waits on PostgreSQL before answering 503 instead of hanging."""
+
+    statement_ms: int = 5000
+    lock_ms: int = 2000
+    connect_seconds: int = 2
+    pool_seconds: int = 2
+
+
+def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -> Engine:
     """Create an engine with settings that suit each database.
 
     ``hide_parameters``: a database error's text never carries the statement's parameters
     (names, phone numbers, password hashes, token ids), so neither can any log of it.
+    With ``timeouts`` (the app's engines), every PostgreSQL connection carries a statement
+    and a lock timeout, connecting and waiting for a pooled connection are bounded, and a
+    pooled connection is checked before use (a restarted server leaves stale ones).
     """
     url = normalise_url(url)
     options.setdefault("hide_parameters", True)
@@ -31,6 +45,15 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15}, **options)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
+    if timeouts is not None:
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_timeout", timeouts.pool_seconds)
+        settings = (
+            f"-c statement_timeout={timeouts.statement_ms} -c lock_timeout={timeouts.lock_ms}"
+        )
+        options.setdefault(
+            "connect_args", {"connect_timeout": timeouts.connect_seconds, "options": settings}
+        )
     return create_engine(url, pool_size=5, max_overflow=5, **options)
 
 
@@ -46,11 +69,13 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """Holds the engine, a read-only autocommit view of it, and the session factory."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, timeouts: Timeouts | None = None) -> None:
+        self.engine = make_engine(url, timeouts=timeouts)
         # A separate pool of autocommit connections for single-row reads on every request
         # (the caller's session): one round trip, no BEGIN/ROLLBACK, nothing to reset.
-        self.autocommit = make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+        self.autocommit = make_engine(
+            url, timeouts=timeouts, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+        )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def dispose(self) -> None:
@@ -61,7 +86,13 @@ class Database:
 
 def init_app(app: Flask) -> None:
     """Attach the database and close each request's session when it ends."""
-    app.extensions[EXTENSION_KEY] = Database(app.config["DATABASE_URL"])
+    timeouts = Timeouts(
+        statement_ms=app.config["DB_STATEMENT_TIMEOUT_MS"],
+        lock_ms=app.config["DB_LOCK_TIMEOUT_MS"],
+        connect_seconds=app.config["DB_CONNECT_TIMEOUT_SECONDS"],
+        pool_seconds=app.config["DB_POOL_TIMEOUT_SECONDS"],
+    )
+    app.extensions[EXTENSION_KEY] = Database(app.config["DATABASE_URL"], timeouts)
     app.teardown_appcontext(_close_session)
 
 

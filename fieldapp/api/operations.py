@@ -13,6 +13,7 @@ from fieldapp.database import get_database
 from fieldapp.errors import ServiceUnavailable
 from fieldapp.schemas.base import ApiSchema
 from fieldapp.web.limits import rate_limit_storage_answers
+from fieldapp.web.problems import DATABASE_RETRY_AFTER
 
 bp = Blueprint("operations", __name__, description="Health checks for load balancers.")
 
@@ -40,7 +41,10 @@ def ready() -> dict[str, Any]:
         with get_database().autocommit.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        raise ServiceUnavailable("The database is not answering.") from exc
+        raise ServiceUnavailable(
+            "The database is not answering.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        ) from exc
     if not rate_limit_storage_answers():
         raise ServiceUnavailable("The rate-limit store (Redis) is not answering.")
     return {"status": "ready"}

@@ -12,7 +12,12 @@ from fieldapp.console.headers import secure_headers
 from fieldapp.console.sessions import SignInRequired
 from fieldapp.core.roles import ADMIN, AUDITOR, SUPERVISOR
 from fieldapp.errors import FieldappError
-from fieldapp.web.problems import handle_fieldapp_error, handle_http_exception, handle_unexpected
+from fieldapp.web.problems import (
+    database_outage,
+    handle_fieldapp_error,
+    handle_http_exception,
+    handle_unexpected,
+)
 
 CONSOLE_PREFIX = "/console/"
 #: The page title for each refused status: what happened, in plain words.
@@ -78,7 +83,10 @@ def http_error(error: HTTPException) -> Response:
 
 
 def unexpected(error: Exception) -> Response:
-    """A failure nobody planned for: logged once (no traceback to the browser), a 500 page."""
+    """A database outage as a 503 page; anything else unplanned logged once, a 500 page."""
+    outage = database_outage(error)
+    if outage is not None:
+        return _error_page(503, outage.detail, outage.headers)
     handle_unexpected(error)
     return _error_page(500, "Something went wrong on our side. The error has been logged.")
 

@@ -9,11 +9,15 @@ flask-limiter, or an unexpected exception), leaves the app through
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Mapping
 from typing import Any
 
+import psycopg
 from flask import Flask, Response, g, json
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -24,12 +28,17 @@ from fieldapp.errors import (
     FieldappError,
     FieldErrors,
     PreconditionFailed,
+    ServiceUnavailable,
 )
 from fieldapp.web.limits import limiter
 from fieldapp.web.logs import failure_summary
 
 # The logger keeps its name from before the move, so that log queries keep finding it.
 log = logging.getLogger("fieldapp.errors")
+#: Seconds a client is asked to wait when the database did not answer in time.
+DATABASE_RETRY_AFTER = 2
+#: SQLite's words for "busy or not there", as opposed to a mistake in a statement.
+_SQLITE_OUTAGES = ("database is locked", "unable to open database file", "disk I/O error")
 
 
 def problem_response(
@@ -111,6 +120,39 @@ def handle_stale_data(_error: StaleDataError) -> Response:
     return handle_fieldapp_error(PreconditionFailed())
 
 
+def database_outage(error: BaseException) -> ServiceUnavailable | None:
+    """The 503 for a database that is down, restarting, busy or past a timeout; else None.
+
+    PostgreSQL's operational errors (no connection, statement or lock timeout, shutdown) and
+    a pool with no connection free in time are outages; a bad statement is a bug (500).
+    """
+    if isinstance(error, PoolTimeout):
+        kind, state = "pool_timeout", None
+    elif isinstance(error, DBAPIError) and (
+        error.connection_invalidated
+        or isinstance(error.orig, psycopg.OperationalError)
+        or (
+            isinstance(error.orig, sqlite3.OperationalError)
+            and str(error.orig).startswith(_SQLITE_OUTAGES)
+        )
+    ):
+        kind, state = type(error.orig).__name__, getattr(error.orig, "sqlstate", None)
+    else:
+        return None
+    # One line, no traceback: an outage is an event to count, not a bug to read.
+    log.warning("database unavailable", extra={"fields": {"kind": kind, "sqlstate": state}})
+    return ServiceUnavailable(
+        "The database did not answer in time. Try again in a moment.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
+def handle_database_error(error: Exception) -> Response:
+    """A database outage as a 503 with Retry-After; any other database error as a 500."""
+    outage = database_outage(error)
+    return handle_unexpected(error) if outage is None else handle_fieldapp_error(outage)
+
+
 def handle_unexpected(error: BaseException) -> Response:
     """Log a safe summary of an unexpected failure and answer with a generic 500."""
     log.error("unhandled error", extra={"fields": failure_summary(error)})
@@ -162,4 +204,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(FieldappError, handle_fieldapp_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(PoolTimeout, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)
