@@ -310,3 +310,40 @@ def test_a_worker_never_sends_a_message_from_an_unreviewed_version(
     assert "never approved" in (message.failure_reason or "")
     denied = session.scalars(select(AuditRecord).where(AuditRecord.outcome == "denied")).one()
     assert denied.reason == "version_not_published: version not reviewed"
+
+
+class _RecordedWaits(threading.Event):
+    """A stop event whose waits are recorded, not slept: the test never depends on time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(float(timeout or 0))
+        return self.is_set()
+
+
+def test_a_worker_waits_out_a_database_outage_with_backoff_and_then_delivers(
+    app: Flask, session: Session, addressee: Addressee, standin: NotifyStandIn
+) -> None:
+    """`messages deliver` used to exit during an outage; now it waits, doubling, and goes on."""
+    from sqlalchemy.exc import OperationalError
+
+    [message_id] = queue_messages(session, addressee)
+    provider = notify_from_config(notify_config(standin))
+    real = get_database(app).sessions
+    outage = iter(range(4))
+
+    def sessions() -> Session:
+        if next(outage, None) is not None:  # the first four tries find no database
+            raise OperationalError("connect", {}, Exception("connection refused"))
+        return real()
+
+    stop = _RecordedWaits()
+    tally = run_worker(sessions, provider, worker="w", settings=SETTINGS, once=True, stop=stop)
+
+    assert tally == Counter({"database_unavailable": 4, "sent": 1})
+    assert stop.waits == [1.0, 2.0, 4.0, 8.0]
+    assert len(standin.accepted) == 1
+    assert outbox_row(session, message_id) is None

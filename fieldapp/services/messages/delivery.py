@@ -34,6 +34,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -312,6 +314,10 @@ def _fields(message_id: uuid.UUID, **more: object) -> dict[str, dict[str, object
     return {"fields": {"message_id": str(message_id), **more}}
 
 
+#: The longest a worker waits between tries while the database does not answer.
+MAX_OUTAGE_WAIT = 30.0
+
+
 def run_worker(
     sessions: Callable[[], Session],
     provider: DeliveryProvider,
@@ -326,23 +332,52 @@ def run_worker(
 ) -> Counter[str]:
     """Claim and deliver until the queue is empty (``once``) or until ``stop`` is set.
 
-    ``clock`` tells the time for claims and leases (tests step it instead of sleeping)."""
+    ``clock`` tells the time for claims and leases (tests step it instead of sleeping).
+    While the database does not answer, the worker waits and tries again, each wait twice
+    the last up to ``MAX_OUTAGE_WAIT``: it never exits because of an outage."""
     stop = stop or threading.Event()
     tally: Counter[str] = Counter()
+    outage_wait = 0.0
     while not stop.is_set():
-        with sessions() as session:
-            ids = claim(session, worker=worker, batch=batch, lease=settings.lease, now=clock())
-            for index, message_id in enumerate(ids):
-                if stop.is_set():  # the current message is finished: hand back the rest
-                    release(session, ids[index:], worker=worker)
-                    break
-                outcome = _deliver_safely(session, provider, message_id, worker, settings, clock())
-                tally[outcome] += 1
+        try:
+            ids = _deliver_batch(sessions, provider, worker, settings, batch, stop, clock, tally)
+        except (DBAPIError, PoolTimeout) as error:
+            outage_wait = min(max(outage_wait * 2, idle_sleep, 0.5), MAX_OUTAGE_WAIT)
+            log.warning(
+                "delivery waiting for the database",
+                extra={"fields": {"error": type(error).__name__, "retry_in": outage_wait}},
+            )
+            tally["database_unavailable"] += 1
+            stop.wait(outage_wait)
+            continue
+        outage_wait = 0.0
         if not ids:
             if once:
                 break
             stop.wait(idle_sleep)
     return tally
+
+
+def _deliver_batch(
+    sessions: Callable[[], Session],
+    provider: DeliveryProvider,
+    worker: str,
+    settings: DeliverySettings,
+    batch: int,
+    stop: threading.Event,
+    clock: Callable[[], datetime],
+    tally: Counter[str],
+) -> list[uuid.UUID]:
+    """Claim one batch and deliver it; the ids claimed."""
+    with sessions() as session:
+        ids = claim(session, worker=worker, batch=batch, lease=settings.lease, now=clock())
+        for index, message_id in enumerate(ids):
+            if stop.is_set():  # the current message is finished: hand back the rest
+                release(session, ids[index:], worker=worker)
+                break
+            outcome = _deliver_safely(session, provider, message_id, worker, settings, clock())
+            tally[outcome] += 1
+    return ids
 
 
 def _deliver_safely(
