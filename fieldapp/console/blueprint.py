@@ -11,6 +11,7 @@ from fieldapp.console import guards, pages
 from fieldapp.console.headers import csp_nonce, secure_headers
 from fieldapp.console.notices import pending
 from fieldapp.console.pages import navigation
+from fieldapp.web.surfaces import CONSOLE_BLUEPRINT
 
 HERE = Path(__file__).resolve().parent
 #: The console's own scripts.
@@ -21,7 +22,7 @@ VENDOR = HERE / "vendor"
 ASSET_DIRECTORIES = (VENDOR / "govuk" / "assets", VENDOR / "moj" / "assets")
 ASSET_MAX_AGE = 3600
 
-bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+bp = Blueprint(CONSOLE_BLUEPRINT, __name__, url_prefix="/console", template_folder="templates")
 assets = Blueprint("console_assets", __name__)
 
 bp.before_request(guards.refuse_forged_posts)

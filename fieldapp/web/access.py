@@ -19,6 +19,7 @@ from fieldapp.core.roles import ROLES
 from fieldapp.core.scopes import SCOPES
 from fieldapp.errors import Forbidden, NotFound
 from fieldapp.web.keys import authenticate_api_key, wants_api_key
+from fieldapp.web.surfaces import serves_console
 
 #: The API's description: public when ``PUBLIC_DOCS`` is on (development), else 404 to all.
 DOC_ENDPOINTS = frozenset(
@@ -32,8 +33,6 @@ DOC_ENDPOINTS = frozenset(
     }
 )
 
-#: The supervisor console's pages: signed in by its cookie, never by a token or an API key.
-CONSOLE_BLUEPRINT = "console"
 #: Where the console puts its cookie check (``app.extensions``): the web layer knows no pages.
 CONSOLE_SIGN_IN = "fieldapp.console_sign_in"
 
@@ -84,11 +83,6 @@ def policy_for(endpoint: str) -> AccessPolicy | None:
     """The declared policy of an endpoint, if any."""
     view = current_app.view_functions.get(endpoint)
     return getattr(view, "access_policy", None)
-
-
-def serves_console() -> bool:
-    """Whether this request is routed to a console page (HTML forms, cookie sign-in)."""
-    return request.blueprint == CONSOLE_BLUEPRINT
 
 
 def enforce_access() -> None:

@@ -15,9 +15,8 @@ from fieldapp.errors import (
     NonFiniteNumber,
     UnsupportedMediaType,
 )
+from fieldapp.web.surfaces import serves_console
 
-#: The console's blueprint name (fieldapp.web.access says the same; kept here to avoid a cycle).
-CONSOLE_BLUEPRINT = "console"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 NO_BODY = object()
 
@@ -91,7 +90,7 @@ def parse_json_body(raw: bytes, *, max_depth: int) -> Any:
 def load_body() -> None:
     """Before each request with a body: insist on JSON and parse it once."""
     g.json_body = NO_BODY
-    if request.method not in BODY_METHODS or request.blueprint == CONSOLE_BLUEPRINT:
+    if request.method not in BODY_METHODS or serves_console():
         return  # the console's pages take HTML forms, parsed by their views
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
     if not has_body:

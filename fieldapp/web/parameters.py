@@ -20,7 +20,7 @@ from flask import Flask, current_app, request
 
 from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE, has_unstorable_text
 from fieldapp.errors import UnknownParameter, ValidationFailed
-from fieldapp.web.access import serves_console
+from fieldapp.web.surfaces import serves_console
 
 
 @cache
