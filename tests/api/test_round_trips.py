@@ -30,7 +30,7 @@ from tests.factories.messages import write_message
 PRINCIPAL = 1
 #: A replay: the key (one upsert), the message through the GET's own read, its audit record and
 #: the replay's.
-REPLAY_STATEMENTS = 5
+REPLAY_STATEMENTS = 4
 
 
 @pytest.fixture
