@@ -23,7 +23,7 @@ from fieldapp.models import AuditRecord, InvestigationEvent, Message, Team
 from fieldapp.services.templates.library import import_library
 from fieldapp.statement_counts import AUTOCOMMIT, StatementLog, app_engines, counting
 from tests.factories import auth, create_team, create_user, login
-from tests.factories.cases import add_victim_body, open_case, record_arrest
+from tests.factories.cases import add_victim_body, arrest_duty, open_case, record_arrest
 from tests.factories.messages import write_message
 
 #: The principal look-up on the autocommit engine, per request (point 1 of issue 14 owns it).
@@ -110,6 +110,35 @@ def test_message_write_reads_once_and_inserts_message_and_audit(
         select(AuditRecord.resource_id).where(AuditRecord.operation == "combination")
     ).all()
     assert combined == [arrested_case[1]]
+
+
+def test_message_write_for_a_duty_reads_the_duty_and_its_event_in_the_same_select(
+    client: FlaskClient,
+    officer: str,
+    arrested_case: tuple[str, str],
+    log: StatementLog,
+    session: Session,
+) -> None:
+    case_id, victim_id = arrested_case
+    duty = arrest_duty(client, officer, case_id)
+    log.clear()
+
+    response = write_message(
+        client, officer, case_id, victim_id=victim_id, template_key="arrested-sms-en",
+        duty_id=duty["id"],
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.get_json()
+    # The duty's own event is the one the message tells of: nothing more to read.
+    assert _verbs(log) == [
+        "SELECT",
+        "INSERT INTO messages",
+        "INSERT INTO audit_records",
+    ], _shown(log)
+    assert log.commits() == 1
+    stored = session.get(Message, uuid.UUID(response.get_json()["id"]))
+    assert stored is not None and str(stored.duty_id) == duty["id"]
+    assert stored.event_id is not None
 
 
 def test_message_write_with_a_new_key_claims_it_first_and_records_it_last(
