@@ -4,8 +4,9 @@ A statement is one ``before_cursor_execute`` (one round trip to the database; an
 batch counts once). Commits and rollbacks are counted apart. Tests pin each endpoint's count
 with it so that round trips cannot creep back, and the benchmark prints the same figures.
 The request's session engine and the autocommit engine (the principal look-up) are counted
-separately. Connection checks that the pool makes itself (``pool_pre_ping``) are not
-statements a request asks for and do not pass through these hooks.
+separately. Two round trips on PostgreSQL do not pass through these hooks, so are not counted:
+the pool's check of a connection it hands out (``pool_pre_ping``, one per checkout) and the
+``BEGIN`` psycopg sends before a transaction's first statement.
 """
 
 from __future__ import annotations
