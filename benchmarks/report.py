@@ -9,7 +9,7 @@ import json
 import re
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,9 @@ class Summary:
     p99_ms: float
     ratio: float | None
     ratios_per_round: list[float]
+    #: SQL statements of one request, counted in-process (``benchmarks.statements``); None for
+    #: a reference endpoint.
+    statements: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,14 @@ class Measurements:
     problems: list[str]
     #: The values filled into the path templates (e.g. ``case_id``).
     path_values: dict[str, str]
+    #: Each fieldapp endpoint's statement count, e.g. ``4+1`` (``benchmarks.statements``).
+    statements: dict[str, str] = field(default_factory=dict)
 
 
 def summarise(
-    rounds: Mapping[str, Sequence[WrkResult]], pairs: Sequence[tuple[str, str]]
+    rounds: Mapping[str, Sequence[WrkResult]],
+    pairs: Sequence[tuple[str, str]],
+    statements: Mapping[str, str] | None = None,
 ) -> list[Summary]:
     """Medians per endpoint and each endpoint's ratio to its reference."""
     references = dict(pairs)
@@ -71,6 +78,7 @@ def summarise(
                 p99_ms=round(statistics.median(r.p99_ms for r in results), 3),
                 ratio=None if ratio is None else round(ratio, 4),
                 ratios_per_round=per_round,
+                statements=(statements or {}).get(path),
             )
         )
     return summaries
@@ -79,13 +87,16 @@ def summarise(
 def format_table(summaries: Sequence[Summary]) -> str:
     """The results as a plain-text table."""
     width = max(len("endpoint"), *(len(s.endpoint) for s in summaries))
-    lines = [f"{'endpoint':<{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'ratio':>6}"]
+    lines = [
+        f"{'endpoint':<{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'ratio':>6}"
+        f"  {'SQL':>5}"
+    ]
     for s in summaries:
         ratio = "-" if s.ratio is None else f"{s.ratio:.2f}"
         against = f"  (vs {s.reference})" if s.reference else ""
         lines.append(
             f"{s.endpoint:<{width}}  {s.requests_per_second:>9.1f}  {s.p50_ms:>8.2f}  "
-            f"{s.p99_ms:>8.2f}  {ratio:>6}{against}"
+            f"{s.p99_ms:>8.2f}  {ratio:>6}  {s.statements or '-':>5}{against}"
         )
     return "\n".join(lines)
 
@@ -118,7 +129,7 @@ def build_report(
         | {"cpu_busy_before": measured.busy_before, "cpu_busy_after": measured.busy_after},
         "pairs": [list(pair) for pair in pairs],
         "path_values": measured.path_values,
-        "results": [asdict(s) for s in summarise(measured.results, pairs)],
+        "results": [asdict(s) for s in summarise(measured.results, pairs, measured.statements)],
         "rounds": measured.rounds,
         "log_problems": measured.problems[:20],
     }

@@ -38,10 +38,14 @@ from benchmarks.machine import cpu_busy_share, warn_if_busy
 from benchmarks.report import Measurements, Summary, build_report, format_table, write_report
 from benchmarks.server import exit_cleanly_on_sigterm, log_problems, serve, warn_about_problems
 from benchmarks.settings import HOST, REPO_ROOT, Settings, parse_settings
+from benchmarks.statements import count_statements
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, write_script
 
 #: The message the officer writes to the benchmark victim, and the body the insert reference stores.
 MESSAGE_BODY = '{"victim_id": "{victim_id}", "template_key": "arrested-sms-en"}'
+
+#: The event the officer records again and again (an arrest on the first of December 2026).
+EVENT_BODY = '{"type": "arrested", "occurred_at": "2026-12-01T10:00:00Z"}'
 
 #: (endpoint, reference): each endpoint's req/s is reported as a ratio to its reference's, both
 #: measured in the same run and the same gunicorn workers. Later work adds pairs here. Paths and
@@ -57,6 +61,12 @@ PAIRS: tuple[tuple[Endpoint, Endpoint], ...] = (
     (
         Endpoint("/api/v1/templates/arrested-sms-en/preview", "POST", "{}"),
         Endpoint("/_reference/jwt-render", "POST", "{}"),
+    ),
+    # Records an arrest: the case, its victims and timeline read, the event, its duties and
+    # their audit records written; every request adds an event to the one case.
+    (
+        Endpoint("/api/v1/cases/{case_id}/events", "POST", EVENT_BODY),
+        Endpoint("/_reference/jwt-insert", "POST", MESSAGE_BODY),
     ),
     # Writes a victim update: renders the published template with the case's data, lints it,
     # and inserts the message and its audit record; every request adds a message (201).
@@ -228,11 +238,14 @@ def benchmark_in(
         credentials = Credentials(base_url, password)
         values = create_data(base_url, credentials)
         targets = prepare_targets(endpoints_to_drive(pairs), base_url, values, workdir)
+        requests = {path: target.request for path, target in targets.items()}
+        counted = count_statements(env, requests, credentials.token_for(60))
         results, rounds = measure(wrk, settings, targets, credentials)
     busy_after = cpu_busy_share()
     warn_if_busy(busy_after, "just after")
     problems = log_problems(log_path)
-    return Measurements(results, rounds, busy_before, busy_after, problems, values)
+    statements = {path: count.label for path, count in counted.items()}
+    return Measurements(results, rounds, busy_before, busy_after, problems, values, statements)
 
 
 def run(settings: Settings) -> dict[str, Any]:

@@ -7,16 +7,17 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, literal, select, true, union_all
 from sqlalchemy.orm import Session
 
 from fieldapp.core import victims_code
 from fieldapp.errors import NotFound, ValidationFailed
-from fieldapp.models import InvestigationEvent, Victim
+from fieldapp.models import Case, InvestigationEvent, Victim
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit, duties
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.cases import require_case
+from fieldapp.services.scope import require_found, scoped
 
 RESOURCE = "event"
 # Phones' clocks drift; an event may be stamped a little ahead of the server, not more.
@@ -63,29 +64,36 @@ def get_event(session: Session, context: AuditContext, event_id: uuid.UUID) -> I
     return event
 
 
-def _duties_for(
-    session: Session, event: InvestigationEvent, *, witness_care_in_app: bool
-) -> duties.DutyChanges:
-    """The current victims' duties for a new event; 422 when the rules cannot apply to it."""
-    victims = list(
-        session.scalars(
-            select(Victim).where(Victim.case_id == event.case_id, Victim.deleted_at.is_(None))
+def _case_victims_and_events(
+    session: Session, context: AuditContext, case_id: uuid.UUID
+) -> tuple[Case, list[Victim], list[InvestigationEvent]]:
+    """The case in scope, its current victims and its timeline, in one read; else a 404.
+
+    Victims and events are two lists of one case: each row carries the case and either one
+    victim (side 1) or one event (side 2), so the rows number victims plus events, not their
+    product.
+    """
+    side = union_all(select(literal(1).label("n")), select(literal(2).label("n"))).subquery()
+    query = (
+        select(Case, Victim, InvestigationEvent)
+        .select_from(Case)
+        .join(side, true())
+        .outerjoin(
+            Victim, and_(side.c.n == 1, Victim.case_id == Case.id, Victim.deleted_at.is_(None))
+        )
+        .outerjoin(InvestigationEvent, and_(side.c.n == 2, InvestigationEvent.case_id == Case.id))
+        .where(Case.id == case_id)
+        .order_by(
+            InvestigationEvent.occurred_at, InvestigationEvent.recorded_at, InvestigationEvent.id
         )
     )
-    try:
-        return duties.duties_for_event(
-            session, event, victims, witness_care_in_app=witness_care_in_app
-        )
-    except victims_code.InvalidEventDetails as exc:
-        session.rollback()
-        raise ValidationFailed(errors={f"details.{exc.field}": [str(exc)]}) from exc
-    except victims_code.NoRuleSetApplies as exc:
-        session.rollback()
-        raise ValidationFailed(
-            errors={
-                "occurred_at": ["No Victims' Code rules apply this far back (before 2021-04-01)."]
-            }
-        ) from exc
+    rows = session.execute(scoped(query, context)).all()
+    found = rows[0][0] if rows and rows[0][0].deleted_at is None else None
+    case = require_found(
+        session, context, found, resource_type="case", resource_id=case_id, message="No such case."
+    )
+    victims = [victim for _case, victim, _event in rows if victim is not None]
+    return case, victims, [event for _case, _victim, event in rows if event is not None]
 
 
 def _audit_recorded(
@@ -94,25 +102,26 @@ def _audit_recorded(
     event: InvestigationEvent,
     changes: duties.DutyChanges,
 ) -> None:
-    """Audit the event and the duties it created, and those whose status it changed."""
-    created = {RESOURCE: [str(event.id)], duties.RESOURCE: [str(d.id) for d in changes.created]}
-    for resource_type, ids in created.items():
-        audit.record(
-            session,
-            context,
-            operation=audit.COLLECTION,
-            resource_type=resource_type,
-            resource_ids=ids,
-        )
+    """Audit the event and the duties it created, and those whose status it changed, at once."""
+    entries = [
+        audit.Entry(audit.COLLECTION, RESOURCE, [str(event.id)]),
+        audit.Entry(audit.COLLECTION, duties.RESOURCE, [str(d.id) for d in changes.created]),
+    ]
     if changes.changed:
-        audit.record(
-            session,
-            context,
-            operation=audit.ALTERATION,
-            resource_type=duties.RESOURCE,
-            resource_ids=[str(d.id) for d in changes.changed],
-            field_groups=["status"],
-        )
+        changed = [str(d.id) for d in changes.changed]
+        entries.append(audit.Entry(audit.ALTERATION, duties.RESOURCE, changed, ["status"]))
+    audit.record_all(session, context, entries)
+
+
+def _refusal(
+    exc: victims_code.InvalidEventDetails | victims_code.NoRuleSetApplies,
+) -> ValidationFailed:
+    """The 422 for an event the rules cannot apply to (bad details, or too far back)."""
+    if isinstance(exc, victims_code.InvalidEventDetails):
+        return ValidationFailed(errors={f"details.{exc.field}": [str(exc)]})
+    return ValidationFailed(
+        errors={"occurred_at": ["No Victims' Code rules apply this far back (before 2021-04-01)."]}
+    )
 
 
 def record_event(
@@ -127,7 +136,7 @@ def record_event(
 
     Court-stage duties exist only when the force's Witness Care Unit uses the app.
     """
-    require_case(session, context, case_id)
+    case, victims, earlier = _case_victims_and_events(session, context, case_id)
     now = utcnow()
     if data["occurred_at"] > now + FUTURE_TOLERANCE:
         raise ValidationFailed(errors={"occurred_at": ["This is in the future."]})
@@ -141,7 +150,18 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    changes = _duties_for(session, event, witness_care_in_app=witness_care_in_app)
+    try:
+        changes = duties.duties_for_event(
+            session,
+            event,
+            victims,
+            case=case,
+            earlier=earlier,
+            witness_care_in_app=witness_care_in_app,
+        )
+    except (victims_code.InvalidEventDetails, victims_code.NoRuleSetApplies) as exc:
+        session.rollback()
+        raise _refusal(exc) from exc
     event.duties_created = len(changes.created)  # type: ignore[attr-defined]
     _audit_recorded(session, context, event, changes)
     session.flush()

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fieldapp.errors import Conflict, FieldappError, NotFound, ValidationFailed
@@ -88,30 +88,39 @@ def claim(
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationFailed(errors={"Idempotency-Key": ["Use 1 to 255 printable characters."]})
     owner = uuid.uuid4()
-    session.add(
-        IdempotencyRecord(
-            user_id=user_id,
-            key=key,
-            fingerprint=request_fingerprint,
-            status="in_progress",
-            owner=owner,
-            created_at=now,
-            expires_at=now + RETENTION,
-        )
+    record = _insert_or_read(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "user_id": user_id,
+            "key": key,
+            "fingerprint": request_fingerprint,
+            "status": "in_progress",
+            "owner": owner,
+            "created_at": now,
+            "expires_at": now + RETENTION,
+        },
     )
-    try:
-        session.commit()
+    session.commit()
+    if record.owner == owner:
         return Claimed(owner)
-    except IntegrityError:
-        session.rollback()
-    existing = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-        )
-    )
-    if existing is None:  # released between our insert and this read: the caller may retry
-        raise Conflict("This request is being retried; try again.", headers={"Retry-After": "1"})
-    return _answer_for(session, existing, request_fingerprint, now)
+    return _answer_for(session, record, request_fingerprint, now)
+
+
+def _insert_or_read(session: Session, values: dict[str, Any]) -> IdempotencyRecord:
+    """Insert a key's record, or read the one already there, in one statement.
+
+    The conflict's no-op update (``user_id`` set to itself) makes ``RETURNING`` give back the
+    existing row, so a retry costs one round trip instead of a failed insert, a rollback and a
+    read; ``owner`` tells the two apart. On PostgreSQL it waits for a holder recording its
+    result in that instant (a row lock held up to its commit), then reads the finished record.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(IdempotencyRecord).values(values)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["user_id", "key"], set_={"user_id": statement.excluded.user_id}
+    ).returning(IdempotencyRecord)
+    return session.scalars(upsert).one()
 
 
 def _answer_for(

@@ -19,11 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.core import victims_code
-from fieldapp.models import ContactDuty, InvestigationEvent, Victim
+from fieldapp.models import Case, ContactDuty, InvestigationEvent, Victim
 from fieldapp.services.duties.lifecycle import (
     end_periodic_updates,
     opted_out_reason,
+    stop_reason_of,
     timeline,
+    timeline_key,
 )
 
 LATE_VICTIM = "(Victim added after the event: the clock counts from when they were added.)"
@@ -125,14 +127,21 @@ def duties_for_event(
     event: InvestigationEvent,
     victims: Sequence[Victim],
     *,
+    case: Case,
+    earlier: Sequence[InvestigationEvent],
     witness_care_in_app: bool = True,
 ) -> DutyChanges:
-    """Create each victim's duties for a new event, meet what it satisfies, stop periodic ones."""
+    """Create each victim's duties for a new event, meet what it satisfies, stop periodic ones.
+
+    ``case`` and the events already on it (``earlier``, as read before this one) come from the
+    caller's read, so that recording an event reads the case's timeline once.
+    """
     now = event.recorded_at
     changes = DutyChanges()
     changes.changed.extend(_meet_open(session, event, victims, now))
+    events = sorted([*earlier, event], key=timeline_key)
     # Recorded late: an event already on the case may have met the new duty (a referral).
-    after = [e for e in timeline(session, event.case_id) if e.id != event.id and _after(e, event)]
+    after = [e for e in events if e.id != event.id and _after(e, event)]
     for victim in victims:
         for spec in victims_code.duties_for_event(
             event.type,
@@ -148,7 +157,8 @@ def duties_for_event(
             session.add(duty)
             changes.created.append(duty)
     session.flush()
-    changes.changed.extend(end_periodic_updates(session, event.case_id, now=now))
+    stopped = stop_reason_of(case, events)
+    changes.changed.extend(end_periodic_updates(session, case.id, now=now, reason=stopped))
     session.flush()
     return changes
 

@@ -9,6 +9,7 @@ run, any update that told the victim something restarts the clock of their perio
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
@@ -56,10 +57,14 @@ def _reopens(event: InvestigationEvent) -> bool:
 
 def periodic_stop_reason(session: Session, case_id: uuid.UUID) -> str | None:
     """Why periodic updates are stopped on a case (it is closed), or None while they run."""
-    case = session.get(Case, case_id)
+    return stop_reason_of(session.get(Case, case_id), timeline(session, case_id))
+
+
+def stop_reason_of(case: Case | None, events: Sequence[InvestigationEvent]) -> str | None:
+    """Why periodic updates are stopped, from the case and its timeline already read."""
     if case is not None and case.status == "closed":
         return "Not required: the case is marked closed."
-    for event in reversed(timeline(session, case_id)):
+    for event in reversed(events):
         ruleset = victims_code.ruleset_for(event.occurred_at)
         if victims_code.ends_periodic_updates(event.type, ruleset):
             what = event.type.replace("_", " ")
@@ -70,13 +75,17 @@ def periodic_stop_reason(session: Session, case_id: uuid.UUID) -> str | None:
 
 
 def end_periodic_updates(
-    session: Session, case_id: uuid.UUID, *, now: datetime
+    session: Session, case_id: uuid.UUID, *, now: datetime, reason: str | None
 ) -> list[ContactDuty]:
-    """If the case is closed, close its open periodic duties as not required, saying why."""
-    reason = periodic_stop_reason(session, case_id)
+    """If the case is closed (``reason`` says why), close its open periodic duties, saying why."""
     if reason is None:
         return []
     return _close(session, ContactDuty.case_id == case_id, PERIODIC_KIND, reason=reason, now=now)
+
+
+def timeline_key(event: InvestigationEvent) -> tuple[datetime, datetime, uuid.UUID]:
+    """Where an event stands in its case's timeline (the order ``timeline`` reads)."""
+    return (event.occurred_at, event.recorded_at, event.id)
 
 
 def _close(

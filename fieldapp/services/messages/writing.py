@@ -25,11 +25,10 @@ from fieldapp.core import victims_code
 from fieldapp.core.templating import LintReport
 from fieldapp.core.templating.check import lint_rendered, merge_context, render_wording
 from fieldapp.errors import Conflict, NotFound, ValidationFailed
-from fieldapp.models import Case, ContactDuty, Message, Victim
+from fieldapp.models import Message, Victim
 from fieldapp.models.base import new_id, utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
-from fieldapp.services.cases import require_case
 from fieldapp.services.messages import information, needs, sending
 from fieldapp.services.messages.letters import (
     LetterSettings,
@@ -38,19 +37,14 @@ from fieldapp.services.messages.letters import (
     default_settings,
     letter_fields,
 )
+from fieldapp.services.messages.sources import read_sources
 from fieldapp.services.messages.variants import REQUESTED, Choice, choose_variant
-from fieldapp.services.scope import scoped
-from fieldapp.services.templates.merge_data import (
-    duty_event_of,
-    merge_data,
-    merged_event,
-    victim_on_case,
-)
+from fieldapp.services.templates.merge_data import merge_facts, merged_event
 from fieldapp.services.templates.preview import merge_errors
 from fieldapp.services.templates.published import (
+    Variant,
     VersionNotPublished,
     VersionText,
-    published_variants,
     reviewed_version,
 )
 
@@ -130,11 +124,14 @@ def _pinned(
 
 
 def _chosen(
-    session: Session, context: AuditContext, victim: Victim, data: Mapping[str, Any]
+    session: Session,
+    context: AuditContext,
+    victim: Victim,
+    data: Mapping[str, Any],
+    variants: list[Variant],
 ) -> list[Choice]:
     """The template versions to write from, one per language, each with why it was chosen."""
     key = data["template_key"]
-    variants = published_variants(session, key)
     requested = next((v for v in variants if v.text.key == key), None)
     if requested is None:
         raise NotFound(f"No published template '{key}'.")
@@ -154,36 +151,6 @@ def _chosen(
             )
         chosen = [Choice(_pinned(session, context, victim, key, pinned), REQUESTED)]
     return chosen
-
-
-def _case_and_victim(
-    session: Session, context: AuditContext, case_id: uuid.UUID, victim_id: uuid.UUID
-) -> tuple[Case, Victim]:
-    """The case in scope and a current victim on it, read together; otherwise a 404."""
-    row = session.execute(
-        scoped(select(Case, Victim).join(Victim, Victim.case_id == Case.id), context).where(
-            Case.id == case_id,
-            Victim.id == victim_id,
-            Case.deleted_at.is_(None),
-            Victim.deleted_at.is_(None),
-        )
-    ).first()
-    if row is None:  # say which: an out-of-scope case is audited as a denied read
-        victim_on_case(session, require_case(session, context, case_id), victim_id)
-        raise NotFound("No such victim on this case.")
-    return row[0], row[1]
-
-
-def _open_duty(session: Session, victim: Victim, duty_id: uuid.UUID | None) -> ContactDuty | None:
-    """The duty a message answers: this victim's, and still open."""
-    if duty_id is None:
-        return None
-    duty = session.get(ContactDuty, duty_id)
-    if duty is None or duty.victim_id != victim.id:
-        raise NotFound("No such duty for this person.")
-    if duty.status != "open":
-        raise Conflict(f"This duty is already {duty.status}.")
-    return duty
 
 
 def _merge_hash(merge: Mapping[str, Any]) -> str:
@@ -245,11 +212,18 @@ def write_message(
 ) -> WrittenGroup:
     """Write the update a victim is owed from a published template; stored as drafted."""
     letters = letters or default_settings(force)
-    case, victim = _case_and_victim(session, context, case_id, data["victim_id"])
-    duty = _open_duty(session, victim, data.get("duty_id"))
-    chosen = _chosen(session, context, victim, data)
+    found = read_sources(
+        session,
+        context,
+        case_id=case_id,
+        victim_id=data["victim_id"],
+        duty_id=data.get("duty_id"),
+        template_key=data["template_key"],
+    )
+    case, victim, duty, duty_event = found.case, found.victim, found.duty, found.duty_event
+    chosen = _chosen(session, context, victim, data, found.variants)
+    follow_up = {variant.text.key: variant.follow_up for variant in found.variants}
     recipient = _recipient(victim, chosen[0].text.wording.channel)
-    duty_event = duty_event_of(session, case, duty)
     event = merged_event(session, case, duty, duty_event, chosen[0].text.event_type)
     required = information.required_for(
         duty,
@@ -259,8 +233,11 @@ def write_message(
     )
     values = {k: v.strip() for k, v in (data.get("values") or {}).items() if v.strip()}
     information.check_note(duty, [c.text for c in chosen], values)
-    facts = replace(merge_data(session, case=case, victim=victim, event=event, force=force),
-                    inputs=values)  # fmt: skip
+    facts = replace(
+        merge_facts(case=case, victim=victim, event=event, force=force,
+                    next_due=found.next_update_due),
+        inputs=values,
+    )  # fmt: skip
     now = utcnow()
     base = {
         "case_id": case.id,
@@ -282,7 +259,7 @@ def write_message(
     group = WrittenGroup(
         tuple(
             _write_one(c, merge_context(facts, c.text.wording.language), base, required,
-                       information.is_follow_up(session, c.text.key))
+                       follow_up[c.text.key])
             for c in chosen
         )
     )  # fmt: skip

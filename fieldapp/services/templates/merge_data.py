@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.core import victims_code
@@ -101,6 +103,20 @@ def merged_event(
     return found
 
 
+def next_update_due(session: Session, victim: Victim) -> datetime | None:
+    """When the victim's next periodic update is due (the earliest open one), if any."""
+    return session.scalar(next_update_due_of(victim.id))
+
+
+def next_update_due_of(victim_id: Any) -> Select[datetime]:
+    """The earliest open periodic duty's deadline of a victim (an id or a correlated column)."""
+    return select(func.min(ContactDuty.due_at)).where(
+        ContactDuty.victim_id == victim_id,
+        ContactDuty.kind == PERIODIC_KIND,
+        ContactDuty.status == "open",
+    )
+
+
 def merge_data(
     session: Session,
     *,
@@ -109,21 +125,29 @@ def merge_data(
     event: InvestigationEvent | None,
     force: Mapping[str, Mapping[str, str]],
 ) -> MergeData:
-    """The plain merge data for one victim's message on a case.
+    """The plain merge data for one victim's message on a case (reads the next update's date).
 
     ``force`` is the app's ``FORCE`` setting: the force's details by language (``en``, ``cy``).
     """
+    return merge_facts(
+        case=case,
+        victim=victim,
+        event=event,
+        force=force,
+        next_due=next_update_due(session, victim),
+    )
+
+
+def merge_facts(
+    *,
+    case: Case,
+    victim: Victim,
+    event: InvestigationEvent | None,
+    force: Mapping[str, Mapping[str, str]],
+    next_due: datetime | None,
+) -> MergeData:
+    """The plain merge data from what was already read, without another query."""
     officer: User = case.officer_in_charge
-    next_due = session.scalars(
-        select(ContactDuty.due_at)
-        .where(
-            ContactDuty.victim_id == victim.id,
-            ContactDuty.kind == PERIODIC_KIND,
-            ContactDuty.status == "open",
-        )
-        .order_by(ContactDuty.due_at)
-        .limit(1)
-    ).first()
     return MergeData(
         victim=VictimData(
             first_name=victim.first_name,

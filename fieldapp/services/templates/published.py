@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -78,15 +79,19 @@ class Variant:
     contentless: bool
     text: VersionText
     format: str = "standard"
+    #: A follow-up text (marked so, or contentless): it may leave a duty's items untold.
+    follow_up: bool = False
 
 
 _REQUESTED = MessageTemplate.__table__.alias("requested")
 # Every published variant a message written from one template may use: the same family and
-# channel in any language, and the contentless templates of that channel. One query per write.
-_VARIANTS = (
+# channel in any language, and the contentless templates of that channel. A write reads them
+# in its one read (``messages.sources``), bound by the parameter ``key``.
+VARIANTS = (
     select(
         _T.key, _T.family, _T.contentless, _T.event_type, _T.channel, _T.language, _V.number,
         _V.id, _V.content_hash, _V.fields, _V.subject, _V.body, _T.format,
+        or_(_T.follow_up, _T.contentless).label("follow_up"),
     )
     .join_from(
         MessageTemplate.__table__,
@@ -105,25 +110,23 @@ _VARIANTS = (
 )  # fmt: skip
 
 
+def variant_of(row: Any) -> Variant:
+    """A variant from a row with the columns of ``VARIANTS``."""
+    text = VersionText(
+        row.key,
+        row.event_type,
+        row.number,
+        row.id,
+        row.content_hash,
+        frozenset(row.fields),
+        Wording(row.channel, row.language, row.body, row.subject),
+    )
+    return Variant(row.family, row.contentless, text, row.format, bool(row.follow_up))
+
+
 def published_variants(reader: Session | Connection, key: str) -> list[Variant]:
     """The published variants a message from template ``key`` may use (one query)."""
-    return [
-        Variant(
-            row.family,
-            row.contentless,
-            VersionText(
-                row.key,
-                row.event_type,
-                row.number,
-                row.id,
-                row.content_hash,
-                frozenset(row.fields),
-                Wording(row.channel, row.language, row.body, row.subject),
-            ),
-            row.format,
-        )
-        for row in reader.execute(_VARIANTS, {"key": key})
-    ]
+    return [variant_of(row) for row in reader.execute(VARIANTS, {"key": key})]
 
 
 def published_version(reader: Session | Connection, key: str) -> VersionText:
