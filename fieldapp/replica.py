@@ -24,15 +24,18 @@ log = logging.getLogger("fieldapp.replica")
 #: Set on an error raised by the replica's engine, so that a request can tell it from the primary's.
 FROM_REPLICA = "fieldapp_from_replica"
 
-# A standby that has replayed all the WAL it received, while it still receives WAL, is current
+# A standby that has replayed all the WAL it received, while it still streams WAL, is current
 # however long ago the primary last committed; else the lag is the age of the last replayed
-# commit (NULL, never replayed: as far behind as can be). Not in recovery: it is a primary.
+# commit (NULL, never replayed: as far behind as can be), which overstates it on a quiet
+# primary: it errs towards the primary. Not in recovery: it is a primary. The receiver's
+# status is NULL to a role without pg_read_all_stats: then a running receiver counts.
 _POSTGRES_LAG = text(
     """
     SELECT CASE
         WHEN NOT pg_is_in_recovery() THEN 0
-        WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-            AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0
+        WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AND EXISTS (
+            SELECT 1 FROM pg_stat_wal_receiver WHERE coalesce(status, 'streaming') = 'streaming'
+        ) THEN 0
         ELSE coalesce(
             extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 'Infinity'::float8)
     END
