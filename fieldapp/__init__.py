@@ -21,6 +21,7 @@ from fieldapp.services.passwords import Passwords
 from fieldapp.web import (
     access,
     bodies,
+    data_sources,
     logs,
     openapi,
     parameters,
@@ -64,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     console.init_app(app)
     access.init_app(app)
     refusals.init_app(app)
+    data_sources.init_app(app)
     parameters.init_query_check(app)
     problems.init_app(app)
     register_commands(app)

@@ -127,6 +127,23 @@ def database_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def replica_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """A streaming replica that reports may read (unset: everything on the primary).
+
+    It is read while it lags by no more than ``REPLICA_MAX_LAG_SECONDS``; past that, or down,
+    the reports read the primary.
+    """
+    max_lag = _int(env, "REPLICA_MAX_LAG_SECONDS", 30)
+    if max_lag < 0:
+        raise ConfigurationError(
+            f"{PREFIX}REPLICA_MAX_LAG_SECONDS must be 0 or more, got {max_lag}"
+        )
+    return {
+        "REPLICA_DATABASE_URL": env.get(PREFIX + "REPLICA_DATABASE_URL", "").strip(),
+        "REPLICA_MAX_LAG_SECONDS": max_lag,
+    }
+
+
 def console_settings(env: Mapping[str, str], *, production: bool) -> dict[str, Any]:
     """The supervisor console's cookie session: its name, flags and timeouts."""
     secure = _flag(env.get(PREFIX + "CONSOLE_SECURE_COOKIE"), default=production)
@@ -251,6 +268,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         **letter_settings(env),
         **console_settings(env, production=production),
         **database_settings(env),
+        **replica_settings(env),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

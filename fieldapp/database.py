@@ -1,4 +1,4 @@
-"""The database engine and the per-request SQLAlchemy session."""
+"""The database engines and the per-request sessions: on the primary, and on the replica."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from fieldapp.replica import Replica
 
 EXTENSION_KEY = "fieldapp.database"
 
@@ -30,7 +32,9 @@ class Timeouts:
     pool_seconds: int = 2
 
 
-def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -> Engine:
+def make_engine(
+    url: str, *, timeouts: Timeouts | None = None, read_only: bool = False, **options: Any
+) -> Engine:
     """Create an engine with settings that suit each database.
 
     ``hide_parameters``: a database error's text never carries the statement's parameters
@@ -38,22 +42,29 @@ def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -
     With ``timeouts`` (the app's engines), every PostgreSQL connection carries a statement
     and a lock timeout, connecting and waiting for a pooled connection are bounded, and a
     pooled connection is checked before use (a restarted server leaves stale ones).
+    ``read_only``: every transaction refuses to write (PostgreSQL's
+    ``default_transaction_read_only``, SQLite's ``query_only``), for the replica.
     """
     url = normalise_url(url)
     options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15}, **options)
         event.listen(engine, "connect", _configure_sqlite)
+        if read_only:
+            event.listen(engine, "connect", _refuse_sqlite_writes)
         return engine
+    connect_args: dict[str, Any] = {}
+    settings = ["-c default_transaction_read_only=on"] if read_only else []
     if timeouts is not None:
         options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_timeout", timeouts.pool_seconds)
-        settings = (
-            f"-c statement_timeout={timeouts.statement_ms} -c lock_timeout={timeouts.lock_ms}"
-        )
-        options.setdefault(
-            "connect_args", {"connect_timeout": timeouts.connect_seconds, "options": settings}
-        )
+        connect_args["connect_timeout"] = timeouts.connect_seconds
+        settings += [f"-c statement_timeout={timeouts.statement_ms}"]
+        settings += [f"-c lock_timeout={timeouts.lock_ms}"]
+    if settings:
+        connect_args["options"] = " ".join(settings)
+    if connect_args:
+        options.setdefault("connect_args", connect_args)
     return create_engine(url, pool_size=5, max_overflow=5, **options)
 
 
@@ -66,10 +77,30 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Database:
-    """Holds the engine, a read-only autocommit view of it, and the session factory."""
+def _refuse_sqlite_writes(dbapi_connection: Any, _record: Any) -> None:
+    """A read-only SQLite connection: any write fails ("attempt to write a readonly database")."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
 
-    def __init__(self, url: str, timeouts: Timeouts | None = None) -> None:
+
+@dataclass(frozen=True)
+class ReplicaSettings:
+    """Where the read replica is, and how far behind the primary it may be and still be read."""
+
+    url: str
+    max_lag_seconds: float = 30.0
+
+
+class Database:
+    """Holds the engine, a read-only autocommit view of it, the session factory, and a replica."""
+
+    def __init__(
+        self,
+        url: str,
+        timeouts: Timeouts | None = None,
+        replica: ReplicaSettings | None = None,
+    ) -> None:
         self.engine = make_engine(url, timeouts=timeouts)
         # A separate pool of autocommit connections for single-row reads on every request
         # (the caller's session): one round trip, no BEGIN/ROLLBACK, nothing to reset.
@@ -77,11 +108,17 @@ class Database:
             url, timeouts=timeouts, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.replica: Replica | None = None
+        if replica is not None:
+            engine = make_engine(replica.url, timeouts=timeouts, read_only=True)
+            self.replica = Replica(engine, max_lag=replica.max_lag_seconds)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
         self.autocommit.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
 
 
 def init_app(app: Flask) -> None:
@@ -92,7 +129,11 @@ def init_app(app: Flask) -> None:
         connect_seconds=app.config["DB_CONNECT_TIMEOUT_SECONDS"],
         pool_seconds=app.config["DB_POOL_TIMEOUT_SECONDS"],
     )
-    app.extensions[EXTENSION_KEY] = Database(app.config["DATABASE_URL"], timeouts)
+    replica_url = app.config["REPLICA_DATABASE_URL"]
+    replica = (
+        ReplicaSettings(replica_url, app.config["REPLICA_MAX_LAG_SECONDS"]) if replica_url else None
+    )
+    app.extensions[EXTENSION_KEY] = Database(app.config["DATABASE_URL"], timeouts, replica)
     app.teardown_appcontext(_close_session)
 
 
@@ -110,8 +151,27 @@ def get_session() -> Session:
     return session
 
 
+def get_replica_session() -> Session:
+    """This request's session on the replica, opened on first use; only when there is one."""
+    if "replica_session" not in g:
+        replica = get_database().replica
+        if replica is None:
+            raise RuntimeError("no replica is configured (FIELDAPP_REPLICA_DATABASE_URL)")
+        g.replica_session = replica.sessions()
+    session: Session = g.replica_session
+    return session
+
+
+def close_replica_session() -> None:
+    """End this request's replica session, if it has one (its transaction only read)."""
+    session: Session | None = g.pop("replica_session", None)
+    if session is not None:
+        session.close()
+
+
 def _close_session(_error: BaseException | None) -> None:
-    """Roll back anything uncommitted and return the connection to the pool."""
+    """Roll back anything uncommitted and return the connections to their pools."""
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+    close_replica_session()

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from fieldapp import create_app, migrate
-from fieldapp.database import get_database, normalise_url
+from fieldapp.database import get_database, make_engine, normalise_url
 from fieldapp.models import Base
 from tests.audit_tampering import triggers_disabled
 from tests.notify_standin import NotifyStandIn, running_standin
@@ -36,6 +36,18 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _create_postgres_database(url: str) -> None:
+    """Create the database a URL names if it does not exist yet (on the same server)."""
+    target = make_url(normalise_url(url))
+    name = target.database
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = text("SELECT 1 FROM pg_database WHERE datname = :name")
+        if connection.execute(exists, {"name": name}).first() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A freshly migrated database for this run."""
@@ -48,6 +60,36 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     migrate.upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def standby_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A second migrated database, the same schema with other contents: a replica stand-in.
+
+    On PostgreSQL ``FIELDAPP_TEST_REPLICA_DATABASE_URL``, else the test database's name with
+    ``_standby`` after it on the same server, created if missing.
+    """
+    if BACKEND == "postgres":
+        primary = make_url(database_url)
+        url = os.environ.get("FIELDAPP_TEST_REPLICA_DATABASE_URL") or primary.set(
+            database=f"{primary.database}_standby"
+        ).render_as_string(hide_password=False)
+        _create_postgres_database(url)
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('standby') / 'standby.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def standby(standby_url: str) -> Iterator[Session]:
+    """A writable session on the replica stand-in, for arranging its contents; emptied after."""
+    engine = make_engine(standby_url)
+    with Session(engine, expire_on_commit=False) as db_session:
+        yield db_session
+    empty_tables(engine)
+    engine.dispose()
 
 
 def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
@@ -83,12 +125,17 @@ def _close_extra_apps() -> Iterator[None]:
 def _empty_tables(app: Flask) -> None:
     """Delete every row, children first, so each test starts clean."""
     database = get_database(app)
-    with database.engine.begin() as connection, triggers_disabled(connection):
+    empty_tables(database.engine)
+    database.dispose()
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row of a database, children first."""
+    with engine.begin() as connection, triggers_disabled(connection):
         # Duties and messages point at each other: break that link before deleting either.
         connection.execute(text("UPDATE contact_duties SET message_id = NULL, contact_id = NULL"))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-    database.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp.config import ConfigurationError, build_config, force_profile
+from fieldapp.config import ConfigurationError, build_config, force_profile, replica_settings
 
 STRONG_A = "a" * 40
 STRONG_B = "b" * 40
@@ -160,3 +160,21 @@ def test_force_details_are_given_per_language_and_welsh_falls_back_to_english() 
     assert profile["cy"]["name"] == "Heddlu Dyfed-Powys"
     assert profile["cy"]["support_name"] == profile["en"]["support_name"] == "Victim Support"
     assert profile["cy"]["phone"] == "101"
+
+
+def test_without_a_replica_url_every_read_stays_on_the_primary(tmp_path: Path) -> None:
+    config = build_config({}, tmp_path)
+    assert (config["REPLICA_DATABASE_URL"], config["REPLICA_MAX_LAG_SECONDS"]) == ("", 30)
+
+
+def test_the_replica_and_its_lag_bound_are_configured() -> None:
+    env = {
+        "FIELDAPP_REPLICA_DATABASE_URL": " postgresql://reader@standby/fieldapp ",
+        "FIELDAPP_REPLICA_MAX_LAG_SECONDS": "5",
+    }
+    assert replica_settings(env) == {
+        "REPLICA_DATABASE_URL": "postgresql://reader@standby/fieldapp",
+        "REPLICA_MAX_LAG_SECONDS": 5,
+    }
+    with pytest.raises(ConfigurationError, match="REPLICA_MAX_LAG_SECONDS"):
+        replica_settings({"FIELDAPP_REPLICA_MAX_LAG_SECONDS": "-1"})

@@ -12,6 +12,7 @@ from fieldapp.database import get_session
 from fieldapp.schemas.audit import AuditPageSchema, AuditQuerySchema
 from fieldapp.services import audit
 from fieldapp.web.access import allow
+from fieldapp.web.data_sources import read_session, reads_replica
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit trail.")
 
@@ -20,12 +21,14 @@ bp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit t
 @bp.arguments(AuditQuerySchema, location="query")
 @bp.response(200, AuditPageSchema)
 @allow(AUDITOR, ADMIN)
+@reads_replica
 def list_audit(query: dict[str, Any]) -> dict[str, Any]:
     """Search the audit trail by actor, resource, operation, outcome and time."""
     after = cursor_key(query, types=(int,))
     found = audit.read_trail(
-        get_session(),
         audit_context(),
+        reads=read_session(),
+        writes=get_session(),
         actor_id=query.get("actor_id"),
         resource_type=query.get("resource_type"),
         resource_id=query.get("resource_id"),

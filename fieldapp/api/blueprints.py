@@ -10,6 +10,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from fieldapp.web.bodies import NO_BODY, current_body
+from fieldapp.web.data_sources import DATA_SOURCE_DOC, declares_replica_reads
 
 #: The security of an operation that an API key with the right scope may also call.
 BEARER_OR_KEY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]
@@ -32,7 +33,15 @@ class Blueprint(SmorestBlueprint):  # type: ignore[misc]
     def _store_endpoint_docs(
         self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
     ) -> None:
-        """Document API-key access (and the scope it needs) from the view's ``@allow``."""
+        """Document API-key access (and the scope it needs) from the view's ``@allow``.
+
+        A view that declares ``@reads_replica`` documents ``X-Data-Source`` on its success.
+        """
+        if declares_replica_reads(obj):
+            for status, responses in obj._apidoc.get("response", {}).get("responses", {}).items():
+                for response in responses:
+                    if int(status) < 300 and isinstance(response, dict):
+                        response.setdefault("headers", {}).update(DATA_SOURCE_DOC)
         super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
         scope = getattr(getattr(obj, "access_policy", None), "scope", None)
         if scope is None:

@@ -12,6 +12,7 @@ from fieldapp.schemas.metrics import ComplianceQuerySchema, ComplianceReportSche
 from fieldapp.services import compliance
 from fieldapp.services.compliance import Report
 from fieldapp.web.access import allow
+from fieldapp.web.data_sources import read_session, reads_replica
 
 bp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="Performance figures.")
 
@@ -20,6 +21,7 @@ bp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="Performan
 @bp.arguments(ComplianceQuerySchema, location="query")
 @bp.response(200, ComplianceReportSchema)
 @allow(SUPERVISOR, ADMIN, scope="metrics:read")
+@reads_replica
 def get_compliance(query: dict[str, Any]) -> Report:
     """Contact duties due in a date range, met on time, late, missed or open, by group.
 
@@ -27,8 +29,9 @@ def get_compliance(query: dict[str, Any]) -> Report:
     sees their own team; an admin every team, or one with team_id.
     """
     return compliance.compliance_report(
-        get_session(),
         audit_context(),
+        reads=read_session(),
+        writes=get_session(),
         start=query.get("start"),
         end=query.get("end"),
         group_by=query["group_by"],

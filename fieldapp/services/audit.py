@@ -201,9 +201,10 @@ def list_records(
 
 
 def read_trail(
-    session: Session,
     context: AuditContext,
     *,
+    reads: Session,
+    writes: Session,
     actor_id: uuid.UUID | None,
     resource_type: str | None,
     resource_id: str | None,
@@ -214,9 +215,12 @@ def read_trail(
     operation: str | None = None,
     outcome: str | None = None,
 ) -> list[AuditRecord]:
-    """A page of ``limit`` records (plus one to show more follow); the reading is recorded."""
+    """A page of ``limit`` records (plus one to show more follow); the reading is recorded.
+
+    Listed with ``reads`` (a replica may serve it); the reading is recorded with ``writes``.
+    """
     found = list_records(
-        session,
+        reads,
         operation=operation,
         outcome=outcome,
         actor_id=actor_id,
@@ -230,7 +234,7 @@ def read_trail(
     shown = found[:limit]
     span = f"{shown[0].seq}-{shown[-1].seq}" if shown else "none"
     record(
-        session, context, operation=CONSULTATION, resource_type="audit_trail", resource_ids=[span]
+        writes, context, operation=CONSULTATION, resource_type="audit_trail", resource_ids=[span]
     )
-    session.commit()
+    writes.commit()
     return found

@@ -196,17 +196,20 @@ def _grouped(group_by: str, now: datetime) -> Select[Any]:
 
 
 def scope_team(
-    session: Session, context: AuditContext, team_id: uuid.UUID | None
+    context: AuditContext, team_id: uuid.UUID | None, *, reads: Session, writes: Session
 ) -> uuid.UUID | None:
-    """The team the figures cover: a supervisor's own; an admin's choice or every team."""
+    """The team the figures cover: a supervisor's own; an admin's choice or every team.
+
+    A refusal is recorded (and committed) with ``writes``; the team is looked up with ``reads``.
+    """
     actor = context.actor
     if not sees_all_teams(actor):
         if team_id is None or in_scope(actor, team_id):
             return actor.team_id
-    elif team_id is None or session.get(Team, team_id) is not None:
+    elif team_id is None or reads.get(Team, team_id) is not None:
         return team_id
     deny(
-        session,
+        writes,
         context,
         resource_type=RESOURCE,
         resource_id=team_id,
@@ -256,32 +259,36 @@ def grouped_rows(
 
 
 def compliance_report(
-    session: Session,
     context: AuditContext,
     *,
+    reads: Session,
+    writes: Session,
     start: date | None,
     end: date | None,
     group_by: str,
     team_id: uuid.UUID | None,
     now: datetime | None = None,
 ) -> Report:
-    """Count the duties due in a range by group; the consultation of the figures is audited."""
+    """Count the duties due in a range by group; the consultation of the figures is audited.
+
+    Counted with ``reads`` (a replica may serve it); audited and committed with ``writes``.
+    """
     if group_by not in GROUPINGS:
         raise ValidationFailed(errors={"group_by": [f"Use one of {', '.join(GROUPINGS)}."]})
     now = now or utcnow()
     start, end = report_period(start, end, today=now.astimezone(LONDON).date())
-    scope = scope_team(session, context, team_id)
+    scope = scope_team(context, team_id, reads=reads, writes=writes)
     where = duty_filters(scope, utc_bounds(start, end))
-    rows = grouped_rows(session, group_by, now, where)
+    rows = grouped_rows(reads, group_by, now, where)
     total = sum(rows, Counts())
-    versions = ruleset_versions(session, where)
+    versions = ruleset_versions(reads, where)
     audit.record(
-        session,
+        writes,
         context,
         operation=audit.CONSULTATION,
         resource_type=RESOURCE,
         resource_ids=[str(scope) if scope else "all"],
         field_groups=[group_by],
     )
-    session.commit()
+    writes.commit()
     return Report(start, end, group_by, scope, now, total, rows, versions)

@@ -108,33 +108,37 @@ def _week_rows(
 
 
 def compliance_figures(
-    session: Session,
     context: AuditContext,
     *,
+    reads: Session,
+    writes: Session,
     start: date | None,
     end: date | None,
     team_id: uuid.UUID | None,
     now: datetime | None = None,
 ) -> Figures:
-    """Count the duties due in a range by team, officer, event type and week; audited once."""
+    """Count the duties due in a range by team, officer, event type and week; audited once.
+
+    Counted with ``reads`` (a replica may serve it); audited and committed with ``writes``.
+    """
     now = now or utcnow()
     start, end = report_period(start, end, today=now.astimezone(LONDON).date())
-    scope = scope_team(session, context, team_id)
+    scope = scope_team(context, team_id, reads=reads, writes=writes)
     where = duty_filters(scope, utc_bounds(start, end))
-    groups = {group_by: grouped_rows(session, group_by, now, where) for group_by in GROUPINGS}
-    weeks = _week_rows(session, iso_weeks(start, end), now, where)
-    versions = ruleset_versions(session, where)
+    groups = {group_by: grouped_rows(reads, group_by, now, where) for group_by in GROUPINGS}
+    weeks = _week_rows(reads, iso_weeks(start, end), now, where)
+    versions = ruleset_versions(reads, where)
+    name = reads.get_one(Team, scope).name if scope else None
     audit.record(
-        session,
+        writes,
         context,
         operation=audit.CONSULTATION,
         resource_type=RESOURCE,
         resource_ids=[str(scope) if scope else "all"],
         field_groups=[*GROUPINGS, WEEK],
     )
-    session.commit()
+    writes.commit()
     total = sum(groups["team"], Counts())
-    name = session.get_one(Team, scope).name if scope else None
     return Figures(start, end, scope, name, now, total, groups, weeks, versions)
 
 

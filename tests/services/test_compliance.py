@@ -118,8 +118,9 @@ def build_world(app: Flask, session: Session) -> dict[str, Any]:
 def report(session: Session, actor: Principal, **options: Any) -> Report:
     """The figures as ``actor`` asks for them, at ``NOW``, for March unless told otherwise."""
     arguments: dict[str, Any] = {**MARCH, "group_by": "team", "team_id": None, **options}
+    context = AuditContext(actor=actor, purpose="performance")
     return compliance.compliance_report(
-        session, AuditContext(actor=actor, purpose="performance"), now=NOW, **arguments
+        context, reads=session, writes=session, now=NOW, **arguments
     )
 
 

@@ -35,9 +35,8 @@ def world(app: Flask, session: Session) -> dict[str, Any]:
 def all_figures(session: Session, actor: Principal, **options: Any) -> Figures:
     """The figures as ``actor`` asks for them, at ``NOW``, for March unless told otherwise."""
     arguments: dict[str, Any] = {**MARCH, "team_id": None, **options}
-    return compliance_figures(
-        session, AuditContext(actor=actor, purpose="performance"), now=NOW, **arguments
-    )
+    context = AuditContext(actor=actor, purpose="performance")
+    return compliance_figures(context, reads=session, writes=session, now=NOW, **arguments)
 
 
 @pytest.mark.parametrize("group_by", ["team", "officer", "event_type"])

@@ -4,7 +4,8 @@ Roles and scope are the API's: supervisors and admins (as for ``/api/v1/metrics/
 a supervisor sees their own team, an admin every team or the one they pick. Figures, duty
 lists and cases are read through the same services as the API, which audit every read and
 answer 404 for anything out of scope. The filters are the API's own query schema (``from``,
-``to``, ``team_id``).
+``to``, ``team_id``). The page and its CSV may read the replica (``@reads_replica``), as the API's
+figures do; the case page shows what officers just changed, so it reads the primary.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from fieldapp.services.case_overview import case_overview
 from fieldapp.services.compliance_figures import Figures, compliance_figures, team_choices
 from fieldapp.services.duties.deadlines import near_deadline
 from fieldapp.web.access import allow
+from fieldapp.web.data_sources import read_session, reads_replica
 
 ROLES = (SUPERVISOR, ADMIN)
 # The page's filter form sends only from, to and team_id; group_by is the API's and unused here.
@@ -48,8 +50,9 @@ def _figures() -> Figures:
     """The figures the query string asks for; bad filters are a ValidationFailed (422)."""
     query = parse_form(filters_schema, request.args)
     return compliance_figures(
-        get_session(),
         audit_context(),
+        reads=read_session(),
+        writes=get_session(),
         start=query.get("start"),
         end=query.get("end"),
         team_id=query.get("team_id"),
@@ -58,7 +61,7 @@ def _figures() -> Figures:
 
 def _page(status: int = 200, **page: Any) -> tuple[str, int]:
     """The compliance page with the filter form as the caller filled it in."""
-    teams = team_choices(get_session(), current_principal())
+    teams = team_choices(read_session(), current_principal())
     return render_page(
         "console/compliance/index.html", status, filters=request.args, teams=teams, **WORDS, **page
     )
@@ -66,6 +69,7 @@ def _page(status: int = 200, **page: Any) -> tuple[str, int]:
 
 @bp.get("/compliance")
 @allow(*ROLES)
+@reads_replica
 def compliance() -> tuple[str, int]:
     """Victims' Code figures by team, officer, event type and week; duties near their deadline."""
     try:
@@ -74,8 +78,9 @@ def compliance() -> tuple[str, int]:
         return _page(422, errors=form_errors(exc))
     hours = current_app.config["DUE_SOON_HOURS"]
     near = near_deadline(
-        get_session(),
         audit_context(),
+        reads=read_session(),
+        writes=get_session(),
         team_id=figures.team_id,
         within=timedelta(hours=hours),
         now=figures.generated_at,
@@ -86,6 +91,7 @@ def compliance() -> tuple[str, int]:
 
 @bp.get("/compliance.csv")
 @allow(*ROLES)
+@reads_replica
 def compliance_csv() -> Response:
     """The same figures, with the same filters and scope, as a CSV download."""
     figures = _figures()

@@ -99,9 +99,10 @@ def _open_duties(
 
 
 def near_deadline(
-    session: Session,
     context: AuditContext,
     *,
+    reads: Session,
+    writes: Session,
     team_id: uuid.UUID | None,
     within: timedelta,
     now: datetime | None = None,
@@ -109,19 +110,20 @@ def near_deadline(
     """The open duties past their deadline, and those due within ``within``; each shown audited.
 
     The team follows the compliance figures' rule: a supervisor's own, an admin's choice or all.
+    Listed with ``reads`` (a replica may serve it); audited and committed with ``writes``.
     """
     now = now or utcnow()
-    scope = scope_team(session, context, team_id)
-    overdue = _open_duties(session, context, scope, [ContactDuty.due_at < now])
+    scope = scope_team(context, team_id, reads=reads, writes=writes)
+    overdue = _open_duties(reads, context, scope, [ContactDuty.due_at < now])
     due_soon = _open_duties(
-        session, context, scope, [ContactDuty.due_at >= now, ContactDuty.due_at < now + within]
+        reads, context, scope, [ContactDuty.due_at >= now, ContactDuty.due_at < now + within]
     )
     audit.record(
-        session,
+        writes,
         context,
         operation=audit.CONSULTATION,
         resource_type=RESOURCE,
         resource_ids=[str(duty.duty_id) for duty in (*overdue.duties, *due_soon.duties)],
     )
-    session.commit()
+    writes.commit()
     return Deadlines(now, within, overdue, due_soon)

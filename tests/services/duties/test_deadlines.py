@@ -48,7 +48,7 @@ def near(session: Session, teams: dict[str, Any], who: str, **options: Any) -> D
     """The lists as ``who`` sees them at NOW."""
     context = AuditContext(teams[who], "performance")
     arguments: dict[str, Any] = {"team_id": None, "within": WITHIN, "now": NOW, **options}
-    return near_deadline(session, context, **arguments)
+    return near_deadline(context, reads=session, writes=session, **arguments)
 
 
 def test_supervisor_sees_own_team_overdue_and_due_soon_earliest_first(
