@@ -68,7 +68,10 @@ class Subscription:
         ping_every: float = 1.0,
         silence_limit: float = 3.0,
     ) -> None:
-        self._pool = ConnectionPool.from_url(url, **_redis_options())
+        # Named so that an operator can find (and a test can drop) it in CLIENT LIST.
+        self._pool = ConnectionPool.from_url(
+            url, client_name=f"fieldapp-principals:{channel}", **_redis_options()
+        )
         self.channel = channel
         self.clock = clock
         self.retry_every = retry_every
@@ -131,7 +134,7 @@ class Subscription:
                     messages.append(parse_tags(reply[2]))
             if self._pinged > self._heard and now - self._pinged >= self.silence_limit:
                 raise ChannelDown("no answer to PING")
-            if now - self._heard >= self.ping_every and now - self._pinged >= self.ping_every:
+            if now - self._heard >= self.ping_every and self._pinged <= self._heard:
                 connection.send_command("PING", check_health=False)
                 self._pinged = now
         except (RedisError, OSError, ChannelDown) as exc:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Table, event
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.unitofwork import UOWTransaction
 
 from fieldapp.core.principal_cache import EVERYTHING
@@ -84,20 +84,23 @@ def _bulk_write(state: ORMExecuteState) -> None:
     note(state.session, [EVERYTHING] if declared_tags is None else declared_tags)
 
 
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    """Forget the noted tags when the outermost transaction ends, committed or not."""
+    # After the after_commit hooks have read them; a savepoint's end keeps them for its parent.
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
 def watch(sessions: sessionmaker[Session], announce: Callable[[frozenset[str]], None]) -> None:
     """Hook the session factory so that every committed principal change is announced."""
 
     def committed(session: Session) -> None:
         """Announce what the transaction changed, now that others can read it."""
-        tags = session.info.pop(PENDING, None)
+        tags = session.info.get(PENDING)
         if tags:
             announce(frozenset(tags))
-
-    def rolled_back(session: Session) -> None:
-        """Nothing of a rolled-back transaction happened."""
-        session.info.pop(PENDING, None)
 
     event.listen(sessions, "after_flush", _flushed)
     event.listen(sessions, "do_orm_execute", _bulk_write)
     event.listen(sessions, "after_commit", committed)
-    event.listen(sessions, "after_rollback", rolled_back)
+    event.listen(sessions, "after_transaction_end", _transaction_ended)
