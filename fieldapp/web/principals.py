@@ -18,10 +18,11 @@ from sqlalchemy import Row
 
 from fieldapp.core.principal_cache import TaggedCache
 from fieldapp.database import get_database
+from fieldapp.models.base import utcnow
 from fieldapp.principal_channel import Publisher, Subscription
 from fieldapp.principal_store import PrincipalStore
-from fieldapp.services import device_sessions
-from fieldapp.services.principal_changes import session_tag, team_tag, user_tag, watch
+from fieldapp.services import api_keys, device_sessions
+from fieldapp.services.principal_changes import key_tag, session_tag, team_tag, user_tag, watch
 
 EXTENSION_KEY = "fieldapp.principals"
 
@@ -77,3 +78,25 @@ def session_row(session_id: uuid.UUID) -> Row[Any] | None:
     if row is not None and store is not None:
         store.keep(key, row, [user_tag(row.user_id), team_tag(row.team_id)], token)
     return row
+
+
+def key_caller(presented: str) -> api_keys.KeyCaller:
+    """The caller behind an API key (the key's row cached like a session's); 401 if none."""
+    now = utcnow()
+    prefix = api_keys.key_prefix(presented)
+    store = get_principals().store if prefix is not None else None
+    key = f"key:{prefix}"
+    cached, token = store.lookup(key) if store is not None else (None, None)
+    if cached is not None and not api_keys.use_due(cached, now=now):
+        return api_keys.caller_from_row(cached, presented=presented, now=now)
+    with get_database().autocommit.connect() as connection:
+        row = None if prefix is None else api_keys.caller_row(connection, prefix)
+        caller = api_keys.caller_from_row(row, presented=presented, now=now)
+        written = row is not None and api_keys.note_use(connection, row, now=now)
+    if store is not None and row is not None:
+        if written:  # what this worker holds has the old last use: read it again next time
+            store.invalidate([key])
+        else:
+            tags = [key_tag(row.key_id), user_tag(row.id), team_tag(row.team_id)]
+            store.keep(key, row, tags, token)
+    return caller

@@ -279,3 +279,40 @@ def test_without_redis_there_is_no_cache(app: Flask, client: FlaskClient, sessio
     for expected in (1, 2):
         assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
         assert len(counted) == expected
+
+
+def _key_for(a: Instance, admin: str, user: User) -> dict[str, Any]:
+    """A key acting for ``user``, issued on A."""
+    body = {"name": "Duty app", "user_id": str(user.id), "scopes": ["cases:read"]}
+    response = a.client.post("/api/v1/api-keys", json=body, headers=bearer(admin))
+    assert response.status_code == 201
+    created: dict[str, Any] = response.get_json()
+    return created
+
+
+def _list_cases(instance: Instance, secret: str) -> tuple[int, dict[str, Any], int]:
+    """GET /api/v1/cases with an API key: status, body, statements run."""
+    before = len(instance.statements)
+    response = instance.client.get("/api/v1/cases", headers={"X-API-Key": secret})
+    return response.status_code, response.get_json(), len(instance.statements) - before
+
+
+@pytest.mark.parametrize("revocation", ["key revoked", "user disabled"])
+def test_an_api_key_revoked_on_one_instance_is_refused_on_the_other_at_the_next_request(
+    app: Flask, session: Session, a: Instance, b: Instance, admin_token: str, revocation: str
+) -> None:
+    officer = create_user(app, session, username="pc.keyholder")
+    key = _key_for(a, admin_token, officer)
+    first = _list_cases(b, key["key"])  # read, its first use written
+    second = _list_cases(b, key["key"])  # read again (the use just written), then kept
+    third = _list_cases(b, key["key"])
+    assert (first[0], second[0], third[0]) == (200, 200, 200)
+    # The first call also wrote the key's last use; the third read no key at all.
+    assert (first[2] - 2, second[2] - 1) == (third[2], third[2])
+    if revocation == "key revoked":
+        url = f"/api/v1/api-keys/{key['id']}"
+        assert a.client.delete(url, headers=bearer(admin_token)).status_code == 204
+    else:
+        assert _patch_user({"disabled": True})(a, admin_token, officer, {}) == 200
+    status, body, _ = _list_cases(b, key["key"])
+    assert (status, body["code"]) == (401, "invalid_api_key")
