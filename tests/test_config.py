@@ -160,3 +160,20 @@ def test_force_details_are_given_per_language_and_welsh_falls_back_to_english() 
     assert profile["cy"]["name"] == "Heddlu Dyfed-Powys"
     assert profile["cy"]["support_name"] == profile["en"]["support_name"] == "Victim Support"
     assert profile["cy"]["phone"] == "101"
+
+
+def test_the_principal_cache_is_on_only_with_redis_unless_told(tmp_path: Path) -> None:
+    assert build_config({}, tmp_path)["PRINCIPAL_CACHE"] is False
+    with_redis = build_config({"FIELDAPP_REDIS_URL": "redis://cache:6379/0"}, tmp_path)
+    assert with_redis["PRINCIPAL_CACHE"] is True
+    assert with_redis["PRINCIPAL_CACHE_TTL_SECONDS"] == 30
+    assert with_redis["PRINCIPAL_CHANNEL"] == "fieldapp:principals"
+    off = build_config(
+        {
+            "FIELDAPP_REDIS_URL": "redis://cache:6379/0",
+            "FIELDAPP_PRINCIPAL_CACHE": "off",
+            "FIELDAPP_PRINCIPAL_CACHE_TTL_SECONDS": "60",
+        },
+        tmp_path,
+    )
+    assert (off["PRINCIPAL_CACHE"], off["PRINCIPAL_CACHE_TTL_SECONDS"]) == (False, 60)
