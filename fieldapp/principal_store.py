@@ -1,10 +1,11 @@
 """The per-worker principal cache: a tagged cache trusted only while its channel is alive.
 
 Every lookup first drains the subscription without waiting, so an invalidation published
-anywhere before this request began is applied before the cache is read. If the channel is down,
-unproven or lost, the cache is emptied and every lookup misses (the caller reads the database)
-until a new subscription is confirmed; one thread per process tries that at most once a second
-while the others carry on reading the database. A lock serialises gthread workers' threads.
+anywhere before this request began is applied before the cache is read. While the channel is
+quiet and not yet proven alive again, lookups miss (the caller reads the database); once it is
+lost, the cache is emptied and lookups miss until a new subscription is confirmed. One thread
+per process tries that at most once a second while the others carry on reading the database.
+A lock serialises gthread workers' threads.
 """
 
 from __future__ import annotations
