@@ -102,6 +102,10 @@ def app_environment(workdir: Path, database_url: str) -> tuple[dict[str, str], l
     env = {name: value for name, value in os.environ.items() if name not in dropped}
     env["FIELDAPP_INSTANCE_PATH"] = str(workdir / "instance")
     env["FIELDAPP_DATABASE_URL"] = database_url
+    # BENCH_REDIS_URL runs the app as deployed on several machines: limits and the principal
+    # cache in Redis. Unset: no Redis, no cache (the figures of earlier runs).
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["FIELDAPP_REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     return env, dropped
 
 

@@ -25,6 +25,7 @@ from fieldapp.web import (
     logs,
     openapi,
     parameters,
+    principals,
     problems,
     refusals,
     tokens,
@@ -57,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     bodies.init_app(app)
     parameters.init_app(app)
     database.init_app(app)
+    principals.init_app(app)
     tokens.init_app(app)
     init_limits(app)
     api = openapi.init_app(app)

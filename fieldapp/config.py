@@ -144,6 +144,17 @@ def replica_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def principal_cache_settings(env: Mapping[str, str], *, redis_url: str) -> dict[str, Any]:
+    """The per-worker cache of who is calling, invalidated over Redis (on when Redis is set)."""
+    return {
+        "PRINCIPAL_CACHE": _flag(env.get(PREFIX + "PRINCIPAL_CACHE"), default=bool(redis_url)),
+        # A second line of defence only: invalidation is immediate while the channel is up.
+        "PRINCIPAL_CACHE_TTL_SECONDS": _int(env, "PRINCIPAL_CACHE_TTL_SECONDS", 30),
+        "PRINCIPAL_CACHE_SIZE": _int(env, "PRINCIPAL_CACHE_SIZE", 10_000),
+        "PRINCIPAL_CHANNEL": env.get(PREFIX + "PRINCIPAL_CHANNEL", "fieldapp:principals"),
+    }
+
+
 def console_settings(env: Mapping[str, str], *, production: bool) -> dict[str, Any]:
     """The supervisor console's cookie session: its name, flags and timeouts."""
     secure = _flag(env.get(PREFIX + "CONSOLE_SECURE_COOKIE"), default=production)
@@ -269,6 +280,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         **console_settings(env, production=production),
         **database_settings(env),
         **replica_settings(env),
+        **principal_cache_settings(env, redis_url=redis_url),
         # flask-jwt-extended
         "JWT_SECRET_KEY": jwt_secret,
         "JWT_ALGORITHM": "HS256",

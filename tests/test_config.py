@@ -178,3 +178,20 @@ def test_the_replica_and_its_lag_bound_are_configured() -> None:
     }
     with pytest.raises(ConfigurationError, match="REPLICA_MAX_LAG_SECONDS"):
         replica_settings({"FIELDAPP_REPLICA_MAX_LAG_SECONDS": "-1"})
+
+
+def test_the_principal_cache_is_on_only_with_redis_unless_told(tmp_path: Path) -> None:
+    assert build_config({}, tmp_path)["PRINCIPAL_CACHE"] is False
+    with_redis = build_config({"FIELDAPP_REDIS_URL": "redis://cache:6379/0"}, tmp_path)
+    assert with_redis["PRINCIPAL_CACHE"] is True
+    assert with_redis["PRINCIPAL_CACHE_TTL_SECONDS"] == 30
+    assert with_redis["PRINCIPAL_CHANNEL"] == "fieldapp:principals"
+    off = build_config(
+        {
+            "FIELDAPP_REDIS_URL": "redis://cache:6379/0",
+            "FIELDAPP_PRINCIPAL_CACHE": "off",
+            "FIELDAPP_PRINCIPAL_CACHE_TTL_SECONDS": "60",
+        },
+        tmp_path,
+    )
+    assert (off["PRINCIPAL_CACHE"], off["PRINCIPAL_CACHE_TTL_SECONDS"]) == (False, 60)

@@ -23,7 +23,7 @@ class UserFields(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: loaded from the database on every request, never from token claims."""
+    """Who is calling: from the database (or the invalidated principal cache), never from claims."""
 
     user_id: uuid.UUID
     username: str

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Result, Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from fieldapp.core.api_key_states import KeyState, key_state
@@ -201,10 +201,14 @@ def revoke_key(
     session.commit()
 
 
-def authenticate(connection: Connection, *, presented: str, now: datetime) -> KeyCaller:
+def caller_row(connection: Connection, prefix: str) -> Row[Any] | None:
+    """The key with this prefix, with its user and team, in one query (None if unknown)."""
+    result: Result[Any] = connection.execute(_CALLER_QUERY, {"prefix": prefix})
+    return result.first()
+
+
+def caller_from_row(row: Row[Any] | None, *, presented: str, now: datetime) -> KeyCaller:
     """The caller behind a presented key; unknown, wrong, revoked or expired keys are a 401."""
-    prefix = key_prefix(presented)
-    row = None if prefix is None else connection.execute(_CALLER_QUERY, {"prefix": prefix}).first()
     if row is None or not hmac.compare_digest(row.hash, hash_key(presented)):
         raise InvalidApiKey()
     state = key_state(
@@ -214,10 +218,31 @@ def authenticate(connection: Connection, *, presented: str, now: datetime) -> Ke
         raise InvalidApiKey("The API key has expired.")
     if state is not KeyState.LIVE:
         raise InvalidApiKey()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        # One autocommit single-row write, so no transaction is held for the request.
-        connection.execute(update(ApiKey).where(ApiKey.id == row.key_id).values(last_used_at=now))
     principal = Principal.of_user(
         row, team_name=row.team_name, api_key_id=row.key_id, api_key_prefix=row.prefix
     )
     return KeyCaller(principal, row.key_id, frozenset(row.scopes), row.rate_limit)
+
+
+def use_due(row: Row[Any], *, now: datetime) -> bool:
+    """Whether the key's last use, as the row has it, is a minute old or more (or never)."""
+    return row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
+
+
+def note_use(connection: Connection, row: Row[Any], *, now: datetime) -> bool:
+    """Write the key's last use if :func:`use_due`; True if written."""
+    if not use_due(row, now=now):
+        return False
+    # One autocommit single-row write, so no transaction is held for the request.
+    connection.execute(update(ApiKey).where(ApiKey.id == row.key_id).values(last_used_at=now))
+    return True
+
+
+def authenticate(connection: Connection, *, presented: str, now: datetime) -> KeyCaller:
+    """The caller behind a presented key, read from the database, its use noted."""
+    prefix = key_prefix(presented)
+    row = None if prefix is None else caller_row(connection, prefix)
+    caller = caller_from_row(row, presented=presented, now=now)
+    if row is not None:
+        note_use(connection, row, now=now)
+    return caller

@@ -22,6 +22,7 @@ from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.passwords import Passwords
+from fieldapp.services.principal_changes import declared, session_tag
 from fieldapp.services.refusals import Origin
 from fieldapp.services.users import principal_of
 
@@ -167,6 +168,8 @@ def rotate_refresh_token(
         raise TokenRevoked()
     now = utcnow()
     new_jti = str(uuid.uuid4())
+    # Both writes change what the principal cache holds for this session (expiry, revocation).
+    changes = declared(session_tag(actor.session_id))
     # Compare-and-swap: only one request can spend a given refresh token.
     spent = session.execute(
         update(DeviceSession)
@@ -175,13 +178,15 @@ def rotate_refresh_token(
             DeviceSession.refresh_jti == presented_jti,
             DeviceSession.revoked_at.is_(None),
         )
-        .values(refresh_jti=new_jti, last_seen_at=now, expires_at=now + refresh_lifetime)
+        .values(refresh_jti=new_jti, last_seen_at=now, expires_at=now + refresh_lifetime),
+        execution_options=changes,
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         session.execute(
             update(DeviceSession)
             .where(DeviceSession.id == actor.session_id, DeviceSession.revoked_at.is_(None))
-            .values(revoked_at=now, revoked_reason="refresh_token_reused")
+            .values(revoked_at=now, revoked_reason="refresh_token_reused"),
+            execution_options=changes,
         )
         _record(session, context, RefreshTokenReused.code, outcome="denied")
         session.commit()

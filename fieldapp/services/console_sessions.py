@@ -20,6 +20,7 @@ from fieldapp.services import audit, auth
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.device_sessions import principal_from_row, session_row
 from fieldapp.services.passwords import Passwords
+from fieldapp.services.principal_changes import declared, session_tag
 from fieldapp.services.refusals import Origin
 
 #: Prefix of a console session's device name, so people can tell it from a phone.
@@ -105,7 +106,9 @@ def load_caller(
 def touch(session: Session, *, session_id: uuid.UUID, now: datetime) -> None:
     """Note activity on a console session (at most once a minute, by the caller's choice)."""
     session.execute(
-        update(DeviceSession).where(DeviceSession.id == session_id).values(last_seen_at=now)
+        update(DeviceSession).where(DeviceSession.id == session_id).values(last_seen_at=now),
+        # Only the console's idle check reads last_seen_at, and the console is not cached.
+        execution_options=declared(),
     )
     session.commit()
 
@@ -115,7 +118,8 @@ def end_idle(session: Session, origin: Origin, *, session_id: uuid.UUID, now: da
     session.execute(
         update(DeviceSession)
         .where(DeviceSession.id == session_id, DeviceSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=IDLE_TIMEOUT)
+        .values(revoked_at=now, revoked_reason=IDLE_TIMEOUT),
+        execution_options=declared(session_tag(session_id)),
     )
     audit.record_anonymous(
         session,

@@ -15,6 +15,7 @@ from fieldapp.models import DeviceSession, Team, User
 from fieldapp.models.base import utcnow
 from fieldapp.services import audit
 from fieldapp.services.audit import AuditContext
+from fieldapp.services.principal_changes import declared, user_tag
 
 _PRINCIPAL_QUERY = (
     select(
@@ -66,14 +67,6 @@ def principal_from_row(
     return Principal.of_user(row, team_name=row.team_name, session_id=session_id)
 
 
-def load_principal(
-    connection: Connection, *, session_id: uuid.UUID, user_id: uuid.UUID, token_type: str
-) -> Principal | None:
-    """Return the caller of a live session in one query, or None if the session is dead."""
-    row = session_row(connection, session_id)
-    return principal_from_row(row, session_id=session_id, user_id=user_id, token_type=token_type)
-
-
 def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[DeviceSession]:
     """A user's live device sessions, most recently used first."""
     user = session.get(User, user_id)
@@ -119,5 +112,6 @@ def end_all_sessions(session: Session, *, user: User, reason: str, now: datetime
     session.execute(
         update(DeviceSession)
         .where(DeviceSession.user_id == user.id, DeviceSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
+        .values(revoked_at=now, revoked_reason=reason),
+        execution_options=declared(user_tag(user.id)),
     )

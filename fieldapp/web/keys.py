@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from flask import g, request
 
-from fieldapp.database import get_database
 from fieldapp.errors import ApiKeyNotAccepted, InsufficientScope
-from fieldapp.models.base import utcnow
 from fieldapp.services import api_keys
 from fieldapp.web.limits import hit_key_limit
+from fieldapp.web.principals import key_caller
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -32,10 +31,7 @@ def claimed_key_name() -> str | None:
 
 def authenticate_api_key(scope: str | None) -> None:
     """Load the key's user as the caller, count the call, and require the route's scope."""
-    with get_database().autocommit.connect() as connection:
-        caller = api_keys.authenticate(
-            connection, presented=request.headers[API_KEY_HEADER], now=utcnow()
-        )
+    caller = key_caller(request.headers[API_KEY_HEADER])
     g.principal = caller.principal
     # Counted before the scope check: a key probing routes it may not call is throttled too.
     hit_key_limit(caller.key_id, caller.rate_limit)

@@ -10,9 +10,9 @@ from flask_jwt_extended import JWTManager, create_access_token, create_refresh_t
 
 from fieldapp import errors
 from fieldapp.core.principal import Principal
-from fieldapp.database import get_database
 from fieldapp.services.auth import TokenPair
-from fieldapp.services.device_sessions import load_principal
+from fieldapp.services.device_sessions import principal_from_row
+from fieldapp.web.principals import session_row
 from fieldapp.web.problems import handle_fieldapp_error
 
 REQUIRED_CLAIMS = ("exp", "iat", "jti", "type", "sub", "sid")
@@ -50,10 +50,13 @@ def _check_token(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
         user_id = uuid.UUID(str(payload["sub"]))
     except ValueError as exc:
         raise errors.InvalidToken() from exc
-    with get_database().autocommit.connect() as connection:
-        principal = load_principal(
-            connection, session_id=session_id, user_id=user_id, token_type=str(payload["type"])
-        )
+    # The row may come from the principal cache; its expiry is judged against the time now.
+    principal = principal_from_row(
+        session_row(session_id),
+        session_id=session_id,
+        user_id=user_id,
+        token_type=str(payload["type"]),
+    )
     if principal is None:
         g.token_subject = str(user_id)  # verified but revoked: the trail names whose it was
         return True

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.errors import RateLimited
 from fieldapp.models import Message, User
+from fieldapp.services.principal_changes import declared
 
 Rule = tuple[int, timedelta]
 
@@ -48,7 +49,8 @@ def _lock_sender(session: Session, user_id: uuid.UUID) -> None:
         # count below reads after every earlier send has committed.
         session.execute(
             update(User).where(User.id == user_id).values(id=User.id),
-            execution_options={"synchronize_session": False},
+            # A no-op write: it changes no principal (else every send would empty the cache).
+            execution_options={"synchronize_session": False, **declared()},
         )
     else:
         # NO KEY UPDATE: rows that merely reference the user (audit records) are not blocked.
