@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.endpoint import Endpoint
 from benchmarks.errors import BenchmarkError
-from benchmarks.settings import COMMAND_TIMEOUT, Settings
+from benchmarks.settings import COMMAND_TIMEOUT, WRK_TIMEOUT_SECONDS, Settings
 
 TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
@@ -147,6 +147,7 @@ def run_wrk(
         "-c", str(settings.connections),
         "-d", f"{seconds}s",
         "--latency",
+        "--timeout", f"{WRK_TIMEOUT_SECONDS}s",
         "-H", f"Authorization: Bearer {token}",
         *(["-s", str(script)] if script is not None else []),
         url,
