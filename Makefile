@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 5000
 WORKERS ?= 2
+# make bench runs once per count, each printing its table (benchmarks/README.md).
+BENCH_WORKER_COUNTS ?= 2 4
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
@@ -91,8 +93,11 @@ screenshots: install-dev assets ## The README's console screenshots (docs/screen
 	FIELDAPP_SCREENSHOTS=docs/screenshots FIELDAPP_TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:randomly \
 		tests/console/browser/test_journey.py -k officers_message
 
-bench: install-dev ## Benchmark under gunicorn with wrk (BENCH_DB=sqlite|postgres)
-	$(BIN)/python -m benchmarks.run
+bench: install-dev ## Benchmark under gunicorn with wrk (BENCH_DB=sqlite|postgres), at 2 then 4 workers (BENCH_WORKER_COUNTS)
+	@for workers in $(BENCH_WORKER_COUNTS); do \
+		echo "== $$workers gunicorn workers"; \
+		BENCH_WORKERS=$$workers $(BIN)/python -m benchmarks.run || exit 1; \
+	done
 
 bench-render: install-dev ## Time fieldapp's template render path against a bare sandboxed Jinja loop (in-process)
 	$(BIN)/python -m benchmarks.render

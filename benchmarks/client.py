@@ -11,7 +11,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.message import Message
 from typing import IO, Any
 
@@ -50,6 +50,7 @@ def http(
     body: Mapping[str, Any] | None = None,
     method: str | None = None,
     json_text: str | None = None,
+    extra_headers: Sequence[tuple[str, str]] = (),
 ) -> tuple[int, bytes]:
     """One request to 127.0.0.1: the status and the body, whatever the status.
 
@@ -66,6 +67,7 @@ def http(
     if json_text is not None:
         data = json_text.encode("utf-8")
         headers["Content-Type"] = "application/json"
+    headers.update(extra_headers)
     request = urllib.request.Request(  # noqa: S310 (127.0.0.1 only, checked above)
         url, data=data, headers=headers, method=method
     )
@@ -76,16 +78,23 @@ def http(
         return exc.code, exc.read()
 
 
-def check_endpoint(url: str, token: str, endpoint: Endpoint | None = None) -> None:
+def check_endpoint(url: str, token: str, endpoint: Endpoint | None = None) -> bytes:
     """One request first, so that a 3xx or an error shows with its body, not just a count.
 
     ``endpoint`` gives the method and body to send; without it, a GET.
     """
-    method = "GET" if endpoint is None else endpoint.method
-    json_text = None if endpoint is None else endpoint.body
-    status, body = http(url, token=token, method=method, json_text=json_text)
+    endpoint = endpoint or Endpoint(url)
+    status, body = http(
+        url,
+        token=token,
+        method=endpoint.method,
+        json_text=endpoint.body,
+        extra_headers=endpoint.headers,
+    )
+    method = endpoint.method
     if not 200 <= status < 300:
         raise BenchmarkError(f"{method} {url} answered {status}: {body.decode(errors='replace')}")
+    return body
 
 
 class Credentials:

@@ -52,6 +52,11 @@ class Endpoint:
     method: str = "GET"
     #: The request body, sent with ``Content-Type: application/json``; None sends none.
     body: str | None = None
+    #: Extra headers (name, value template), e.g. a console session's ``Cookie``.
+    headers: tuple[tuple[str, str], ...] = ()
+    #: Send the request to this many copies of its data in turn (see :meth:`filled_all`), so
+    #: that repeating a write thousands of times does not pile everything onto one row.
+    spread: int = 1
 
     def fill(self, values: Mapping[str, str]) -> str:
         """The path with its ``{placeholders}`` filled in."""
@@ -71,8 +76,26 @@ class Endpoint:
         return body
 
     def filled(self, values: Mapping[str, str]) -> Endpoint:
-        """This request made concrete: path and body filled in, same method."""
-        return Endpoint(self.fill(values), self.method, self.fill_body(values))
+        """This request made concrete: path, body and headers filled in, same method."""
+        headers = tuple((name, fill_template(value, values)) for name, value in self.headers)
+        return Endpoint(self.fill(values), self.method, self.fill_body(values), headers)
+
+    def filled_all(self, values: Mapping[str, str]) -> list[Endpoint]:
+        """The concrete requests to send in turn: one per copy of the data (``spread``).
+
+        For copy ``i`` a ``{name}`` takes ``values["name#i"]`` when the run made one, else
+        ``values["name"]``.
+        """
+        copies = []
+        for number in range(self.spread):
+            own = {
+                name: value
+                for key, value in values.items()
+                for name, _, copy in [key.rpartition("#")]
+                if name and copy == str(number)
+            }
+            copies.append(self.filled({**values, **own}))
+        return copies
 
     @property
     def label(self) -> str:

@@ -19,6 +19,12 @@ reference endpoint's is comparable across runs and machines (see benchmarks/READ
   on fieldapp's database with a SQLAlchemy Core ``insert`` on a pooled connection, in one
   transaction (``engine.begin()``); the request body is stored as text, the new id returned
   with 201.
+- ``GET /_reference/jwt-page``: ``@jwt_required()``, then one page of 50 ``contact_duties`` rows
+  (a few columns, earliest deadline first) with one SQLAlchemy Core ``select``; as JSON.
+- ``GET /_reference/page/<id>``: a console-like HTML page: Flask's signed cookie session must
+  hold a user (``GET /_reference/sign-in`` sets it; otherwise 401), then one case row read by
+  primary key and ``templates/reference_page.html`` (a page of about the console case page's
+  size) rendered with Flask's ``render_template``.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, render_template, request, session
 from flask_jwt_extended import JWTManager, get_jwt_identity, jwt_required
 from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -40,13 +46,17 @@ from fieldapp import create_app
 from fieldapp.core.templating.check import sample_context
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.database import make_engine
-from fieldapp.models import Case
+from fieldapp.models import Case, ContactDuty
 
 REFERENCE_PREFIX = "/_reference"
 #: Where the reference app keeps its engine on fieldapp's database.
 ENGINE_KEY = "benchmarks.reference.engine"
 #: Where the reference app keeps its compiled template and merge context.
 RENDER_KEY = "benchmarks.reference.render"
+#: The rows ``/_reference/jwt-page`` returns: the API's default page size.
+PAGE_ROWS = 50
+#: The reference app's own cookie, so that it never meets fieldapp's console session cookie.
+SESSION_COOKIE = "reference_session"
 #: The built-in template whose source the render reference compiles (the preview benchmark's).
 RENDER_TEMPLATE_KEY = "arrested-sms-en"
 
@@ -125,6 +135,49 @@ def jwt_insert() -> tuple[dict[str, Any], int]:
     return {"id": str(row_id)}, 201
 
 
+@require_jwt
+def jwt_page() -> dict[str, Any]:
+    """Verify the bearer token, then read one page of duty rows: a connection per request."""
+    engine: Engine = current_app.extensions[ENGINE_KEY]
+    columns = (ContactDuty.id, ContactDuty.case_id, ContactDuty.kind, ContactDuty.title,
+               ContactDuty.due_at, ContactDuty.status)  # fmt: skip
+    query = select(*columns).order_by(ContactDuty.due_at, ContactDuty.id).limit(PAGE_ROWS)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return {
+        "value": [
+            {
+                "id": str(r.id),
+                "case_id": str(r.case_id),
+                "kind": r.kind,
+                "title": r.title,
+                "due_at": r.due_at.isoformat(),
+                "status": r.status,
+            }
+            for r in rows
+        ]
+    }
+
+
+def sign_in() -> dict[str, Any]:
+    """Put a user into the reference app's signed cookie session (the run calls it once)."""
+    session["user"] = "bench"
+    return {"status": "signed in"}
+
+
+def page(case_id: uuid.UUID) -> str:
+    """A signed-in user's HTML page about one case: a cookie check, one row, one template."""
+    if session.get("user") is None:
+        abort(401)
+    engine: Engine = current_app.extensions[ENGINE_KEY]
+    query = select(Case.id, Case.crime_reference, Case.offence, Case.status, Case.updated_at)
+    with engine.connect() as connection:
+        row = connection.execute(query.where(Case.id == case_id)).first()
+    if row is None:
+        abort(404)
+    return render_template("reference_page.html", case=row, user=session["user"])
+
+
 def create_reference_tables(engine: Engine) -> None:
     """Create the reference app's tables if missing.
 
@@ -166,6 +219,8 @@ def create_reference_app(source: Flask) -> Flask:
     reference = Flask(__name__)
     for key in SHARED_JWT_KEYS:
         reference.config[key] = source.config[key]
+    reference.config["SECRET_KEY"] = source.config["SECRET_KEY"]
+    reference.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE
     JWTManager(reference)
     engine = make_engine(source.config["DATABASE_URL"])
     create_reference_tables(engine)
@@ -176,6 +231,9 @@ def create_reference_app(source: Flask) -> Flask:
     reference.add_url_rule("/jwt-row/<uuid:case_id>", "jwt_row", jwt_row, methods=["GET"])
     reference.add_url_rule("/jwt-render", "jwt_render", jwt_render, methods=["POST"])
     reference.add_url_rule("/jwt-insert", "jwt_insert", jwt_insert, methods=["POST"])
+    reference.add_url_rule("/jwt-page", "jwt_page", jwt_page, methods=["GET"])
+    reference.add_url_rule("/sign-in", "sign_in", sign_in, methods=["GET"])
+    reference.add_url_rule("/page/<uuid:case_id>", "page", page, methods=["GET"])
     return reference
 
 

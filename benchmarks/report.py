@@ -35,6 +35,9 @@ class Summary:
     #: SQL statements of one request, counted in-process (``benchmarks.statements``); None for
     #: a reference endpoint.
     statements: str | None = None
+    #: Medians of the CPU milliseconds per request in the app and the database (benchmarks/cpu.py).
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class Measurements:
     path_values: dict[str, str]
     #: Each fieldapp endpoint's statement count, e.g. ``4+1`` (``benchmarks.statements``).
     statements: dict[str, str] = field(default_factory=dict)
+
+
+def median_or_none(values: Sequence[float | None]) -> float | None:
+    """The median of the values measured, or None if there are none."""
+    known = [value for value in values if value is not None]
+    return round(statistics.median(known), 3) if known else None
 
 
 def summarise(
@@ -79,6 +88,8 @@ def summarise(
                 ratio=None if ratio is None else round(ratio, 4),
                 ratios_per_round=per_round,
                 statements=(statements or {}).get(path),
+                app_cpu_ms=median_or_none([r.app_cpu_ms for r in results]),
+                db_cpu_ms=median_or_none([r.db_cpu_ms for r in results]),
             )
         )
     return summaries
@@ -88,16 +99,20 @@ def format_table(summaries: Sequence[Summary]) -> str:
     """The results as a plain-text table."""
     width = max(len("endpoint"), *(len(s.endpoint) for s in summaries))
     lines = [
-        f"{'endpoint':<{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'ratio':>6}"
-        f"  {'SQL':>5}"
+        f"{'endpoint':<{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'ratio':>6}  "
+        f"{'SQL':>5}  {'app cpu':>7}  {'db cpu':>7}"
     ]
     for s in summaries:
         ratio = "-" if s.ratio is None else f"{s.ratio:.2f}"
         against = f"  (vs {s.reference})" if s.reference else ""
+        cpu = "  ".join(
+            "-".rjust(7) if v is None else f"{v:>7.2f}" for v in (s.app_cpu_ms, s.db_cpu_ms)
+        )
         lines.append(
             f"{s.endpoint:<{width}}  {s.requests_per_second:>9.1f}  {s.p50_ms:>8.2f}  "
-            f"{s.p99_ms:>8.2f}  {ratio:>6}  {s.statements or '-':>5}{against}"
+            f"{s.p99_ms:>8.2f}  {ratio:>6}  {s.statements or '-':>5}  {cpu}{against}"
         )
+    lines.append("(app cpu, db cpu: milliseconds of CPU time per request, medians over the rounds)")
     return "\n".join(lines)
 
 
@@ -139,6 +154,7 @@ def write_report(report: Mapping[str, Any]) -> Path:
     """Save the report as ``benchmarks/results/<timestamp>-<db>.json``."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.fromisoformat(report["started_at"]).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"{stamp}-{report['db']}.json"
+    workers = report["settings"]["workers"]
+    path = RESULTS_DIR / f"{stamp}-{report['db']}-{workers}w.json"
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return path

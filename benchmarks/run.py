@@ -25,12 +25,14 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks.client import Credentials, check_endpoint, create_case, create_victim, record_event
+from benchmarks.cpu import CpuMeter, cpu_meter
+from benchmarks.data import EVENT_CASES, create_team_data, create_team_members
 from benchmarks.endpoint import Endpoint
 from benchmarks.errors import BenchmarkError
 from benchmarks.instance import prepare_instance
@@ -43,9 +45,10 @@ from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, write_script
 
 #: The message the officer writes to the benchmark victim, and the body the insert reference stores.
 MESSAGE_BODY = '{"victim_id": "{victim_id}", "template_key": "arrested-sms-en"}'
-
-#: The event the officer records again and again (an arrest on the first of December 2026).
-EVENT_BODY = '{"type": "arrested", "occurred_at": "2026-12-01T10:00:00Z"}'
+#: The arrest recorded again and again, a minute before the run started (see benchmarks/data.py).
+EVENT_BODY = '{"type": "arrested", "occurred_at": "{event_occurred_at}"}'
+#: A browser's request for a console page: the supervisor's session and the reference's.
+CONSOLE_HEADERS = (("Cookie", "{console_cookie}"), ("Accept", "text/html"))
 
 #: (endpoint, reference): each endpoint's req/s is reported as a ratio to its reference's, both
 #: measured in the same run and the same gunicorn workers. Later work adds pairs here. Paths and
@@ -62,17 +65,24 @@ PAIRS: tuple[tuple[Endpoint, Endpoint], ...] = (
         Endpoint("/api/v1/templates/arrested-sms-en/preview", "POST", "{}"),
         Endpoint("/_reference/jwt-render", "POST", "{}"),
     ),
-    # Records an arrest: the case, its victims and timeline read, the event, its duties and
-    # their audit records written; every request adds an event to the one case.
-    (
-        Endpoint("/api/v1/cases/{case_id}/events", "POST", EVENT_BODY),
-        Endpoint("/_reference/jwt-insert", "POST", MESSAGE_BODY),
-    ),
     # Writes a victim update: renders the published template with the case's data, lints it,
     # and inserts the message and its audit record; every request adds a message (201).
     (
         Endpoint("/api/v1/cases/{case_id}/messages", "POST", MESSAGE_BODY),
         Endpoint("/_reference/jwt-insert", "POST", MESSAGE_BODY),
+    ),
+    # Records an arrest on a case in the colleague's charge (in turn over EVENT_CASES cases):
+    # the event, a duty for the victim and their audit records (201).
+    (
+        Endpoint("/api/v1/cases/{event_case_id}/events", "POST", EVENT_BODY, spread=EVENT_CASES),
+        Endpoint("/_reference/jwt-insert", "POST", MESSAGE_BODY),
+    ),
+    # The officer's worklist: their duties, earliest deadline first, a page of 50 (audited).
+    (Endpoint("/api/v1/duties"), Endpoint("/_reference/jwt-page")),
+    # A supervisor's console page about a case (cookie session), against a minimal Flask page.
+    (
+        Endpoint("/console/cases/{worklist_case_id}", headers=CONSOLE_HEADERS),
+        Endpoint("/_reference/page/{worklist_case_id}", headers=CONSOLE_HEADERS),
     ),
 )
 #: The case the benchmark officer opens through the API for the ``{case_id}`` endpoints.
@@ -135,11 +145,14 @@ def endpoints_to_drive(pairs: Sequence[tuple[Endpoint, Endpoint]]) -> list[Endpo
     return list(endpoints.values())
 
 
-def create_data(base_url: str, credentials: Credentials) -> dict[str, str]:
+def create_data(
+    base_url: str, credentials: Credentials, port: int, passwords: Mapping[str, str]
+) -> dict[str, str]:
     """Create what the endpoints work on, through the API; the values for the templates.
 
     A case, a victim on it, and an event that the victim's messages are about, recorded a
-    minute ago (UTC) so that no clock difference puts it in the future.
+    minute ago (UTC) so that no clock difference puts it in the future; then what
+    :func:`benchmarks.data.create_team_data` makes for the event, duties and console pairs.
     """
     token = credentials.token_for(1)
     case_id = create_case(base_url, token, **BENCH_CASE)
@@ -147,7 +160,8 @@ def create_data(base_url: str, credentials: Credentials) -> dict[str, str]:
     occurred_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     event = {"type": BENCH_EVENT_TYPE, "occurred_at": occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
     record_event(base_url, token, case_id, event)
-    return {"case_id": case_id, "victim_id": victim_id}
+    team = create_team_data(base_url, port, token, passwords)
+    return {"case_id": case_id, "victim_id": victim_id, **team}
 
 
 def warm_up(
@@ -158,15 +172,30 @@ def warm_up(
 ) -> None:
     """Check that every endpoint answers 2xx, then drive each for the warm-up seconds."""
     for target in targets.values():
-        check_endpoint(target.url, credentials.token_for(1), target.request)
+        body = check_endpoint(target.url, credentials.token_for(1), target.request)
+        print(f"{target.endpoint.label} answers {len(body):,} bytes", flush=True)
     for target in targets.values():
         print(f"warm-up {target.endpoint.label} ({settings.warmup}s)", flush=True)
         token = credentials.token_for(settings.warmup)
         run_wrk(wrk, settings, target.url, token, settings.warmup, target.script)
 
 
+def measured_run(
+    wrk: str, settings: Settings, target: Target, token: str, meter: CpuMeter
+) -> WrkResult:
+    """One wrk run on a target, with the CPU per request it cost the app and the database."""
+    before = meter.sample()
+    result = run_wrk(wrk, settings, target.url, token, settings.duration, target.script)
+    app, database = meter.per_request(before, meter.sample(), result.requests)
+    return replace(result, app_cpu_ms=app, db_cpu_ms=database)
+
+
 def measure(
-    wrk: str, settings: Settings, targets: Mapping[str, Target], credentials: Credentials
+    wrk: str,
+    settings: Settings,
+    targets: Mapping[str, Target],
+    credentials: Credentials,
+    meter: CpuMeter,
 ) -> tuple[dict[str, list[WrkResult]], list[dict[str, Any]]]:
     """Warm up each endpoint, then run the rounds, rotating the endpoint order each round.
 
@@ -182,13 +211,14 @@ def measure(
         for path in paths[shift:] + paths[:shift]:
             target = targets[path]
             token = credentials.token_for(settings.duration)
-            result = run_wrk(wrk, settings, target.url, token, settings.duration, target.script)
+            result = measured_run(wrk, settings, target, token, meter)
             results[path].append(result)
             log.append({"round": number + 1, "endpoint": path, **asdict(result)})
             print(
                 f"round {number + 1}/{settings.rounds} {target.endpoint.label}: "
                 f"{result.requests_per_second:.1f} req/s, p50 {result.p50_ms:.2f} ms, "
-                f"p99 {result.p99_ms:.2f} ms",
+                f"p99 {result.p99_ms:.2f} ms, CPU/request app {result.app_cpu_ms} ms, "
+                f"database {result.db_cpu_ms} ms",
                 flush=True,
             )
     return results, log
@@ -203,8 +233,9 @@ def prepare_targets(
     """
     targets: dict[str, Target] = {}
     for number, endpoint in enumerate(endpoints, start=1):
-        request = endpoint.filled(values)
-        script = write_script(request, workdir / "wrk", f"endpoint-{number}")
+        requests = endpoint.filled_all(values)
+        request = requests[0]
+        script = write_script(requests, workdir / "wrk", f"endpoint-{number}")
         targets[endpoint.path] = Target(endpoint, request, base_url + request.path, script)
     return targets
 
@@ -230,22 +261,26 @@ def benchmark_in(
 ) -> Measurements:
     """Prepare fieldapp in ``workdir``, serve it, measure ``pairs``, and stop gunicorn."""
     env, password = prepare_instance(settings, workdir)
+    passwords = create_team_members(env)
     announce(settings, pairs)
     busy_before = cpu_busy_share()
     warn_if_busy(busy_before, "just before")
-    with serve(settings, env, log_path):
+    database = settings.postgres_url if settings.db == "postgres" else None
+    with serve(settings, env, log_path) as gunicorn, cpu_meter(gunicorn.pid, database) as meter:
         base_url = f"http://{HOST}:{settings.port}"
         credentials = Credentials(base_url, password)
-        values = create_data(base_url, credentials)
+        values = create_data(base_url, credentials, settings.port, passwords)
         targets = prepare_targets(endpoints_to_drive(pairs), base_url, values, workdir)
         requests = {path: target.request for path, target in targets.items()}
         counted = count_statements(env, requests, credentials.token_for(60))
-        results, rounds = measure(wrk, settings, targets, credentials)
+        results, rounds = measure(wrk, settings, targets, credentials, meter)
     busy_after = cpu_busy_share()
     warn_if_busy(busy_after, "just after")
     problems = log_problems(log_path)
     statements = {path: count.label for path, count in counted.items()}
-    return Measurements(results, rounds, busy_before, busy_after, problems, values, statements)
+    # The session cookie is a credential: the report keeps the ids only.
+    kept = {name: value for name, value in values.items() if name != "console_cookie"}
+    return Measurements(results, rounds, busy_before, busy_after, problems, kept, statements)
 
 
 def run(settings: Settings) -> dict[str, Any]:

@@ -18,6 +18,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/fieldapp_bench"
 WARMUP_SECONDS = 2
+#: wrk gives up on a request after this long and counts a socket timeout, which stops the run;
+#: wrk's own default (2 s) ended runs on a busy shared machine.
+WRK_TIMEOUT_SECONDS = 10
 #: The longest any setup command (apt-get, flask) may take.
 COMMAND_TIMEOUT = 300.0
 

@@ -10,12 +10,13 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.endpoint import Endpoint
 from benchmarks.errors import BenchmarkError
-from benchmarks.settings import COMMAND_TIMEOUT, Settings
+from benchmarks.settings import COMMAND_TIMEOUT, WRK_TIMEOUT_SECONDS, Settings
 
 TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
@@ -30,6 +31,10 @@ class WrkResult:
     requests: int
     non_2xx: int
     socket_errors: dict[str, int]
+    #: Milliseconds of CPU per request in gunicorn's processes and in the database's backends
+    #: (None on SQLite), filled in by the runner (benchmarks/cpu.py).
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
 
 def ensure_wrk() -> str:
@@ -95,14 +100,32 @@ def lua_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def write_script(endpoint: Endpoint, directory: Path, name: str) -> Path | None:
-    """A wrk Lua script sending ``endpoint``'s method and JSON body, or None for a plain GET."""
-    if endpoint.method == "GET" and endpoint.body is None:
+def write_script(requests: Sequence[Endpoint], directory: Path, name: str) -> Path | None:
+    """A wrk Lua script sending these requests in turn, or None for one plain GET.
+
+    They share the first one's method and headers; several paths (or bodies) are sent in
+    turn by each wrk thread.
+    """
+    first = requests[0]
+    if len(requests) == 1 and first.method == "GET" and first.body is None and not first.headers:
         return None
-    lines = [f"wrk.method = {lua_string(endpoint.method)}"]
-    if endpoint.body is not None:
-        lines.append(f"wrk.body = {lua_string(endpoint.body)}")
+    lines = [f"wrk.method = {lua_string(first.method)}"]
+    if first.body is not None:
+        lines.append(f"wrk.body = {lua_string(first.body)}")
         lines.append('wrk.headers["Content-Type"] = "application/json"')
+    lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in first.headers]
+    if len(requests) > 1:
+        rows = ", ".join(f"{{{lua_string(r.path)}, {lua_string(r.body or '')}}}" for r in requests)
+        lines += [
+            f"local requests = {{{rows}}}",
+            "local n = 0",
+            "request = function()",
+            "  n = n % #requests + 1",
+            "  local body = requests[n][2]",
+            '  if body == "" then body = nil end',
+            "  return wrk.format(nil, requests[n][1], nil, body)",
+            "end",
+        ]
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.lua"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -124,6 +147,7 @@ def run_wrk(
         "-c", str(settings.connections),
         "-d", f"{seconds}s",
         "--latency",
+        "--timeout", f"{WRK_TIMEOUT_SECONDS}s",
         "-H", f"Authorization: Bearer {token}",
         *(["-s", str(script)] if script is not None else []),
         url,
