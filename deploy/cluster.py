@@ -67,8 +67,8 @@ def steady_with_kills(cluster: Cluster, load: OfficerLoad) -> dict[str, Any]:
     end = time.monotonic()
     phases = [
         Phase("steady (before the kills)", start, app["killed_at"]),
-        Phase("app1 SIGKILLed, restarted", app["killed_at"], app["killed_at"] + faults.KILL_WINDOW),
-        Phase("steady (after the kills)", app["killed_at"] + faults.KILL_WINDOW, end),
+        Phase("app1 SIGKILLed, restarted", app["killed_at"], app["window_end"]),
+        Phase("steady (after the kills)", app["window_end"], max(end, app["window_end"])),
     ]
     return {"phases": phases, "app_kill": app, "worker_kill": worker}
 

@@ -8,8 +8,10 @@ returns the phases it measured and what else it observed.
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from deploy.balancer import in_flight
@@ -61,17 +63,20 @@ def kill_app(
     cluster.start_app(number)
     cluster.wait_app(number)
     back_at = time.monotonic()
-    time.sleep(max(0.0, killed_at + KILL_WINDOW - time.monotonic()))
+    # The window runs until the instance is back (and the balancer's checks see it), at least.
+    window_end = max(killed_at + KILL_WINDOW, back_at + 2.0)
+    time.sleep(max(0.0, window_end - time.monotonic()))
     samples = load.snapshot()
     return {
         "instance": name,
         "in_flight_at_kill": flying,
-        "failed_on_killed_instance": failed_on(samples, name, killed_at, killed_at + KILL_WINDOW),
+        "failed_on_killed_instance": failed_on(samples, name, killed_at, window_end),
         "failures_in_window": sum(
-            1 for s in samples if s.failed and killed_at <= s.started < killed_at + KILL_WINDOW
+            1 for s in samples if s.failed and killed_at <= s.started < window_end
         ),
         "ready_again_after_s": round(back_at - killed_at, 1),
         "killed_at": killed_at,
+        "window_end": window_end,
     }
 
 
@@ -169,7 +174,8 @@ def sigterm(cluster: Cluster, load: OfficerLoad, number: int) -> dict[str, Any]:
         sent_at = time.monotonic()
         cluster.supervisor.signal_leader(name, signal.SIGTERM)
         process = cluster.supervisor.running[name]
-        process.wait(timeout=60)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=60)  # gunicorn's graceful timeout is 20 s
         exited_after = time.monotonic() - sent_at
         cluster.supervisor.stop(name)
         cluster.start_app(number)
