@@ -145,18 +145,25 @@ def idle_restart(cluster: Cluster, load: OfficerLoad, client: Client) -> dict[st
     settle = cluster.options.phase_seconds
     before = time.monotonic()
     time.sleep(settle)
+    paused_at = time.monotonic()
     idle = load.pause(timeout=180)
     cluster.primary.pg_ctl("restart", "-m", "fast", "-t", "60")
     start = time.monotonic()
     first: list[Sample] = []
     client.record = first.append
+    client.connection.close()  # a fresh connection: the balancer closed the idle one long ago
     path = f"/api/v1/cases/{load.officers[0].case_id}"
     for _ in range(4 * cluster.options.instances):
         client.call("first after restart", "GET", path)
     end = time.monotonic()
     load.resume()
     time.sleep(settle)
-    phases = _phases("idle app after PostgreSQL restart", before, start, end, time.monotonic())
+    label = "idle app after PostgreSQL restart"
+    phases = [
+        Phase(f"{label}: before", before, paused_at),  # load paused, PostgreSQL restarted
+        Phase(f"{label}: during", start, end),
+        Phase(f"{label}: after", end, time.monotonic()),
+    ]
     return {
         "phases": phases,
         "load_paused_cleanly": idle,

@@ -76,7 +76,7 @@ class Client:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
         started = time.monotonic()
-        status, payload, server = NO_ANSWER, None, ""
+        status, payload, server, detail = NO_ANSWER, None, "", ""
         try:
             self.connection.request(method, path, body=data, headers=sent)
             response = self.connection.getresponse()
@@ -84,9 +84,10 @@ class Client:
             status, server = response.status, response.getheader("X-Served-By", "")
             if response.getheader("Content-Type", "").endswith("json") and raw:
                 payload = json.loads(raw)
-        except (OSError, http.client.HTTPException, ValueError):
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            detail = type(error).__name__
             self.connection.close()  # reconnects on the next request
-        self.record(Sample(started, time.monotonic(), endpoint, status, server))
+        self.record(Sample(started, time.monotonic(), endpoint, status, server, detail))
         return status, payload
 
     def sign_in(self, officer: Officer) -> int:

@@ -26,6 +26,8 @@ class Sample:
     endpoint: str
     status: int
     server: str = ""
+    #: Why no answer came (the exception's class), when none did.
+    detail: str = ""
 
     @property
     def failed(self) -> bool:
@@ -61,6 +63,16 @@ def status_counts(samples: Iterable[Sample]) -> dict[str, int]:
     return dict(counts.most_common())
 
 
+def endpoint_errors(samples: Iterable[Sample]) -> dict[str, int]:
+    """Answers other than 2xx by endpoint and status (and why, when no answer came)."""
+    counts = Counter(
+        f"{s.endpoint} {s.status or 'no answer'}" + (f" ({s.detail})" if s.detail else "")
+        for s in samples
+        if not 200 <= s.status < 300
+    )
+    return dict(counts.most_common())
+
+
 def summarise(samples: Sequence[Sample], phase: Phase) -> dict[str, Any]:
     """One row: requests started in the phase, their errors, p50/p99 in ms, requests per second."""
     inside = [s for s in samples if phase.start <= s.started < phase.end]
@@ -72,6 +84,7 @@ def summarise(samples: Sequence[Sample], phase: Phase) -> dict[str, Any]:
         "requests": len(inside),
         "per_second": round(len(inside) / seconds, 1),
         "errors": status_counts(inside),
+        "errors_by_endpoint": endpoint_errors(inside),
         "p50_ms": round(percentile(latencies, 0.50), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "max_ms": round(max(latencies, default=0.0), 1),

@@ -6,6 +6,7 @@ from deploy.report import (
     NO_ANSWER,
     Phase,
     Sample,
+    endpoint_errors,
     exactly_once,
     failed_on,
     format_table,
@@ -77,3 +78,16 @@ def test_format_table_has_a_row_per_phase_with_its_errors() -> None:
     assert lines[0].split()[:3] == ["phase", "s", "requests"]
     assert lines[1].startswith("steady") and lines[1].endswith("-")
     assert lines[2].startswith("stopped") and lines[2].endswith("503x2")
+
+
+def test_endpoint_errors_name_the_endpoint_and_why_no_answer_came() -> None:
+    samples = [
+        Sample(0, 1, "write message", 503, "app1"),
+        Sample(0, 1, "write message", 503, "app2"),
+        Sample(0, 1, "read case", NO_ANSWER, "", "RemoteDisconnected"),
+        Sample(0, 1, "read case", 200, "app1"),
+    ]
+    assert endpoint_errors(samples) == {
+        "write message 503": 2,
+        "read case no answer (RemoteDisconnected)": 1,
+    }
