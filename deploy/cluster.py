@@ -190,7 +190,10 @@ def run(options: Options) -> dict[str, Any]:
             load.stopping.set()
             load.resume()
         print("stopping every process and removing the temporary folder", flush=True)
-        cluster.close()
+        logs = (
+            RESULTS_DIR / f"logs-{datetime.now(UTC):%Y%m%dT%H%M%SZ}" if options.keep_logs else None
+        )
+        cluster.close(keep_logs_in=logs)
 
 
 def print_report(report: dict[str, Any], path: Path) -> None:

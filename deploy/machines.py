@@ -191,8 +191,8 @@ class Cluster:
         _created(client.call("setup", "POST", f"{path}/events", arrested_event()), "an event")
         return Officer(username, password, case_id, victim_id)
 
-    def close(self) -> None:
-        """Stop every process and PostgreSQL, and remove the temporary folder."""
+    def close(self, keep_logs_in: Path | None = None) -> None:
+        """Stop every process and PostgreSQL, keep the logs if asked, remove the temp folder."""
         self.supervisor.stop_all()
         for server in (self.standby, self.primary):
             if server.running():
@@ -200,6 +200,12 @@ class Cluster:
                     server.stop("immediate")
                 except ClusterError as error:
                     print(f"could not stop PostgreSQL on {server.port}: {error}", file=sys.stderr)
+        if keep_logs_in is not None:
+            shutil.copytree(self.supervisor.log_dir, keep_logs_in, dirs_exist_ok=True)
+            for server in (self.primary, self.standby):
+                if server.log.exists():
+                    shutil.copy(server.log, keep_logs_in / server.log.name)
+            print(f"logs kept in {keep_logs_in}", flush=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -48,6 +48,8 @@ class Options:
     stop_seconds: int = 10
     #: Seconds of steady load measured before and after each fault.
     phase_seconds: int = 8
+    #: Copy every process's log into deploy/results/ before the temporary folder goes.
+    keep_logs: bool = False
 
 
 def _positive(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
@@ -94,4 +96,5 @@ def parse_options(env: Mapping[str, str]) -> Options:
         freeze_seconds=_positive(env, "CLUSTER_FREEZE_SECONDS", defaults.freeze_seconds),
         stop_seconds=_positive(env, "CLUSTER_STOP_SECONDS", defaults.stop_seconds),
         phase_seconds=_positive(env, "CLUSTER_PHASE_SECONDS", defaults.phase_seconds),
+        keep_logs=env.get("CLUSTER_KEEP_LOGS", "").strip().lower() in {"1", "yes", "true", "on"},
     )

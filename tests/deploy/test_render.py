@@ -44,6 +44,8 @@ def test_haproxy_replays_only_requests_that_are_safe_to_replay(tmp_path: Path) -
     assert "acl safe_method method GET HEAD OPTIONS" in lines
     assert "acl replay_safe req.hdr(Idempotency-Key) -m found" in lines
     assert "http-request disable-l7-retry unless safe_method || replay_safe" in lines
+    # No request rides a keep-alive connection the instance may be closing.
+    assert "option http-server-close" in lines
 
 
 @pytest.mark.skipif(shutil.which("haproxy") is None, reason="Debian's haproxy is not installed")
@@ -118,6 +120,8 @@ def test_options_parse_with_defaults_and_refuse_nonsense() -> None:
     assert options.instances == 3
     assert options.faults == ("lock", "stop")  # run order, not the order given
     assert parse_options({}).faults == FAULTS
+    assert not parse_options({}).keep_logs
+    assert parse_options({"CLUSTER_KEEP_LOGS": "1"}).keep_logs
     assert parse_faults("none") == ()
     with pytest.raises(OptionError, match="unknown fault"):
         parse_faults("lock,meteor")
