@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from deploy import render
 from deploy.settings import FAULTS, OptionError, Ports, parse_faults, parse_options
+from fieldapp.errors import PROBLEM_TYPE_PREFIX, ServiceUnavailable
 
 PORTS = Ports()
 NOTIFY = render.NotifyAccount("key-1", "sms-template", "email-template")
@@ -129,3 +131,19 @@ def test_options_parse_with_defaults_and_refuse_nonsense() -> None:
         parse_options({"CLUSTER_INSTANCES": "1"})
     with pytest.raises(OptionError, match="whole number"):
         parse_options({"CLUSTER_SECONDS": "soon"})
+
+
+def test_balancer_answers_503_in_the_apps_problem_shape_with_retry_after(tmp_path: Path) -> None:
+    line = next(
+        line.strip()
+        for line in haproxy_cfg(tmp_path).splitlines()
+        if line.strip().startswith("http-error status 503")
+    )
+    assert "content-type application/problem+json" in line
+    assert "hdr Retry-After 2" in line
+    body = json.loads(line.split(" string ", 1)[1].strip("'"))
+    assert body["type"] == PROBLEM_TYPE_PREFIX + "service_unavailable"
+    assert body["code"] == ServiceUnavailable.code
+    assert body["title"] == ServiceUnavailable.title
+    assert body["status"] == 503
+    assert set(body) == {"type", "title", "status", "detail", "code", "trace_id"}
