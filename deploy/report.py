@@ -63,13 +63,16 @@ def status_counts(samples: Iterable[Sample]) -> dict[str, int]:
     return dict(counts.most_common())
 
 
+def _origin(sample: Sample) -> str:
+    """Who answered: the instance, the balancer itself (no X-Served-By), or why nobody did."""
+    if sample.status == NO_ANSWER:
+        return f"no answer ({sample.detail})" if sample.detail else "no answer"
+    return f"{sample.status} from {sample.server or 'the balancer'}"
+
+
 def endpoint_errors(samples: Iterable[Sample]) -> dict[str, int]:
-    """Answers other than 2xx by endpoint and status (and why, when no answer came)."""
-    counts = Counter(
-        f"{s.endpoint} {s.status or 'no answer'}" + (f" ({s.detail})" if s.detail else "")
-        for s in samples
-        if not 200 <= s.status < 300
-    )
+    """Answers other than 2xx by endpoint, status and who gave them (or why none came)."""
+    counts = Counter(f"{s.endpoint} {_origin(s)}" for s in samples if not 200 <= s.status < 300)
     return dict(counts.most_common())
 
 

@@ -80,14 +80,16 @@ def test_format_table_has_a_row_per_phase_with_its_errors() -> None:
     assert lines[2].startswith("stopped") and lines[2].endswith("503x2")
 
 
-def test_endpoint_errors_name_the_endpoint_and_why_no_answer_came() -> None:
+def test_endpoint_errors_name_the_endpoint_who_answered_and_why_none_did() -> None:
     samples = [
         Sample(0, 1, "write message", 503, "app1"),
-        Sample(0, 1, "write message", 503, "app2"),
+        Sample(0, 2, "write message", 503, "app1"),
+        Sample(0, 1, "write message", 503, ""),
         Sample(0, 1, "read case", NO_ANSWER, "", "RemoteDisconnected"),
         Sample(0, 1, "read case", 200, "app1"),
     ]
     assert endpoint_errors(samples) == {
-        "write message 503": 2,
+        "write message 503 from app1": 2,
+        "write message 503 from the balancer": 1,
         "read case no answer (RemoteDisconnected)": 1,
     }
