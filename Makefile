@@ -11,7 +11,7 @@ BENCH_WORKER_COUNTS ?= 2 4
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev assets screenshots db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console lock clean
+.PHONY: help run serve install install-dev assets screenshots db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console cluster lock clean
 VENDOR := fieldapp/console/vendor
 
 help: ## List the targets
@@ -104,6 +104,13 @@ bench-render: install-dev ## Time fieldapp's template render path against a bare
 
 bench-console: install-dev ## Median and p95 of 50 loads of each console page under gunicorn (demo data + 1,000 duties)
 	$(BIN)/python -m benchmarks.console_pages
+
+CLUSTER_SECONDS ?= 60
+CLUSTER_INSTANCES ?= 3
+CLUSTER_FAULTS ?= all
+cluster: install-dev ## HAProxy, 3 app machines, PostgreSQL + standby, Redis on 57xxx: load, kills, faults, report (deploy/README.md)
+	CLUSTER_SECONDS=$(CLUSTER_SECONDS) CLUSTER_INSTANCES=$(CLUSTER_INSTANCES) CLUSTER_FAULTS=$(CLUSTER_FAULTS) \
+		$(BIN)/python -m deploy.cluster
 
 lock: ## Re-pin requirements*.txt from requirements*.in (needs network)
 	rm -rf /tmp/fieldapp-lock && $(PYTHON) -m venv /tmp/fieldapp-lock

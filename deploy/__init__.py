@@ -1,0 +1,1 @@
+"""fieldapp's multi-machine deployment: configuration pieces and ``make cluster``, which runs it."""
