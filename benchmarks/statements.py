@@ -75,7 +75,8 @@ def _count_in_this_process(
 ) -> dict[str, dict[str, int]]:
     """The child's work: build the app from the environment and count each request."""
     app = create_app()
-    client = app.test_client()
+    # Without its own cookie jar, the client sends a request's Cookie header as it is.
+    client = app.test_client(use_cookies=False)
     bearer = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     found: dict[str, dict[str, int]] = {}
     with counting(app_engines(get_database(app))) as log:
