@@ -9,6 +9,9 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from fieldapp.deadlines import add_deadlines
+from fieldapp.readiness import DatabaseProbe
+
 EXTENSION_KEY = "fieldapp.database"
 
 
@@ -28,6 +31,10 @@ class Timeouts:
     lock_ms: int = 2000
     connect_seconds: int = 2
     pool_seconds: int = 2
+    #: How long the pre-ping of a pooled connection may wait (a stopped server never answers).
+    ping_ms: int = 1000
+    #: How long /ready waits for its probe before saying the database is not answering.
+    ready_ms: int = 800
 
 
 def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -> Engine:
@@ -37,7 +44,9 @@ def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -
     (names, phone numbers, password hashes, token ids), so neither can any log of it.
     With ``timeouts`` (the app's engines), every PostgreSQL connection carries a statement
     and a lock timeout, connecting and waiting for a pooled connection are bounded, and a
-    pooled connection is checked before use (a restarted server leaves stale ones).
+    pooled connection is pinged before use (a restarted server leaves stale ones). Every
+    wait on the server, the ping included, has a client-side deadline too
+    (``fieldapp.deadlines``), since a stopped server applies none of its own timeouts.
     """
     url = normalise_url(url)
     options.setdefault("hide_parameters", True)
@@ -46,7 +55,6 @@ def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     if timeouts is not None:
-        options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_timeout", timeouts.pool_seconds)
         settings = (
             f"-c statement_timeout={timeouts.statement_ms} -c lock_timeout={timeouts.lock_ms}"
@@ -54,7 +62,14 @@ def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -
         options.setdefault(
             "connect_args", {"connect_timeout": timeouts.connect_seconds, "options": settings}
         )
-    return create_engine(url, pool_size=5, max_overflow=5, **options)
+    engine = create_engine(url, pool_size=5, max_overflow=5, **options)
+    if timeouts is not None:
+        add_deadlines(
+            engine,
+            ping_seconds=timeouts.ping_ms / 1000,
+            statement_seconds=timeouts.statement_ms / 1000,
+        )
+    return engine
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -77,9 +92,13 @@ class Database:
             url, timeouts=timeouts, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.probe = DatabaseProbe(
+            self.autocommit, deadline=(timeouts or Timeouts()).ready_ms / 1000
+        )
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        self.probe.close()
         self.engine.dispose()
         self.autocommit.dispose()
 
@@ -91,6 +110,8 @@ def init_app(app: Flask) -> None:
         lock_ms=app.config["DB_LOCK_TIMEOUT_MS"],
         connect_seconds=app.config["DB_CONNECT_TIMEOUT_SECONDS"],
         pool_seconds=app.config["DB_POOL_TIMEOUT_SECONDS"],
+        ping_ms=app.config["DB_PING_TIMEOUT_MS"],
+        ready_ms=app.config["DB_READY_TIMEOUT_MS"],
     )
     app.extensions[EXTENSION_KEY] = Database(app.config["DATABASE_URL"], timeouts)
     app.teardown_appcontext(_close_session)

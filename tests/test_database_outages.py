@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from fieldapp.database import get_database, normalise_url
+from fieldapp.deadlines import DeadlineConnection
 from fieldapp.models import User
 from tests.conftest import BACKEND, make_app
 from tests.factories import bearer, create_user, login
@@ -118,7 +119,8 @@ def test_every_connection_carries_the_statement_and_lock_timeouts(
         with engine.connect() as connection:
             assert connection.execute(text("SHOW statement_timeout")).scalar() == "1234ms"
             assert connection.execute(text("SHOW lock_timeout")).scalar() == "567ms"
-        assert engine.pool._pre_ping  # type: ignore[attr-defined]
+            # Pinged at checkout, every wait bounded (tests/test_deadlines.py).
+            assert isinstance(connection.connection.dbapi_connection, DeadlineConnection)
 
 
 def test_the_timeouts_are_configurable() -> None:
@@ -129,5 +131,7 @@ def test_the_timeouts_are_configurable() -> None:
         "DB_LOCK_TIMEOUT_MS": 2000,
         "DB_CONNECT_TIMEOUT_SECONDS": 2,
         "DB_POOL_TIMEOUT_SECONDS": 2,
+        "DB_PING_TIMEOUT_MS": 1000,
+        "DB_READY_TIMEOUT_MS": 800,
     }
     assert database_settings({"FIELDAPP_DB_LOCK_TIMEOUT_MS": "750"})["DB_LOCK_TIMEOUT_MS"] == 750

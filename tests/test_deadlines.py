@@ -1,0 +1,138 @@
+"""A PostgreSQL that goes silent (stopped, not down): 503 with Retry-After, never a hang.
+
+The database sits behind a proxy that the tests freeze, as SIGSTOP freezes a server: the
+sockets stay open and nothing answers. No assertion is about time: the deadlines are small so
+that the tests finish quickly, and what is checked is the answer and the pool afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from fieldapp.database import get_database, normalise_url
+from fieldapp.deadlines import DatabaseSilent
+from fieldapp.web.problems import database_outage
+from tests.conftest import BACKEND, make_app
+from tests.factories import bearer, create_user, login
+from tests.freezable_proxy import FreezableProxy, running_proxy
+
+pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL's own connections")
+
+SMALL_DEADLINES = {
+    "DB_PING_TIMEOUT_MS": 200,
+    "DB_READY_TIMEOUT_MS": 200,
+    "DB_STATEMENT_TIMEOUT_MS": 300,
+}
+
+
+@pytest.fixture
+def proxy(database_url: str) -> Iterator[FreezableProxy]:
+    """A freezable proxy in front of the test database."""
+    url = make_url(normalise_url(database_url))
+    with running_proxy((url.host or "127.0.0.1", url.port or 5432)) as running:
+        yield running
+
+
+def _proxied_app(database_url: str, proxy: FreezableProxy, instance: Path) -> Flask:
+    """An app that reaches the test database only through the proxy."""
+    url = make_url(normalise_url(database_url)).set(host="127.0.0.1", port=proxy.port)
+    return make_app(url.render_as_string(hide_password=False), instance, **SMALL_DEADLINES)
+
+
+def test_a_frozen_database_answers_503_with_retry_after_and_the_next_request_after_thawing_works(
+    database_url: str,
+    proxy: FreezableProxy,
+    app: Flask,
+    session: Session,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    frozen_app = _proxied_app(database_url, proxy, tmp_path / "frozen")
+    create_user(app, session, username="pc.frozen")
+    client = frozen_app.test_client()
+    token = login(client, "pc.frozen")["access_token"]
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    capfd.readouterr()
+
+    proxy.freeze()
+    me = client.get("/api/v1/me", headers=bearer(token))
+    ready = client.get("/ready")
+    logged = capfd.readouterr().err
+    proxy.thaw()
+
+    assert me.status_code == 503
+    assert me.mimetype == "application/problem+json"
+    assert me.get_json()["code"] == "service_unavailable"
+    assert me.headers["Retry-After"] == "2"
+    assert ready.status_code == 503
+    assert ready.headers["Retry-After"] == "2"
+    [line] = [line for line in logged.splitlines() if "database unavailable" in line]
+    assert json.loads(line)["kind"] == "DatabaseSilent"
+    assert "Traceback" not in logged
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    assert client.get("/ready").status_code == 200
+
+
+def test_a_statement_that_gets_no_answer_ends_at_its_deadline_and_its_connection_is_discarded(
+    database_url: str, proxy: FreezableProxy, tmp_path: Path
+) -> None:
+    engine = get_database(_proxied_app(database_url, proxy, tmp_path / "statement")).engine
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        silent = connection.connection.dbapi_connection
+        proxy.freeze()
+        with pytest.raises(DBAPIError) as raised:
+            connection.execute(text("SELECT 1"))
+    proxy.thaw()
+
+    assert isinstance(raised.value.orig, DatabaseSilent)
+    assert raised.value.connection_invalidated
+    assert database_outage(raised.value) is not None
+    assert silent is not None and silent.closed  # type: ignore[attr-defined]
+    with engine.connect() as connection:  # a new connection, not the silent one
+        assert connection.connection.dbapi_connection is not silent
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_pooled_connection_whose_ping_gets_no_answer_fails_the_checkout_and_is_discarded(
+    database_url: str, proxy: FreezableProxy, tmp_path: Path
+) -> None:
+    engine = get_database(_proxied_app(database_url, proxy, tmp_path / "ping")).engine
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        pooled = connection.connection.dbapi_connection
+
+    proxy.freeze()
+    with pytest.raises(DBAPIError) as raised:
+        engine.connect()
+    proxy.thaw()
+
+    assert isinstance(raised.value.orig, DatabaseSilent)  # at once, without connecting again
+    assert pooled is not None and pooled.closed  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection is not pooled
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_without_an_error(
+    database_url: str, proxy: FreezableProxy, tmp_path: Path
+) -> None:
+    """A restarted server leaves closed connections in the pool: the ping connects again."""
+    engine = get_database(_proxied_app(database_url, proxy, tmp_path / "restart")).engine
+    with engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    terminator = create_engine(normalise_url(database_url))
+    with terminator.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    terminator.dispose()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != backend
