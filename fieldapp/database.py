@@ -9,7 +9,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from fieldapp.deadlines import add_deadlines
+from fieldapp.deadlines import Peers, add_deadlines
 from fieldapp.readiness import DatabaseProbe
 
 EXTENSION_KEY = "fieldapp.database"
@@ -37,7 +37,9 @@ class Timeouts:
     ready_ms: int = 800
 
 
-def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -> Engine:
+def make_engine(
+    url: str, *, timeouts: Timeouts | None = None, peers: Peers | None = None, **options: Any
+) -> Engine:
     """Create an engine with settings that suit each database.
 
     ``hide_parameters``: a database error's text never carries the statement's parameters
@@ -66,6 +68,7 @@ def make_engine(url: str, *, timeouts: Timeouts | None = None, **options: Any) -
     if timeouts is not None:
         add_deadlines(
             engine,
+            peers=peers or Peers(evidence_seconds=timeouts.ping_ms / 1000),
             ping_seconds=timeouts.ping_ms / 1000,
             statement_seconds=timeouts.statement_ms / 1000,
         )
@@ -84,17 +87,21 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """Holds the engine, a read-only autocommit view of it, and the session factory."""
 
-    def __init__(self, url: str, timeouts: Timeouts | None = None) -> None:
-        self.engine = make_engine(url, timeouts=timeouts)
+    def __init__(self, url: str, timeouts: Timeouts) -> None:
+        # One server, so one finding that it is silent ends the waits of both pools.
+        peers = Peers(evidence_seconds=timeouts.ping_ms / 1000)
+        self.engine = make_engine(url, timeouts=timeouts, peers=peers)
         # A separate pool of autocommit connections for single-row reads on every request
         # (the caller's session): one round trip, no BEGIN/ROLLBACK, nothing to reset.
         self.autocommit = make_engine(
-            url, timeouts=timeouts, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+            url,
+            timeouts=timeouts,
+            peers=peers,
+            isolation_level="AUTOCOMMIT",
+            pool_reset_on_return=None,
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.probe = DatabaseProbe(
-            self.autocommit, deadline=(timeouts or Timeouts()).ready_ms / 1000
-        )
+        self.probe = DatabaseProbe(self.autocommit, deadline=timeouts.ready_ms / 1000)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

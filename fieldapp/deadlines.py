@@ -13,6 +13,9 @@ stopped server, whose kernel still accepts connections and acknowledges every pa
   exchange (statement, commit, rollback, ping) goes through it. On expiry the protocol
   state is unknown, so the connection is closed; SQLAlchemy sees it closed, takes the
   error for a disconnect and invalidates the connection instead of pooling it again.
+  The first connection to find the server silent also shuts the sockets of the engine's
+  other connections that have waited as long (``Peers``), so that statements already
+  running end then too, not each at its own deadline.
 
 Every pooled connection is pinged at checkout with a short deadline (``ping``); while
 checked out it has the statement timeout plus a margin, so that the server's own timeout (a
@@ -24,6 +27,10 @@ pool discards the connection), while a closed one (a restarted server) still rec
 
 from __future__ import annotations
 
+import time
+import weakref
+from contextlib import suppress
+from socket import AF_INET, SHUT_RDWR, SOCK_STREAM, fromfd
 from typing import Any, TypeVar, cast
 
 import psycopg
@@ -42,31 +49,71 @@ class DatabaseSilent(psycopg.OperationalError):
     """PostgreSQL did not answer before the connection's deadline; the connection is closed."""
 
 
+class Peers:
+    """An engine's live connections, so that one that finds the server silent can warn the rest.
+
+    Without this, statements already running when the server stopped would each wait out
+    their own (statement) deadline, holding their threads and connections meanwhile.
+    """
+
+    def __init__(self, *, evidence_seconds: float) -> None:
+        self.evidence_seconds = evidence_seconds
+        self.connections: weakref.WeakSet[DeadlineConnection] = weakref.WeakSet()
+
+    def cut_off_waiting(self) -> None:
+        """Shut the socket of every connection waiting on the server for the evidence time.
+
+        Its wait wakes with "server closed the connection": a disconnect, so SQLAlchemy
+        invalidates it. A server that left a ping unanswered that long is not answering them.
+        """
+        now = time.monotonic()
+        for connection in list(self.connections):
+            since = connection.waiting_since
+            if since is not None and now - since >= self.evidence_seconds:
+                # A duplicate of its descriptor: shutting it down shuts the one socket.
+                with (
+                    suppress(OSError, psycopg.Error),  # closed meanwhile
+                    fromfd(connection.pgconn.socket, AF_INET, SOCK_STREAM) as duplicate,
+                ):
+                    duplicate.shutdown(SHUT_RDWR)
+
+
 class DeadlineConnection(psycopg.Connection[Any]):
     """A psycopg connection whose every wait on the server ends by ``deadline`` seconds."""
 
     deadline: float | None = None
     #: True until the first checkout: a connection just made needs no ping.
     fresh: bool = True
+    #: When the wait in progress began (None when not waiting on the server).
+    waiting_since: float | None = None
+    peers: Peers | None = None
 
     def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None) -> RV:
         """psycopg's wait, bounded by this connection's deadline unless told otherwise."""
         limit = self.deadline if timeout is None else timeout
+        self.waiting_since = time.monotonic()
         try:
             return super().wait(gen, interval, limit)
         except _WaitTimeout:
             self.close()  # mid-exchange: the connection cannot be used again
+            if self.peers is not None:
+                self.peers.cut_off_waiting()
             raise DatabaseSilent(f"PostgreSQL did not answer within {limit:g} s") from None
+        finally:
+            self.waiting_since = None
 
 
-def add_deadlines(engine: Engine, *, ping_seconds: float, statement_seconds: float) -> None:
+def add_deadlines(
+    engine: Engine, *, peers: Peers, ping_seconds: float, statement_seconds: float
+) -> None:
     """Connect ``engine`` through deadline connections, each pinged when checked out."""
     statement_deadline = statement_seconds + STATEMENT_MARGIN_SECONDS
 
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> DeadlineConnection:
         connection = DeadlineConnection.connect(*cargs, **cparams)
-        connection.deadline = statement_deadline
+        connection.deadline, connection.peers = statement_deadline, peers
+        peers.connections.add(connection)
         return connection
 
     @event.listens_for(engine, "checkout")

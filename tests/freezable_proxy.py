@@ -22,6 +22,8 @@ class FreezableProxy:
         self.port: int = self.listener.getsockname()[1]
         self._flowing = threading.Event()
         self._flowing.set()
+        #: Set when bytes arrive while frozen: someone is now waiting for an answer.
+        self.holding = threading.Event()
         self._closed = False
         self._sockets: list[socket.socket] = []
         self._threads = [threading.Thread(target=self._accept, daemon=True)]
@@ -33,6 +35,7 @@ class FreezableProxy:
 
     def thaw(self) -> None:
         """Forward again."""
+        self.holding.clear()
         self._flowing.set()
 
     def close(self) -> None:
@@ -67,6 +70,8 @@ class FreezableProxy:
                 data = source.recv(65536)
             except OSError:
                 data = b""
+            if data and not self._flowing.is_set():
+                self.holding.set()
             self._flowing.wait()
             if not data or self._closed:
                 break

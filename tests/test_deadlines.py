@@ -8,6 +8,7 @@ that the tests finish quickly, and what is checked is the answer and the pool af
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from fieldapp.database import get_database, normalise_url
-from fieldapp.deadlines import DatabaseSilent
+from fieldapp.database import Timeouts, get_database, make_engine, normalise_url
+from fieldapp.deadlines import DatabaseSilent, Peers
 from fieldapp.web.problems import database_outage
 from tests.conftest import BACKEND, make_app
 from tests.factories import bearer, create_user, login
@@ -27,6 +28,8 @@ from tests.freezable_proxy import FreezableProxy, running_proxy
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL's own connections")
 
+#: A hang guard only: waits end on an event long before this.
+HANG_GUARD_SECONDS = 60
 SMALL_DEADLINES = {
     "DB_PING_TIMEOUT_MS": 200,
     "DB_READY_TIMEOUT_MS": 200,
@@ -42,10 +45,15 @@ def proxy(database_url: str) -> Iterator[FreezableProxy]:
         yield running
 
 
+def _proxied_url(database_url: str, proxy: FreezableProxy) -> str:
+    """The test database's URL, through the proxy."""
+    url = make_url(normalise_url(database_url)).set(host="127.0.0.1", port=proxy.port)
+    return url.render_as_string(hide_password=False)
+
+
 def _proxied_app(database_url: str, proxy: FreezableProxy, instance: Path) -> Flask:
     """An app that reaches the test database only through the proxy."""
-    url = make_url(normalise_url(database_url)).set(host="127.0.0.1", port=proxy.port)
-    return make_app(url.render_as_string(hide_password=False), instance, **SMALL_DEADLINES)
+    return make_app(_proxied_url(database_url, proxy), instance, **SMALL_DEADLINES)
 
 
 def test_a_frozen_database_answers_503_with_retry_after_and_the_next_request_after_thawing_works(
@@ -136,3 +144,40 @@ def test_a_pooled_connection_the_server_closed_is_replaced_without_an_error(
     terminator.dispose()
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != backend
+
+
+def test_a_silent_ping_also_ends_the_statements_already_waiting_on_the_server(
+    database_url: str, proxy: FreezableProxy
+) -> None:
+    """Without it, a statement running when the server stopped waits out its own deadline."""
+    url, timeouts = _proxied_url(database_url, proxy), Timeouts(statement_ms=600_000, ping_ms=200)
+    peers = Peers(evidence_seconds=0.2)
+    # Two engines on one server, as the app's two pools: a finding on one ends waits on both.
+    engine, other = (make_engine(url, timeouts=timeouts, peers=peers) for _ in range(2))
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    running = other.connect()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            running.execute(text("SELECT 1"))
+        except DBAPIError as error:
+            errors.append(error)
+
+    proxy.freeze()
+    statement = threading.Thread(target=run)
+    statement.start()
+    assert proxy.holding.wait(timeout=HANG_GUARD_SECONDS)  # the statement awaits its answer
+    with pytest.raises(DBAPIError) as ping:
+        engine.connect()  # the pooled connection: its ping gets no answer
+    statement.join(timeout=HANG_GUARD_SECONDS)
+    proxy.thaw()
+    running.close()
+    engine.dispose()
+    other.dispose()
+
+    assert isinstance(ping.value.orig, DatabaseSilent)
+    [error] = errors  # ended by the ping's finding, not by its own ten-minute deadline
+    assert isinstance(error, DBAPIError) and error.connection_invalidated
+    assert database_outage(error) is not None
