@@ -50,7 +50,7 @@ class DatabaseSilent(psycopg.OperationalError):
 
 
 class Peers:
-    """An engine's live connections, so that one that finds the server silent can warn the rest.
+    """Live connections to one server (the app's pools): one that finds it silent warns the rest.
 
     Without this, statements already running when the server stopped would each wait out
     their own (statement) deadline, holding their threads and connections meanwhile.
@@ -118,7 +118,9 @@ def add_deadlines(
 
     @event.listens_for(engine, "checkout")
     def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        if not isinstance(dbapi_connection, DeadlineConnection) or dbapi_connection.fresh:
+        if not isinstance(dbapi_connection, DeadlineConnection):
+            return
+        if dbapi_connection.fresh:  # it has just answered the startup exchange
             dbapi_connection.fresh = False
             return
         dbapi_connection.deadline = ping_seconds
