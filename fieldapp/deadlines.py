@@ -13,9 +13,10 @@ stopped server, whose kernel still accepts connections and acknowledges every pa
   exchange (statement, commit, rollback, ping) goes through it. On expiry the protocol
   state is unknown, so the connection is closed; SQLAlchemy sees it closed, takes the
   error for a disconnect and invalidates the connection instead of pooling it again.
-  The first connection to find the server silent also shuts the sockets of the engine's
-  other connections that have waited as long (``Peers``), so that statements already
-  running end then too, not each at its own deadline.
+  The first connection to find the server silent (or a connection attempt that times
+  out) also shuts the sockets of the app's other connections that have waited as long
+  (``Peers``), so that statements already running end then too, not each at its own
+  deadline.
 
 Every pooled connection is pinged at checkout with a short deadline (``ping``); while
 checked out it has the statement timeout plus a margin, so that the server's own timeout (a
@@ -111,7 +112,11 @@ def add_deadlines(
 
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> DeadlineConnection:
-        connection = DeadlineConnection.connect(*cargs, **cparams)
+        try:
+            connection = DeadlineConnection.connect(*cargs, **cparams)
+        except psycopg.errors.ConnectionTimeout:
+            peers.cut_off_waiting()  # no answer to the startup exchange: silent too
+            raise
         connection.deadline, connection.peers = statement_deadline, peers
         peers.connections.add(connection)
         return connection

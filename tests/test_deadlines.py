@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
@@ -181,3 +182,35 @@ def test_a_silent_ping_also_ends_the_statements_already_waiting_on_the_server(
     [error] = errors  # ended by the ping's finding, not by its own ten-minute deadline
     assert isinstance(error, DBAPIError) and error.connection_invalidated
     assert database_outage(error) is not None
+
+
+def test_a_connection_attempt_that_times_out_also_ends_the_statements_already_waiting(
+    database_url: str, proxy: FreezableProxy
+) -> None:
+    """Once the pool is empty, a silent server shows itself by a connect that times out."""
+    url, timeouts = _proxied_url(database_url, proxy), Timeouts(statement_ms=600_000, ping_ms=200)
+    peers = Peers(evidence_seconds=0.2)
+    engine = make_engine(url, timeouts=timeouts, peers=peers)
+    running = engine.connect()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            running.execute(text("SELECT 1"))
+        except DBAPIError as error:
+            errors.append(error)
+
+    proxy.freeze()
+    statement = threading.Thread(target=run)
+    statement.start()
+    assert proxy.holding.wait(timeout=HANG_GUARD_SECONDS)
+    with pytest.raises(DBAPIError) as connecting:
+        engine.connect()  # nothing pooled: a new connection, whose startup gets no answer
+    statement.join(timeout=HANG_GUARD_SECONDS)
+    proxy.thaw()
+    running.close()
+    engine.dispose()
+
+    assert isinstance(connecting.value.orig, psycopg.errors.ConnectionTimeout)
+    [error] = errors
+    assert isinstance(error, DBAPIError) and error.connection_invalidated
