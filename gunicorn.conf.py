@@ -10,7 +10,9 @@ import sys
 # Threaded workers: a worker busy with one slow request (a render, a report) still answers
 # /health and other requests on its other threads, so a load balancer does not take a busy
 # instance for a dead one. Renders are bounded too (core/templating/budget.py).
-worker_class = "gthread"
+# fieldapp.serving's worker is gthread that, on SIGTERM, answers the connections still queued
+# in the listen backlog before it stops (gthread alone resets them), and fails /ready meanwhile.
+worker_class = "fieldapp.serving.DrainingWorker"
 threads = 4
 
 # gunicorn's own limit answers with an HTML page before fieldapp sees the request; raise it to

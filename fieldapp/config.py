@@ -124,6 +124,8 @@ def database_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "DB_LOCK_TIMEOUT_MS": _int(env, "DB_LOCK_TIMEOUT_MS", 2000),
         "DB_CONNECT_TIMEOUT_SECONDS": _int(env, "DB_CONNECT_TIMEOUT_SECONDS", 2),
         "DB_POOL_TIMEOUT_SECONDS": _int(env, "DB_POOL_TIMEOUT_SECONDS", 2),
+        "DB_PING_TIMEOUT_MS": _int(env, "DB_PING_TIMEOUT_MS", 1000),
+        "DB_READY_TIMEOUT_MS": _int(env, "DB_READY_TIMEOUT_MS", 800),
     }
 
 

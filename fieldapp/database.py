@@ -9,6 +9,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from fieldapp.deadlines import Peers, add_deadlines
+from fieldapp.readiness import DatabaseProbe
 from fieldapp.replica import Replica
 
 EXTENSION_KEY = "fieldapp.database"
@@ -30,10 +32,19 @@ class Timeouts:
     lock_ms: int = 2000
     connect_seconds: int = 2
     pool_seconds: int = 2
+    #: How long the pre-ping of a pooled connection may wait (a stopped server never answers).
+    ping_ms: int = 1000
+    #: How long /ready waits for its probe before saying the database is not answering.
+    ready_ms: int = 800
 
 
 def make_engine(
-    url: str, *, timeouts: Timeouts | None = None, read_only: bool = False, **options: Any
+    url: str,
+    *,
+    timeouts: Timeouts | None = None,
+    peers: Peers | None = None,
+    read_only: bool = False,
+    **options: Any,
 ) -> Engine:
     """Create an engine with settings that suit each database.
 
@@ -41,7 +52,9 @@ def make_engine(
     (names, phone numbers, password hashes, token ids), so neither can any log of it.
     With ``timeouts`` (the app's engines), every PostgreSQL connection carries a statement
     and a lock timeout, connecting and waiting for a pooled connection are bounded, and a
-    pooled connection is checked before use (a restarted server leaves stale ones).
+    pooled connection is pinged before use (a restarted server leaves stale ones). Every
+    wait on the server, the ping included, has a client-side deadline too
+    (``fieldapp.deadlines``), since a stopped server applies none of its own timeouts.
     ``read_only``: every transaction refuses to write (PostgreSQL's
     ``default_transaction_read_only``, SQLite's ``query_only``), for the replica.
     """
@@ -56,7 +69,6 @@ def make_engine(
     connect_args: dict[str, Any] = {}
     settings = ["-c default_transaction_read_only=on"] if read_only else []
     if timeouts is not None:
-        options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_timeout", timeouts.pool_seconds)
         connect_args["connect_timeout"] = timeouts.connect_seconds
         settings += [f"-c statement_timeout={timeouts.statement_ms}"]
@@ -65,7 +77,15 @@ def make_engine(
         connect_args["options"] = " ".join(settings)
     if connect_args:
         options.setdefault("connect_args", connect_args)
-    return create_engine(url, pool_size=5, max_overflow=5, **options)
+    engine = create_engine(url, pool_size=5, max_overflow=5, **options)
+    if timeouts is not None:
+        add_deadlines(
+            engine,
+            peers=peers or Peers(evidence_seconds=timeouts.ping_ms / 1000),
+            ping_seconds=timeouts.ping_ms / 1000,
+            statement_seconds=timeouts.statement_ms / 1000,
+        )
+    return engine
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -98,23 +118,32 @@ class Database:
     def __init__(
         self,
         url: str,
-        timeouts: Timeouts | None = None,
+        timeouts: Timeouts,
         replica: ReplicaSettings | None = None,
     ) -> None:
-        self.engine = make_engine(url, timeouts=timeouts)
+        # One server, so one finding that it is silent ends the waits of both pools.
+        peers = Peers(evidence_seconds=timeouts.ping_ms / 1000)
+        self.engine = make_engine(url, timeouts=timeouts, peers=peers)
         # A separate pool of autocommit connections for single-row reads on every request
         # (the caller's session): one round trip, no BEGIN/ROLLBACK, nothing to reset.
         self.autocommit = make_engine(
-            url, timeouts=timeouts, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+            url,
+            timeouts=timeouts,
+            peers=peers,
+            isolation_level="AUTOCOMMIT",
+            pool_reset_on_return=None,
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.probe = DatabaseProbe(self.autocommit, deadline=timeouts.ready_ms / 1000)
         self.replica: Replica | None = None
         if replica is not None:
+            # Another server: its own peers, so a silent replica never cuts the primary's waits.
             engine = make_engine(replica.url, timeouts=timeouts, read_only=True)
             self.replica = Replica(engine, max_lag=replica.max_lag_seconds)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        self.probe.close()
         self.engine.dispose()
         self.autocommit.dispose()
         if self.replica is not None:
@@ -128,6 +157,8 @@ def init_app(app: Flask) -> None:
         lock_ms=app.config["DB_LOCK_TIMEOUT_MS"],
         connect_seconds=app.config["DB_CONNECT_TIMEOUT_SECONDS"],
         pool_seconds=app.config["DB_POOL_TIMEOUT_SECONDS"],
+        ping_ms=app.config["DB_PING_TIMEOUT_MS"],
+        ready_ms=app.config["DB_READY_TIMEOUT_MS"],
     )
     replica_url = app.config["REPLICA_DATABASE_URL"]
     replica = (

@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_jwt_extended import create_access_token
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from fieldapp.database import get_database, normalise_url
-from fieldapp.models import User
+from fieldapp.deadlines import DeadlineConnection
+from fieldapp.models import Case, User
 from tests.conftest import BACKEND, make_app
-from tests.factories import bearer, create_user, login
+from tests.factories import bearer, create_team, create_user, login, sign_in
+from tests.factories.cases import open_case_body
 
 postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL timeouts")
 
@@ -118,7 +121,8 @@ def test_every_connection_carries_the_statement_and_lock_timeouts(
         with engine.connect() as connection:
             assert connection.execute(text("SHOW statement_timeout")).scalar() == "1234ms"
             assert connection.execute(text("SHOW lock_timeout")).scalar() == "567ms"
-        assert engine.pool._pre_ping  # type: ignore[attr-defined]
+            # Pinged at checkout, every wait bounded (tests/test_deadlines.py).
+            assert isinstance(connection.connection.dbapi_connection, DeadlineConnection)
 
 
 def test_the_timeouts_are_configurable() -> None:
@@ -129,5 +133,47 @@ def test_the_timeouts_are_configurable() -> None:
         "DB_LOCK_TIMEOUT_MS": 2000,
         "DB_CONNECT_TIMEOUT_SECONDS": 2,
         "DB_POOL_TIMEOUT_SECONDS": 2,
+        "DB_PING_TIMEOUT_MS": 1000,
+        "DB_READY_TIMEOUT_MS": 800,
     }
     assert database_settings({"FIELDAPP_DB_LOCK_TIMEOUT_MS": "750"})["DB_LOCK_TIMEOUT_MS"] == 750
+
+
+@postgres_only
+def test_a_case_locked_from_psql_answers_503_to_its_writers_while_other_requests_carry_on(
+    database_url: str, tmp_path: Path, session: Session, app: Flask
+) -> None:
+    """A row lock held for 40 s from psql used to stall the whole API into gunicorn's 500s."""
+    locked_app = make_app(database_url, tmp_path / "case-lock", DB_LOCK_TIMEOUT_MS=200)
+    client = locked_app.test_client()
+    token = sign_in(locked_app, client, session, "pc.caselock", team=create_team(session))
+    locked, other = (open_case_body(client, token, f"42/{n}/26")["id"] for n in (7001, 7002))
+    etags = {
+        case_id: client.get(f"/api/v1/cases/{case_id}", headers=bearer(token)).headers["ETag"]
+        for case_id in (locked, other)
+    }
+
+    def change(case_id: str) -> TestResponse:
+        return client.patch(
+            f"/api/v1/cases/{case_id}",
+            json={"offence": "Aggravated burglary"},
+            headers={**bearer(token), "If-Match": etags[case_id]},
+        )
+
+    holder = create_engine(normalise_url(database_url))
+    with holder.connect() as psql, psql.begin():
+        psql.execute(text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": locked})
+        blocked = change(locked)
+        read_locked = client.get(f"/api/v1/cases/{locked}", headers=bearer(token))
+        changed_other = change(other)
+    holder.dispose()
+
+    assert blocked.status_code == 503
+    assert blocked.mimetype == "application/problem+json"
+    assert blocked.headers["Retry-After"] == "2"
+    assert read_locked.status_code == 200  # reading does not wait for the writer's lock
+    assert changed_other.status_code == 200
+    session.expire_all()
+    offences = {str(case.id): case.offence for case in session.scalars(select(Case))}
+    assert offences == {locked: "Burglary of a home", other: "Aggravated burglary"}
+    assert change(locked).status_code == 200  # the lock gone, the same write goes through

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from gunicorn.workers.gthread import ThreadWorker
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from fieldapp.core.templating import RenderBudget, render
+from fieldapp.serving import DrainingWorker
 from fieldapp.web.access import allow
 from tests.conftest import make_app
 from tests.factories import bearer, create_user, login
@@ -74,7 +76,9 @@ def test_requests_are_logged_as_json_with_the_request_id(app: Flask, client: Fla
 
 def test_gunicorn_runs_threaded_workers_so_one_busy_request_does_not_block_a_worker() -> None:
     settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
-    assert settings["worker_class"] == "gthread"
+    # fieldapp's gthread worker, which drains the listen backlog on SIGTERM (tests/test_serving.py)
+    assert settings["worker_class"] == "fieldapp.serving.DrainingWorker"
+    assert issubclass(DrainingWorker, ThreadWorker)
     assert settings["threads"] >= 2
 
 

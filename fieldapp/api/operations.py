@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import fields
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from fieldapp.api.blueprints import Blueprint
 from fieldapp.database import get_database
 from fieldapp.errors import ServiceUnavailable
+from fieldapp.readiness import stopping
 from fieldapp.schemas.base import ApiSchema
 from fieldapp.web.limits import rate_limit_storage_answers
 from fieldapp.web.problems import DATABASE_RETRY_AFTER
@@ -36,15 +35,14 @@ def health() -> dict[str, Any]:
 @bp.response(200, HealthSchema)
 @bp.doc(security=[])
 def ready() -> dict[str, Any]:
-    """Readiness: the database answers."""
-    try:
-        with get_database().autocommit.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
+    """Readiness: the instance is not stopping and the database answers, within a second."""
+    if stopping.is_set():
+        raise ServiceUnavailable("This instance is shutting down.")
+    if not get_database().probe.answers():
         raise ServiceUnavailable(
             "The database is not answering.",
             headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
-        ) from exc
+        )
     if not rate_limit_storage_answers():
         raise ServiceUnavailable("The rate-limit store (Redis) is not answering.")
     return {"status": "ready"}

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, insert, literal_column, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnClause
 
@@ -26,6 +27,7 @@ from fieldapp.audit_keys import LedgerKeys
 from fieldapp.config import ConfigurationError
 from fieldapp.core.audit_chain import RECORD_FIELDS, Head, seal_records
 from fieldapp.core.audit_checkpoints import Checkpoint, sign_checkpoint
+from fieldapp.core.outage_waits import next_outage_wait
 from fieldapp.models import AuditRecord, AuditSeal
 
 log = logging.getLogger(__name__)
@@ -168,10 +170,15 @@ def run_sealer(
     clock: Callable[[], datetime],
     stop: threading.Event,
 ) -> None:
-    """Seal continuously and checkpoint at least every AUDIT_CHECKPOINT_SECONDS, until ``stop``."""
+    """Seal continuously and checkpoint at least every AUDIT_CHECKPOINT_SECONDS, until ``stop``.
+
+    While the database does not answer (or a round loses a race), wait and try again, each
+    wait twice the last (``core.outage_waits``), one log line each: it never exits for that.
+    """
     interval = float(settings["AUDIT_SEAL_INTERVAL_SECONDS"])
     every = int(settings["AUDIT_CHECKPOINT_SECONDS"])
     last_checkpoint: datetime | None = None
+    outage_wait = 0.0
     while not stop.is_set():
         try:
             seal_all(sessions, keys, now=clock())
@@ -180,8 +187,15 @@ def run_sealer(
                 with sessions() as session:
                     write_checkpoint(session, keys, now=now)
                 last_checkpoint = now
-        except DBAPIError as exc:  # a lost race or a restart: try again next round
-            log.warning("audit sealing round failed: %s", type(exc).__name__)
+        except (DBAPIError, PoolTimeout) as error:
+            outage_wait = next_outage_wait(outage_wait, pace=interval)
+            log.warning(
+                "audit sealer waiting for the database",
+                extra={"fields": {"error": type(error).__name__, "retry_in": outage_wait}},
+            )
+            stop.wait(outage_wait)
+            continue
+        outage_wait = 0.0
         stop.wait(interval)
 
 

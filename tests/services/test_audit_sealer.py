@@ -198,3 +198,47 @@ def test_the_sealer_checkpoints_even_when_idle(app: Flask) -> None:
     run_sealer(get_database(app).sessions, keys, app.config, clock=clock, stop=stop)
     written = parse_notes(Path(keys.checkpoint_path).read_text(), keys.verify_key)
     assert [(c.origin, c.size, c.time) for c in written] == [(keys.origin, 0, NOW)]
+
+
+class _RecordedWaits(threading.Event):
+    """A stop event whose waits are recorded, not slept: the test never depends on time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(float(timeout or 0))
+        return self.is_set()
+
+
+def test_the_sealer_waits_out_a_database_outage_with_backoff_then_goes_on(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sealer used to retry at its own pace, logging each round; now it backs off."""
+    from sqlalchemy.exc import OperationalError
+
+    real, outage = get_database(app).sessions, iter(range(3))
+    stop, keys = _RecordedWaits(), ledger_keys(app)
+
+    def sessions() -> Session:
+        if next(outage, None) is not None:  # the first three rounds find no database
+            raise OperationalError("connect", {}, Exception("connection refused"))
+        return real()
+
+    def clock() -> datetime:
+        if len(stop.waits) >= 3:
+            stop.set()  # the round after the outage is the last
+        return NOW
+
+    with caplog.at_level("WARNING", logger="fieldapp.services.audit_sealer"):
+        run_sealer(
+            sessions, keys, {**app.config, "AUDIT_SEAL_INTERVAL_SECONDS": 1}, clock=clock, stop=stop
+        )  # type: ignore[arg-type]
+
+    assert stop.waits == [1.0, 2.0, 4.0, 1.0]
+    assert [r.getMessage() for r in caplog.records] == ["audit sealer waiting for the database"] * 3
+    # The round after the outage reached the database: it read the chain and signed its head
+    # (whether a record is sealed in that one round depends on other transactions' horizon).
+    written = parse_notes(Path(keys.checkpoint_path).read_text(), keys.verify_key)
+    assert [(c.origin, c.time) for c in written] == [(keys.origin, NOW)]

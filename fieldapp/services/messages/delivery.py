@@ -39,6 +39,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from fieldapp.core.outage_waits import next_outage_wait
 from fieldapp.models import Message, OutboxItem
 from fieldapp.models.base import utcnow
 from fieldapp.services.messages.contact_windows import outside_window
@@ -314,10 +315,6 @@ def _fields(message_id: uuid.UUID, **more: object) -> dict[str, dict[str, object
     return {"fields": {"message_id": str(message_id), **more}}
 
 
-#: The longest a worker waits between tries while the database does not answer.
-MAX_OUTAGE_WAIT = 30.0
-
-
 def run_worker(
     sessions: Callable[[], Session],
     provider: DeliveryProvider,
@@ -334,7 +331,7 @@ def run_worker(
 
     ``clock`` tells the time for claims and leases (tests step it instead of sleeping).
     While the database does not answer, the worker waits and tries again, each wait twice
-    the last up to ``MAX_OUTAGE_WAIT``: it never exits because of an outage."""
+    the last (``core.outage_waits``): it never exits because of an outage."""
     stop = stop or threading.Event()
     tally: Counter[str] = Counter()
     outage_wait = 0.0
@@ -342,7 +339,7 @@ def run_worker(
         try:
             ids = _deliver_batch(sessions, provider, worker, settings, batch, stop, clock, tally)
         except (DBAPIError, PoolTimeout) as error:
-            outage_wait = min(max(outage_wait * 2, idle_sleep, 0.5), MAX_OUTAGE_WAIT)
+            outage_wait = next_outage_wait(outage_wait, pace=idle_sleep)
             log.warning(
                 "delivery waiting for the database",
                 extra={"fields": {"error": type(error).__name__, "retry_in": outage_wait}},
