@@ -108,7 +108,7 @@ bench-console: install-dev ## Median and p95 of 50 loads of each console page un
 CLUSTER_SECONDS ?= 60
 CLUSTER_INSTANCES ?= 3
 CLUSTER_FAULTS ?= all
-cluster: install-dev ## HAProxy, 3 app machines, PostgreSQL + standby, Redis on 57xxx: load, kills, faults, report (deploy/README.md)
+cluster: install-dev ## HAProxy, 3 app machines, PostgreSQL + standby, Redis on 57xxx: locust load, kills, faults, report (deploy/README.md)
 	CLUSTER_SECONDS=$(CLUSTER_SECONDS) CLUSTER_INSTANCES=$(CLUSTER_INSTANCES) CLUSTER_FAULTS=$(CLUSTER_FAULTS) \
 		$(BIN)/python -m deploy.cluster
 

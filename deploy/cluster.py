@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from deploy import faults, render
-from deploy.load import Client, OfficerLoad
+from deploy.client import Client
+from deploy.load import OfficerLoad
 from deploy.machines import BIN, Cluster
 from deploy.postgres import query_rows, replication_state
 from deploy.processes import ClusterError, exit_cleanly_on_sigterm
-from deploy.report import Phase, exactly_once, format_table, summarise, write_report
+from deploy.report import Phase, Sample, exactly_once, format_table, summarise, write_report
 from deploy.settings import HOST, REPO_ROOT, OptionError, Options, Ports, parse_options
 
 RESULTS_DIR = REPO_ROOT / "deploy" / "results"
@@ -109,15 +110,16 @@ def sent_exactly_once(cluster: Cluster, load: OfficerLoad) -> dict[str, Any]:
     url = f"http://{HOST}:{cluster.ports.notify}/_standin/accepted"
     with urllib.request.urlopen(url, timeout=10) as answer:
         accepted = json.loads(answer.read())
-    written = {i for ids in load.tally.written.values() for i in ids}
+    tally = load.tally()
+    written = {i for ids in tally.written.values() for i in ids}
     return {
         **exactly_once(sent, accepted),
         "messages_in_database": len(rows),
         "written_with_201": len(written),
         "rows_without_a_201": len({str(r[0]) for r in rows} - written),
-        "writes_given_up": load.tally.given_up,
-        "write_retries": load.tally.write_retries,
-        "queued_with_202": len(load.tally.queued),
+        "writes_given_up": tally.given_up,
+        "write_retries": tally.write_retries,
+        "queued_with_202": len(tally.queued),
     }
 
 
@@ -133,9 +135,8 @@ def audit_verify(cluster: Cluster) -> dict[str, Any]:
     return {"exit_code": done.returncode, "intact": done.returncode == 0, "output": lines[-6:]}
 
 
-def build_rows(load: OfficerLoad, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def build_rows(samples: list[Sample], parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per phase; the idle-restart 'during' row counts only its first requests."""
-    samples = load.snapshot()
     rows = []
     for part in parts:
         for phase in part["phases"]:
@@ -158,22 +159,25 @@ def run(options: Options) -> dict[str, Any]:
         cluster.start()
         print(f"creating {options.officers} officers and their cases", flush=True)
         officers = cluster.create_officers()
-        load = OfficerLoad(cluster.ports.balancer, officers)
+        folder = cluster.root / "load"
+        folder.mkdir()
+        load = OfficerLoad(cluster.supervisor, folder, cluster.ports.balancer, officers)
         probe = Client(cluster.ports.balancer, lambda _sample: None)
         probe.sign_in(officers[0])
         lag.thread.start()
         print(f"load: {options.officers} officers for {options.seconds}s, then faults", flush=True)
-        load.start()
+        load.start(BIN)
         parts = [steady_with_kills(cluster, load), *run_faults(cluster, load, probe)]
         load.stop()
+        samples = load.snapshot()
         still_queued = drain_outbox(cluster)
         lag.stopping.set()
         report = {
             "finished_at": datetime.now(UTC).isoformat(),
             "options": options.__dict__,
-            "rows": build_rows(load, parts),
+            "rows": build_rows(samples, parts),
             "details": [_details(part) for part in parts],
-            "requests": len(load.samples),
+            "requests": len(samples),
             "messages": {**sent_exactly_once(cluster, load), "still_queued": still_queued},
             "audit_verify": audit_verify(cluster),
             "replication": {
@@ -187,7 +191,6 @@ def run(options: Options) -> dict[str, Any]:
     finally:
         lag.stopping.set()
         if load is not None:
-            load.stopping.set()
             load.resume()
         print("stopping every process and removing the temporary folder", flush=True)
         logs = (

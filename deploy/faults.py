@@ -15,7 +15,8 @@ from contextlib import suppress
 from typing import Any
 
 from deploy.balancer import in_flight
-from deploy.load import Client, OfficerLoad
+from deploy.client import Client
+from deploy.load import OfficerLoad
 from deploy.machines import Cluster
 from deploy.postgres import freeze, hold_row_locks, thaw
 from deploy.report import Phase, Sample, failed_on

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from deploy import render
 from deploy.balancer import ensure_haproxy
-from deploy.load import Client, Officer, arrested_event
+from deploy.client import Client, Officer, arrested_event
 from deploy.postgres import PostgresServer, init_primary, make_standby
 from deploy.processes import (
     ClusterError,
