@@ -9,7 +9,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from fieldapp.readiness import DatabaseProbe, stopping
+from fieldapp.readiness import DatabaseProbe, stopping, waits_at_most
 
 
 class _HeldEngine:
@@ -39,6 +39,25 @@ def test_the_probe_says_no_by_its_deadline_while_the_database_is_silent_and_yes_
     engine.release.set()
     assert probe.answers() is True  # the probe still waiting from before, now answered
     assert engine.connects == 1  # one probe at a time, not a thread per request
+    probe.close()
+
+
+def test_a_thread_that_waits_at_most_nothing_gets_no_at_once_from_a_silent_database() -> None:
+    engine = _HeldEngine()
+    probe = DatabaseProbe(engine, deadline=3600)  # type: ignore[arg-type]  # would hang the test
+    answers: list[bool] = []
+
+    def ask() -> None:
+        waits_at_most(0)
+        answers.append(probe.answers())
+        answers.append(probe.answers())
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    asker.join(timeout=60)  # a hang guard
+    engine.release.set()
+    assert answers == [False, False]
+    assert probe.answers() is True  # this thread waits, as the Flask view's threads do
     probe.close()
 
 
