@@ -304,6 +304,9 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": "fieldapp",
         # If Redis goes away, keep limiting per worker rather than failing sign-in.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # A Redis that stops answering (frozen, cut off) must not hang sign-in or /ready, which
+        # the worker's main loop answers: give up on it within half a second, then fall back.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         # flask-smorest / OpenAPI
         "API_TITLE": "fieldapp",
         "API_VERSION": "1.0.0",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from pathlib import Path
 
@@ -50,5 +51,28 @@ def test_sign_in_still_works_and_is_limited_when_redis_is_down(
     attempt = {"username": "nobody", "password": "not it", "device_name": "x"}
     codes = [client.post("/api/v1/auth/login", json=attempt).status_code for _ in range(4)]
     assert 500 not in codes
+    assert codes[0] == 401
+    assert 429 in codes
+
+
+def test_a_redis_that_never_answers_neither_hangs_ready_nor_sign_in(
+    database_url: str, tmp_path: Path
+) -> None:
+    # A listening socket that is never accepted: the kernel completes the handshake, then
+    # nothing answers, as with a frozen Redis. The client's socket timeout must end each wait.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        app = make_app(
+            database_url,
+            tmp_path / "s",
+            RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0",
+            LOGIN_LIMIT_PER_CLIENT="2/minute",
+        )
+        client = app.test_client()
+        ready = client.get("/ready")
+        attempt = {"username": "nobody", "password": "not it", "device_name": "x"}
+        codes = [client.post("/api/v1/auth/login", json=attempt).status_code for _ in range(3)]
+    assert ready.status_code == 503
+    assert "Redis" in ready.get_json()["detail"]
     assert codes[0] == 401
     assert 429 in codes
