@@ -154,11 +154,18 @@ class Subscription:
         self._pid = 0
 
 
+#: How long a PUBLISH may take. Longer than the subscribers' timeouts: a subscriber that gives
+#: up merely stops trusting its cache (safe), but a PUBLISH given up leaves other machines'
+#: caches stale until their silence limit, so a Redis slowed by a busy machine is waited for.
+PUBLISH_TIMEOUT_SECONDS = 1.0
+
+
 class Publisher:
-    """Publishes changed tags to every worker of every instance (one retry, short timeouts)."""
+    """Publishes changed tags to every worker of every instance (one retry)."""
 
     def __init__(self, url: str, channel: str) -> None:
         options = _redis_options()
+        options["socket_timeout"] = PUBLISH_TIMEOUT_SECONDS
         options["retry"] = Retry(NoBackoff(), 1)
         self._client = Redis.from_url(url, **options)
         self.channel = channel
