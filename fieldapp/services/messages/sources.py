@@ -45,25 +45,33 @@ _VARIANT_ROWS = VARIANTS.subquery("variants")
 _DUTY_ID = bindparam("duty_id", type_=Uuid)
 
 
-def _query(
-    context: AuditContext, case_id: uuid.UUID, victim_id: uuid.UUID
-) -> Select[*tuple[Any, ...]]:
-    """The one read: scoped case and victim, the named duty and its event, next due, variants."""
-    next_due = next_update_due_of(Victim.id).correlate(Victim).scalar_subquery()
-    query = (
-        select(Case, Victim, _DUTY, _DUTY_EVENT, next_due.label("next_update_due"))
-        .add_columns(*_VARIANT_ROWS.c)
-        .join(Victim, Victim.case_id == Case.id)
-        .outerjoin(_DUTY, and_(_DUTY.id == _DUTY_ID, _DUTY.victim_id == Victim.id))
-        .outerjoin(_DUTY_EVENT, _DUTY_EVENT.id == _DUTY.event_id)
-        .outerjoin(_VARIANT_ROWS, true())
+# Built once: constructing it per write cost 1.4 ms of the write's 17.6 (cProfile, CPU), and
+# only the scope filter depends on the caller; the ids are bound at execution.
+_READ = (
+    select(
+        Case,
+        Victim,
+        _DUTY,
+        _DUTY_EVENT,
+        next_update_due_of(Victim.id).correlate(Victim).scalar_subquery().label("next_update_due"),
     )
-    return scoped(query, context).where(
-        Case.id == case_id,
-        Victim.id == victim_id,
+    .add_columns(*_VARIANT_ROWS.c)
+    .join(Victim, Victim.case_id == Case.id)
+    .outerjoin(_DUTY, and_(_DUTY.id == _DUTY_ID, _DUTY.victim_id == Victim.id))
+    .outerjoin(_DUTY_EVENT, _DUTY_EVENT.id == _DUTY.event_id)
+    .outerjoin(_VARIANT_ROWS, true())
+    .where(
+        Case.id == bindparam("case_id"),
+        Victim.id == bindparam("victim_id"),
         Case.deleted_at.is_(None),
         Victim.deleted_at.is_(None),
     )
+)
+
+
+def _query(context: AuditContext) -> Select[*tuple[Any, ...]]:
+    """The one read (case, victim, duty, event, next due, variants) in the caller's scope."""
+    return scoped(_READ, context)
 
 
 def read_sources(
@@ -77,8 +85,8 @@ def read_sources(
 ) -> Sources:
     """Everything a write reads, or the 404 (audited when out of scope) or 409 it meets first."""
     rows = session.execute(
-        _query(context, case_id, victim_id),
-        {"duty_id": duty_id, "key": template_key},
+        _query(context),
+        {"case_id": case_id, "victim_id": victim_id, "duty_id": duty_id, "key": template_key},
     ).all()
     if not rows:  # say which: an out-of-scope case is audited as a denied read
         victim_on_case(session, require_case(session, context, case_id), victim_id)
