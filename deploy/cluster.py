@@ -19,13 +19,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deploy import faults, render
+from deploy import faults, holds, render
 from deploy.client import Client
+from deploy.journal import Tally
 from deploy.load import OfficerLoad
 from deploy.machines import BIN, Cluster
 from deploy.postgres import query_rows, replication_state
 from deploy.processes import ClusterError, exit_cleanly_on_sigterm
-from deploy.report import Phase, Sample, exactly_once, format_table, summarise, write_report
+from deploy.report import (
+    Phase,
+    Sample,
+    exactly_once,
+    format_table,
+    rows_against_answers,
+    summarise,
+    write_report,
+)
 from deploy.settings import HOST, REPO_ROOT, OptionError, Options, Ports, parse_options
 
 RESULTS_DIR = REPO_ROOT / "deploy" / "results"
@@ -89,7 +98,20 @@ def run_faults(cluster: Cluster, load: OfficerLoad, client: Client) -> list[dict
             done.append(faults.idle_restart(cluster, load, client))
         elif fault == "sigterm":
             done.append(faults.sigterm(cluster, load, 2))
+        else:
+            done.append(_hold(fault, cluster, load))
     return done
+
+
+def _hold(fault: str, cluster: Cluster, load: OfficerLoad) -> dict[str, Any]:
+    """One of the phases of what must keep holding (deploy/holds.py)."""
+    if fault == "redis-kill":
+        return holds.redis_kill(cluster)
+    if fault == "notify-faults":
+        return holds.notify_faults(cluster)
+    if fault == "double-taps":
+        return holds.double_taps(cluster, load)
+    return holds.connections(cluster, load)
 
 
 def drain_outbox(cluster: Cluster) -> int:
@@ -103,15 +125,15 @@ def drain_outbox(cluster: Cluster) -> int:
         time.sleep(1.0)
 
 
-def sent_exactly_once(cluster: Cluster, load: OfficerLoad) -> dict[str, Any]:
+def sent_exactly_once(cluster: Cluster, tally: Tally, samples: list[Sample]) -> dict[str, Any]:
     """The database's sent messages against the stand-in's accepted count per reference."""
     rows = query_rows(cluster.primary, "SELECT id, status FROM messages")
     sent = [str(r[0]) for r in rows if r[1] in ("sent", "delivered")]
     url = f"http://{HOST}:{cluster.ports.notify}/_standin/accepted"
     with urllib.request.urlopen(url, timeout=10) as answer:
         accepted = json.loads(answer.read())
-    tally = load.tally()
     written = {i for ids in tally.written.values() for i in ids}
+    events = int(query_rows(cluster.primary, "SELECT count(*) FROM investigation_events")[0][0])
     return {
         **exactly_once(sent, accepted),
         "messages_in_database": len(rows),
@@ -120,6 +142,11 @@ def sent_exactly_once(cluster: Cluster, load: OfficerLoad) -> dict[str, Any]:
         "writes_given_up": tally.given_up,
         "write_retries": tally.write_retries,
         "queued_with_202": len(tally.queued),
+        "double_taps": tally.double_taps,
+        "double_taps_answered_with_different_rows": tally.double_taps_split,
+        "events_against_201s": rows_against_answers(
+            events, samples, "record event", set_up=cluster.options.officers
+        ),
     }
 
 
@@ -141,18 +168,21 @@ def build_rows(samples: list[Sample], parts: list[dict[str, Any]]) -> list[dict[
     for part in parts:
         for phase in part["phases"]:
             source = part.get("first_samples") if phase.label.endswith("during") else None
+            source = part.get("samples", source)  # a phase with a load of its own
             rows.append(summarise(source if source is not None else samples, phase))
     return rows
 
 
 def _details(part: dict[str, Any]) -> dict[str, Any]:
     """What a part of the run observed, without its phases and samples."""
-    return {k: v for k, v in part.items() if k not in {"phases", "first_samples"}}
+    return {
+        k: v for k, v in part.items() if k not in {"phases", "first_samples", "samples", "tally"}
+    }
 
 
 def run(options: Options) -> dict[str, Any]:
     """The whole run; the report."""
-    cluster = Cluster(options, Ports())
+    cluster = Cluster(options, Ports.from_base(options.port_base))
     lag = LagWatch(cluster)
     load: OfficerLoad | None = None
     try:
@@ -170,6 +200,11 @@ def run(options: Options) -> dict[str, Any]:
         parts = [steady_with_kills(cluster, load), *run_faults(cluster, load, probe)]
         load.stop()
         samples = load.snapshot()
+        tally = load.tally()
+        every_sample = list(samples)
+        for part in parts:
+            every_sample.extend(part.get("samples", []))
+            tally = tally.merge(part.get("tally", Tally()))
         still_queued = drain_outbox(cluster)
         lag.stopping.set()
         report = {
@@ -177,8 +212,11 @@ def run(options: Options) -> dict[str, Any]:
             "options": options.__dict__,
             "rows": build_rows(samples, parts),
             "details": [_details(part) for part in parts],
-            "requests": len(samples),
-            "messages": {**sent_exactly_once(cluster, load), "still_queued": still_queued},
+            "requests": len(every_sample),
+            "messages": {
+                **sent_exactly_once(cluster, tally, every_sample),
+                "still_queued": still_queued,
+            },
             "audit_verify": audit_verify(cluster),
             "replication": {
                 "at_end": replication_state(cluster.primary),

@@ -35,7 +35,7 @@ def _phases(label: str, before: float, start: float, end: float, after: float) -
     ]
 
 
-def _around(cluster: Cluster, label: str, fault: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def around(cluster: Cluster, label: str, fault: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Steady load, the fault, steady load again; the phases and what the fault observed."""
     settle = cluster.options.phase_seconds
     before = time.monotonic()
@@ -100,7 +100,7 @@ def row_lock(cluster: Cluster) -> dict[str, Any]:
         code = holder.wait(timeout=cluster.options.lock_seconds + 60)
         return {"psql_exit_code": code}
 
-    return _around(cluster, "row lock", fault)
+    return around(cluster, "row lock", fault)
 
 
 def frozen(cluster: Cluster) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def frozen(cluster: Cluster) -> dict[str, Any]:
             thaw(pids)
         return {"processes_stopped": len(pids)}
 
-    return _around(cluster, "PostgreSQL frozen", fault)
+    return around(cluster, "PostgreSQL frozen", fault)
 
 
 def stopped(cluster: Cluster) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def stopped(cluster: Cluster) -> dict[str, Any]:
         cluster.primary.start()
         return {"delivery_workers_exited_during_outage": workers}
 
-    result = _around(cluster, "PostgreSQL stopped", fault)
+    result = around(cluster, "PostgreSQL stopped", fault)
     result["delivery_workers_exited_after_outage"] = _worker_codes(cluster)
     return result
 
@@ -198,4 +198,4 @@ def sigterm(cluster: Cluster, load: OfficerLoad, number: int) -> dict[str, Any]:
             "failed_on_instance": failed_on(samples, name, sent_at, time.monotonic()),
         }
 
-    return _around(cluster, "SIGTERM to an instance", fault)
+    return around(cluster, "SIGTERM to an instance", fault)

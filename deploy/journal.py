@@ -24,6 +24,20 @@ class Tally:
     given_up: int = 0
     write_retries: int = 0
     queued: set[str] = field(default_factory=set)
+    #: Writes sent twice at once with one key, and those whose two 2xx answers named other rows.
+    double_taps: int = 0
+    double_taps_split: int = 0
+
+    def merge(self, other: Tally) -> Tally:
+        """This tally and another load's together."""
+        return Tally(
+            written={**self.written, **other.written},
+            given_up=self.given_up + other.given_up,
+            write_retries=self.write_retries + other.write_retries,
+            queued=self.queued | other.queued,
+            double_taps=self.double_taps + other.double_taps,
+            double_taps_split=self.double_taps_split + other.double_taps_split,
+        )
 
 
 def sample_line(sample: Sample) -> str:
@@ -59,6 +73,12 @@ def given_up_line(key: str) -> str:
     return json.dumps({"kind": "given_up", "key": key}) + "\n"
 
 
+def double_tap_line(key: str, answers: Iterable[Iterable[str]]) -> str:
+    """A write sent twice at once under ``key``: the ids each 2xx answer named."""
+    lists = [sorted(ids) for ids in answers]
+    return json.dumps({"kind": "double_tap", "key": key, "answers": lists}) + "\n"
+
+
 def queued_line(message_id: str) -> str:
     """A message queued for Notify (202)."""
     return json.dumps({"kind": "queued", "id": message_id}) + "\n"
@@ -82,6 +102,10 @@ def parse(lines: Iterable[str]) -> tuple[list[Sample], Tally]:
             tally.given_up += 1
         elif kind == "queued":
             tally.queued.add(event["id"])
+        elif kind == "double_tap":
+            tally.double_taps += 1
+            if len({tuple(ids) for ids in event["answers"]}) > 1:
+                tally.double_taps_split += 1
     return samples, tally
 
 

@@ -44,13 +44,24 @@ class OfficerLoad:
     """The officers' load as a locust process; what it saw is read back from its journal."""
 
     def __init__(
-        self, supervisor: Supervisor, folder: Path, port: int, officers: list[Officer]
+        self,
+        supervisor: Supervisor,
+        folder: Path,
+        port: int,
+        officers: list[Officer],
+        *,
+        users: int | None = None,
+        name: str = NAME,
     ) -> None:
         self.supervisor = supervisor
         self.port = port
         self.officers = officers
+        #: locust users: one per officer unless told (several users then share an officer).
+        self.users = users if users is not None else len(officers)
+        self.name = name
         self.journal = folder / "journal.jsonl"
         self.pause_file = folder / "pause"
+        self.double_tap_file = folder / "double-tap"
         self._officers_file = folder / "officers.json"
         self._pauses = 0
 
@@ -63,9 +74,10 @@ class OfficerLoad:
             "LOAD_OFFICERS": str(self._officers_file),
             "LOAD_JOURNAL": str(self.journal),
             "LOAD_PAUSE": str(self.pause_file),
+            "LOAD_DOUBLE_TAP": str(self.double_tap_file),
         }
-        command = locust_command(bin_dir, port=self.port, users=len(self.officers))
-        self.supervisor.start(NAME, command, env)
+        command = locust_command(bin_dir, port=self.port, users=self.users)
+        self.supervisor.start(self.name, command, env)
 
     def snapshot(self) -> list[Sample]:
         """The samples so far."""
@@ -77,13 +89,20 @@ class OfficerLoad:
 
     def stop(self) -> None:
         """SIGTERM locust, which lets the officers finish their round, and wait for it."""
-        process = self.supervisor.running.get(NAME)
+        process = self.supervisor.running.get(self.name)
         if process is None:
             return
-        self.supervisor.signal_leader(NAME, signal.SIGTERM)
+        self.supervisor.signal_leader(self.name, signal.SIGTERM)
         with suppress(subprocess.TimeoutExpired):
             process.wait(timeout=STOP_TIMEOUT + 60)
-        self.supervisor.stop(NAME)
+        self.supervisor.stop(self.name)
+
+    def double_tap(self, on: bool) -> None:
+        """While on, every message write is sent twice at once with the same Idempotency-Key."""
+        if on:
+            self.double_tap_file.write_text("on")
+        else:
+            self.double_tap_file.unlink(missing_ok=True)
 
     def pause(self, timeout: float) -> bool:
         """Let every officer finish their round, then idle; whether all did within ``timeout``."""

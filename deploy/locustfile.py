@@ -8,8 +8,11 @@ Every request is written to the journal (deploy/journal.py) by locust's ``reques
 Waits use ``time.sleep``, which locust's gevent monkey-patching makes yield to the other users.
 
 The run passes its files in the environment: LOAD_OFFICERS (JSON list of officers),
-LOAD_JOURNAL (the journal) and LOAD_PAUSE (while it exists, officers finish their round and
-idle; when all are idle, the pause's token is written to LOAD_PAUSE + ".idle").
+LOAD_JOURNAL (the journal), LOAD_PAUSE (while it exists, officers finish their round and
+idle; when all are idle, the pause's token is written to LOAD_PAUSE + ".idle") and
+LOAD_DOUBLE_TAP (while it exists, every message write is sent twice at once with the same key,
+as a phone whose officer taps twice). Users beyond the number of officers share an officer and
+its sign-in (one token per officer, so that 256 users do not sign in 256 times).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import gevent  # type: ignore[import-untyped]  # no stubs; locust depends on it
 from locust import HttpUser, constant, events, task
 
 from deploy import journal
@@ -41,6 +45,10 @@ _NEXT_OFFICER = itertools.count()
 # Line-buffered: each event reaches the file whole, so the run can read it while locust runs.
 JOURNAL = Path(os.environ["LOAD_JOURNAL"]).open("a", encoding="utf-8", buffering=1)  # noqa: SIM115
 PAUSE = Path(os.environ["LOAD_PAUSE"])
+DOUBLE_TAP = Path(os.environ.get("LOAD_DOUBLE_TAP", "/nonexistent"))
+#: Access token per officer username, shared by the users working as that officer.
+TOKENS: dict[str, str] = {}
+SIGNING_IN: set[str] = set()
 
 
 class Rounds:
@@ -124,13 +132,26 @@ class OfficerUser(HttpUser):
             return
         Rounds.in_round += 1
         try:
-            if "Authorization" in self.client.headers or self.sign_in() == 200:
+            if "Authorization" in self.client.headers or self.take_token():
                 self.round()
-            else:
-                time.sleep(1.0)
         finally:
             Rounds.in_round -= 1
             Rounds.idle_if_quiet(Rounds.pause_token())
+
+    def take_token(self) -> bool:
+        """The officer's token, signing in if no other user of the officer is doing it."""
+        name = self.officer.username
+        if name not in TOKENS and name not in SIGNING_IN:
+            SIGNING_IN.add(name)
+            try:
+                self.sign_in()
+            finally:
+                SIGNING_IN.discard(name)
+        if name in TOKENS:
+            self.client.headers["Authorization"] = f"Bearer {TOKENS[name]}"
+            return True
+        time.sleep(0.5 if name in SIGNING_IN else 1.0)
+        return False
 
     def sign_in(self) -> int:
         """POST /api/v1/auth/login and keep the access token; the status."""
@@ -141,7 +162,7 @@ class OfficerUser(HttpUser):
         }
         status, body = self.call("sign-in", "POST", "/api/v1/auth/login", credentials)
         if status == 200 and isinstance(body, dict):
-            self.client.headers["Authorization"] = f"Bearer {body['access_token']}"
+            TOKENS[self.officer.username] = str(body["access_token"])
         return status
 
     def round(self) -> None:
@@ -157,8 +178,10 @@ class OfficerUser(HttpUser):
             statuses.append(
                 self.call("read message", "GET", f"/api/v1/messages/{self.previous}")[0]
             )
-        if 401 in statuses:
-            self.client.headers.pop("Authorization", None)  # signed out or expired: sign in again
+        if 401 in statuses:  # signed out or expired: sign in again
+            token = self.client.headers.pop("Authorization", "").removeprefix("Bearer ")
+            if TOKENS.get(self.officer.username) == token:
+                del TOKENS[self.officer.username]
             return
         ids = self.write()
         for message_id in ids:
@@ -173,18 +196,35 @@ class OfficerUser(HttpUser):
         path = f"/api/v1/cases/{self.officer.case_id}/messages"
         deadline = time.monotonic() + WRITE_RETRY_SECONDS
         for attempt in range(1000):
-            status, answer = self.call(
-                "write message", "POST", path, body, {"Idempotency-Key": key}
-            )
-            if status in (200, 201) and isinstance(answer, dict):
-                ids = [str(i) for i in answer.get("group_message_ids") or [answer["id"]]]
+            taps = 2 if DOUBLE_TAP.exists() else 1
+            answers = self.send_write(path, body, key, taps)
+            named = [_ids(answer) for status, answer in answers if status in (200, 201)]
+            named = [ids for ids in named if ids]
+            if named:
+                if taps == 2:
+                    JOURNAL.write(journal.double_tap_line(key, named))
+                ids = sorted({i for found in named for i in found})
                 JOURNAL.write(journal.written_line(key, ids, attempt))
                 return ids
-            if status not in RETRYABLE or time.monotonic() > deadline:
+            if any(s not in RETRYABLE for s, _ in answers) or time.monotonic() > deadline:
                 break
             time.sleep(min(0.25 * 2**attempt, 2.0))  # a client's backoff
         JOURNAL.write(journal.given_up_line(key))
         return []
+
+    def send_write(
+        self, path: str, body: Mapping[str, Any], key: str, taps: int
+    ) -> list[tuple[int, Any]]:
+        """The write sent ``taps`` times at once (greenlets) under one key; every answer."""
+        headers = {"Idempotency-Key": key}
+        if taps == 1:
+            return [self.call("write message", "POST", path, body, headers)]
+        name = "write message (double tap)"
+        greenlets = [
+            gevent.spawn(self.call, name, "POST", path, body, headers) for _ in range(taps)
+        ]
+        gevent.joinall(greenlets)
+        return [g.value if g.value is not None else (NO_ANSWER, None) for g in greenlets]
 
     def queue(self, message_id: str) -> None:
         """Queue the message for Notify; a retry of /send changes nothing, so retry freely."""
@@ -197,3 +237,10 @@ class OfficerUser(HttpUser):
             if status not in RETRYABLE or time.monotonic() > deadline:
                 return
             time.sleep(min(0.25 * 2**attempt, 2.0))
+
+
+def _ids(answer: Any) -> list[str]:
+    """The message ids a write's JSON answer names (a group write names several)."""
+    if not isinstance(answer, dict):
+        return []
+    return [str(i) for i in answer.get("group_message_ids") or [answer["id"]]]

@@ -69,7 +69,7 @@ class Cluster:
         if busy:
             raise ClusterError(f"ports already in use: {busy}; is another cluster run going?")
         haproxy = ensure_haproxy()
-        self._start_redis()
+        self.start_redis()
         self._start_notify()
         print("PostgreSQL primary (initdb) and hot standby (pg_basebackup -R)", flush=True)
         self.supervisor.log_dir.mkdir(parents=True, exist_ok=True)
@@ -92,10 +92,10 @@ class Cluster:
         apps = [p.app(n) for n in range(1, self.options.instances + 1)]
         return [p.balancer, p.primary, p.standby, p.redis, p.notify, *apps]
 
-    def _start_redis(self) -> None:
+    def start_redis(self) -> None:
         """redis-server on its own port, without persistence."""
         folder = self.root / "redis"
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)  # started again by the redis-kill phase
         conf = folder / "redis.conf"
         conf.write_text(render.redis_conf(port=self.ports.redis, directory=folder))
         self.supervisor.start("redis", ["redis-server", str(conf)])

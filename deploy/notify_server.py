@@ -3,7 +3,11 @@
 ``python -m deploy.notify_server --port 57090 --service-id ID --secret SECRET`` serves Notify's
 v2 API as the tests' stand-in does, plus ``GET /_standin/accepted``: how many notifications it
 accepted under each reference (our message ids), which the cluster run compares with the
-database to show every message was sent exactly once.
+database to show every message was sent exactly once; and ``POST /_standin/faults`` (JSON), by
+which the run's ``notify-faults`` phase makes it misbehave: ``{"fail": 500, "count": 1000}``
+answers the next sends with that status, ``{"hold": true}`` holds every answer after accepting
+the send (a slow provider), ``{"clear": true}`` ends both; the answer says how many sends were
+still owed a failure.
 """
 
 from __future__ import annotations
@@ -20,6 +24,20 @@ from werkzeug.serving import make_server
 from tests.notify_standin import NotifyStandIn, _QuietHandler
 
 COUNTS_PATH = "/_standin/accepted"
+FAULTS_PATH = "/_standin/faults"
+
+
+def apply_faults(standin: NotifyStandIn, order: dict[str, Any]) -> dict[str, int]:
+    """Carry out one ``/_standin/faults`` order; how many failures were still owed before it."""
+    owed = 0
+    if order.get("clear"):
+        owed = standin.clear_failures()
+        standin.stop_holding()
+    if "fail" in order:
+        standin.fail_next(int(order.get("count", 1)), int(order["fail"]))
+    if order.get("hold"):
+        standin.hold_new_answers()
+    return {"owed_before": owed}
 
 
 class CountingStandIn:
@@ -32,6 +50,12 @@ class CountingStandIn:
         """Answer the counts on COUNTS_PATH; everything else is Notify's API."""
         if environ.get("PATH_INFO") == COUNTS_PATH:
             body = json.dumps(dict(self.standin.sends_by_reference())).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        if environ.get("PATH_INFO") == FAULTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            order = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            body = json.dumps(apply_faults(self.standin, order)).encode()
             start_response("200 OK", [("Content-Type", "application/json")])
             return [body]
         result: Iterable[bytes] = self.standin(environ, start_response)

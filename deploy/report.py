@@ -117,6 +117,23 @@ def exactly_once(sent_ids: Iterable[str], accepted: Mapping[str, int]) -> dict[s
     }
 
 
+def rows_against_answers(
+    in_database: int, samples: Iterable[Sample], endpoint: str, *, set_up: int = 0
+) -> dict[str, int]:
+    """Rows of a write in the database against the 201s the clients saw for ``endpoint``.
+
+    ``set_up`` rows were written by the run before the load (not journalled); ``extra`` is
+    rows no client saw a 201 for (a write that was answered with no answer, or run twice).
+    """
+    answered = sum(1 for s in samples if s.endpoint == endpoint and s.status == 201)
+    return {
+        "in_database": in_database,
+        "answered_201": answered,
+        "set_up": set_up,
+        "extra": in_database - set_up - answered,
+    }
+
+
 def _errors_text(errors: Mapping[str, int]) -> str:
     """``503x12 no answerx2`` or ``-``."""
     return " ".join(f"{status}x{count}" for status, count in errors.items()) or "-"

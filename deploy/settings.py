@@ -10,8 +10,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 #: The fault phases, in the order they run (issue 14, point 5). ``stop`` also watches the
 #: delivery workers through the outage; ``idle-restart`` sends the first requests of an idle
-#: app after PostgreSQL restarts.
-FAULTS = ("lock", "freeze", "stop", "idle-restart", "sigterm")
+#: app after PostgreSQL restarts. The last four re-measure what must keep holding:
+#: ``redis-kill`` (Redis SIGKILLed, restarted later), ``notify-faults`` (the Notify stand-in
+#: answers 500, then 429, then slowly), ``double-taps`` (every write sent twice at once with
+#: the same Idempotency-Key) and ``connections`` (the load at each of CLUSTER_CONNECTIONS).
+FAULTS = (
+    "lock", "freeze", "stop", "idle-restart", "sigterm",
+    "redis-kill", "notify-faults", "double-taps", "connections",
+)  # fmt: skip
+#: The first port of the default run; ``CLUSTER_PORT_BASE`` moves every port by the same offset.
+PORT_BASE = 57000
 
 
 class OptionError(ValueError):
@@ -33,6 +41,20 @@ class Ports:
         """The port of app instance ``number`` (1-based)."""
         return self.app_base + number
 
+    @classmethod
+    def from_base(cls, base: int) -> Ports:
+        """The default ports moved by ``base - PORT_BASE`` (a second run beside the first)."""
+        shift = base - PORT_BASE
+        defaults = cls()
+        return cls(
+            balancer=defaults.balancer + shift,
+            app_base=defaults.app_base + shift,
+            primary=defaults.primary + shift,
+            standby=defaults.standby + shift,
+            redis=defaults.redis + shift,
+            notify=defaults.notify + shift,
+        )
+
 
 @dataclass(frozen=True)
 class Options:
@@ -50,6 +72,15 @@ class Options:
     phase_seconds: int = 8
     #: Copy every process's log into deploy/results/ before the temporary folder goes.
     keep_logs: bool = False
+    #: The first of the run's ports (:meth:`Ports.from_base`).
+    port_base: int = PORT_BASE
+    redis_kill_seconds: int = 15
+    #: Seconds of each Notify fault in turn: 500s, 429s, then answers held this long.
+    notify_fault_seconds: int = 5
+    double_tap_seconds: int = 10
+    #: Concurrent locust users (connections through the balancer) of the ``connections`` phase.
+    connections: tuple[int, ...] = (16, 64, 256)
+    connection_seconds: int = 10
 
 
 def _positive(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
@@ -83,6 +114,17 @@ def parse_faults(raw: str) -> tuple[str, ...]:
     return tuple(fault for fault in FAULTS if fault in wanted)
 
 
+def parse_levels(raw: str) -> tuple[int, ...]:
+    """``16,64,256``: the connection levels, each a positive whole number, in the order given."""
+    levels = []
+    for part in raw.split(","):
+        text = part.strip()
+        if not text.isdigit() or int(text) < 1:
+            raise OptionError(f"CLUSTER_CONNECTIONS: {text!r} is not a positive whole number")
+        levels.append(int(text))
+    return tuple(levels)
+
+
 def parse_options(env: Mapping[str, str]) -> Options:
     """The options from ``CLUSTER_*`` variables over the defaults."""
     defaults = Options()
@@ -97,4 +139,18 @@ def parse_options(env: Mapping[str, str]) -> Options:
         stop_seconds=_positive(env, "CLUSTER_STOP_SECONDS", defaults.stop_seconds),
         phase_seconds=_positive(env, "CLUSTER_PHASE_SECONDS", defaults.phase_seconds),
         keep_logs=env.get("CLUSTER_KEEP_LOGS", "").strip().lower() in {"1", "yes", "true", "on"},
+        port_base=_positive(env, "CLUSTER_PORT_BASE", PORT_BASE, minimum=1024),
+        redis_kill_seconds=_positive(
+            env, "CLUSTER_REDIS_KILL_SECONDS", defaults.redis_kill_seconds
+        ),
+        notify_fault_seconds=_positive(
+            env, "CLUSTER_NOTIFY_FAULT_SECONDS", defaults.notify_fault_seconds
+        ),
+        double_tap_seconds=_positive(
+            env, "CLUSTER_DOUBLE_TAP_SECONDS", defaults.double_tap_seconds
+        ),
+        connections=parse_levels(env.get("CLUSTER_CONNECTIONS", "").strip() or "16,64,256"),
+        connection_seconds=_positive(
+            env, "CLUSTER_CONNECTION_SECONDS", defaults.connection_seconds
+        ),
     )

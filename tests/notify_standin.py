@@ -123,6 +123,25 @@ class NotifyStandIn:
             self.hold_after = after
         self.release.clear()
 
+    def clear_failures(self) -> int:
+        """Owe no more failures; how many sends were still owed one."""
+        with self._lock:
+            owed = len(self._failures)
+            self._failures.clear()
+            return owed
+
+    def hold_new_answers(self) -> None:
+        """Hold the answer to every send accepted from now on, until ``stop_holding``."""
+        with self._lock:
+            self.hold_after = len(self.accepted)
+        self.release.clear()
+
+    def stop_holding(self) -> None:
+        """Answer every held send now and hold no more."""
+        with self._lock:
+            self.hold_after = None
+        self.release.set()
+
     def wait_for_accepted(self, count: int, *, timeout: float) -> bool:
         """Whether ``count`` sends were accepted before ``timeout`` (a hang guard) ran out."""
         with self._lock:

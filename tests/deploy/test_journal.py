@@ -62,3 +62,30 @@ def test_a_line_still_being_written_is_skipped(tmp_path: Path) -> None:
 def test_no_journal_yet_means_no_samples(tmp_path: Path) -> None:
     samples, tally = journal.read(tmp_path / "missing.jsonl")
     assert (samples, tally.written, tally.given_up) == ([], {}, 0)
+
+
+def test_double_taps_count_and_those_answered_with_different_rows_are_told_apart() -> None:
+    lines = [
+        journal.double_tap_line("k1", [["m1"], ["m1"]]),
+        journal.double_tap_line("k2", [["m2"], ["m3"]]),  # two rows for one key
+        journal.double_tap_line("k3", [["m4"]]),  # the other tap answered 409
+    ]
+    tally = journal.parse(lines)[1]
+    assert (tally.double_taps, tally.double_taps_split) == (3, 1)
+
+
+def test_tallies_of_two_loads_merge() -> None:
+    first = journal.parse(
+        [
+            journal.written_line("k1", ["m1"], 2),
+            journal.queued_line("m1"),
+            journal.given_up_line("k0"),
+        ]
+    )[1]
+    second = journal.parse(
+        [journal.written_line("k2", ["m2"], 1), journal.double_tap_line("k2", [["m2"], ["m2"]])]
+    )[1]
+    merged = first.merge(second)
+    assert merged.written == {"k1": ["m1"], "k2": ["m2"]}
+    assert (merged.write_retries, merged.given_up, merged.double_taps) == (3, 1, 1)
+    assert merged.queued == {"m1"}

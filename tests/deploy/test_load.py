@@ -41,3 +41,17 @@ def test_resume_removes_the_pause(tmp_path: Path) -> None:
     officers.pause(timeout=0)
     officers.resume()
     assert not (tmp_path / "pause").exists()
+
+
+def test_double_tap_switch_is_a_file_the_locustfile_watches(tmp_path: Path) -> None:
+    officers = load(tmp_path)
+    officers.double_tap(True)
+    assert officers.double_tap_file.read_text() == "on"
+    officers.double_tap(False)
+    assert not officers.double_tap_file.exists()
+
+
+def test_a_level_load_runs_more_users_than_officers_under_its_own_name(tmp_path: Path) -> None:
+    level = OfficerLoad(Supervisor(tmp_path / "logs"), tmp_path, 57080, [], users=64, name="l64")
+    assert (level.users, level.name) == (64, "l64")
+    assert load(tmp_path).users == 0  # one user per officer by default

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from deploy import render
-from deploy.settings import FAULTS, OptionError, Ports, parse_faults, parse_options
+from deploy.settings import (
+    FAULTS,
+    OptionError,
+    Ports,
+    parse_faults,
+    parse_levels,
+    parse_options,
+)
 from fieldapp.errors import PROBLEM_TYPE_PREFIX, ServiceUnavailable
 
 PORTS = Ports()
@@ -147,3 +154,37 @@ def test_balancer_answers_503_in_the_apps_problem_shape_with_retry_after(tmp_pat
     assert body["title"] == ServiceUnavailable.title
     assert body["status"] == 503
     assert set(body) == {"type", "title", "status", "detail", "code", "trace_id"}
+
+
+def test_port_base_moves_every_port_by_the_same_offset() -> None:
+    ports = Ports.from_base(56000)
+    assert (ports.balancer, ports.app(2), ports.primary, ports.standby) == (
+        56080,
+        56002,
+        56432,
+        56433,
+    )
+    assert (ports.redis, ports.notify) == (56379, 56090)
+    assert Ports.from_base(57000) == Ports()
+    assert parse_options({"CLUSTER_PORT_BASE": "56000"}).port_base == 56000
+    with pytest.raises(OptionError, match="at least 1024"):
+        parse_options({"CLUSTER_PORT_BASE": "80"})
+
+
+def test_the_phases_of_what_must_keep_holding_parse_with_their_options() -> None:
+    options = parse_options(
+        {
+            "CLUSTER_FAULTS": "connections,redis-kill,double-taps,notify-faults",
+            "CLUSTER_CONNECTIONS": "16, 64",
+            "CLUSTER_REDIS_KILL_SECONDS": "15",
+        }
+    )
+    assert options.faults == ("redis-kill", "notify-faults", "double-taps", "connections")
+    assert options.connections == (16, 64)
+    assert options.redis_kill_seconds == 15
+    assert parse_options({}).connections == (16, 64, 256)
+    assert parse_levels("256") == (256,)
+    with pytest.raises(OptionError, match="CLUSTER_CONNECTIONS"):
+        parse_levels("16,lots")
+    with pytest.raises(OptionError, match="CLUSTER_CONNECTIONS"):
+        parse_levels("0")

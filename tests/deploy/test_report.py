@@ -11,6 +11,7 @@ from deploy.report import (
     failed_on,
     format_table,
     percentile,
+    rows_against_answers,
     status_counts,
     summarise,
 )
@@ -93,3 +94,17 @@ def test_endpoint_errors_name_the_endpoint_who_answered_and_why_none_did() -> No
         "write message 503 from the balancer": 1,
         "read case no answer (RemoteDisconnected)": 1,
     }
+
+
+def test_rows_against_answers_counts_201s_of_the_endpoint_and_the_rows_beyond_them() -> None:
+    samples = [
+        Sample(0, 1, "record event", 201),
+        Sample(1, 2, "record event", 201),
+        Sample(2, 3, "record event", 503),
+        Sample(3, 4, "record event", NO_ANSWER),
+        Sample(4, 5, "write message", 201),
+    ]
+    assert rows_against_answers(10, samples, "record event", set_up=8) == {
+        "in_database": 10, "answered_201": 2, "set_up": 8, "extra": 0,
+    }  # fmt: skip
+    assert rows_against_answers(11, samples, "record event", set_up=8)["extra"] == 1
