@@ -11,7 +11,6 @@ from fieldapp.database import get_database
 from fieldapp.errors import ServiceUnavailable
 from fieldapp.readiness import stopping
 from fieldapp.schemas.base import ApiSchema
-from fieldapp.web.limits import rate_limit_storage_answers
 from fieldapp.web.problems import DATABASE_RETRY_AFTER
 
 bp = Blueprint("operations", __name__, description="Health checks for load balancers.")
@@ -36,6 +35,9 @@ def health() -> dict[str, Any]:
 @bp.doc(security=[])
 def ready() -> dict[str, Any]:
     """Readiness: the instance is not stopping and the database answers, within a second."""
+    # Redis is not asked: without it an instance still serves (limits fall back per worker, the
+    # principal cache to the database), and a balancer that took every instance out because the
+    # one shared Redis died would turn a degraded service into no service.
     if stopping.is_set():
         raise ServiceUnavailable("This instance is shutting down.")
     if not get_database().probe.answers():
@@ -43,6 +45,4 @@ def ready() -> dict[str, Any]:
             "The database is not answering.",
             headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
         )
-    if not rate_limit_storage_answers():
-        raise ServiceUnavailable("The rate-limit store (Redis) is not answering.")
     return {"status": "ready"}

@@ -94,14 +94,6 @@ def first_in_minute(key: str) -> bool:
         return bool(_key_fallback.hit(_ONCE_A_MINUTE, *identifiers))
 
 
-def rate_limit_storage_answers() -> bool:
-    """Whether the shared counter store answers (always true for in-memory storage)."""
-    try:
-        return bool(limiter.storage.check())
-    except Exception:  # any client error means "not answering"
-        return False
-
-
 def init_app(app: Flask) -> None:
     """Attach the limiter."""
     limiter.init_app(app)

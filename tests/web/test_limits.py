@@ -28,14 +28,12 @@ def test_two_workers_share_one_login_limit_through_redis(database_url: str, tmp_
     assert codes == [401, 401, 401, 429]
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="FIELDAPP_TEST_REDIS_URL is not set")
-def test_ready_reports_redis_when_configured(database_url: str, tmp_path: Path) -> None:
-    app = make_app(database_url, tmp_path / "r", RATELIMIT_STORAGE_URI=REDIS_URL)
-    assert app.test_client().get("/ready").status_code == 200
+def test_an_instance_stays_ready_while_redis_is_down(database_url: str, tmp_path: Path) -> None:
+    # Limits fall back per worker and the principal cache to the database: the instance can
+    # serve, so a balancer must not take every instance out because the shared Redis died.
     down = make_app(database_url, tmp_path / "d", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     response = down.test_client().get("/ready")
-    assert response.status_code == 503
-    assert response.get_json()["code"] == "service_unavailable"
+    assert (response.status_code, response.get_json()) == (200, {"status": "ready"})
 
 
 def test_sign_in_still_works_and_is_limited_when_redis_is_down(
@@ -72,7 +70,6 @@ def test_a_redis_that_never_answers_neither_hangs_ready_nor_sign_in(
         ready = client.get("/ready")
         attempt = {"username": "nobody", "password": "not it", "device_name": "x"}
         codes = [client.post("/api/v1/auth/login", json=attempt).status_code for _ in range(3)]
-    assert ready.status_code == 503
-    assert "Redis" in ready.get_json()["detail"]
+    assert ready.status_code == 200
     assert codes[0] == 401
     assert 429 in codes
