@@ -110,9 +110,9 @@ VARIANTS = (
 )  # fmt: skip
 
 
-def variant_of(row: Any) -> Variant:
-    """A variant from a row with the columns of ``VARIANTS``."""
-    text = VersionText(
+def version_text_of(row: Any) -> VersionText:
+    """A version's text from a row with its key, event type, number, id, hash, fields, wording."""
+    return VersionText(
         row.key,
         row.event_type,
         row.number,
@@ -121,6 +121,11 @@ def variant_of(row: Any) -> Variant:
         frozenset(row.fields),
         Wording(row.channel, row.language, row.body, row.subject),
     )
+
+
+def variant_of(row: Any) -> Variant:
+    """A variant from a row with the columns of ``VARIANTS``."""
+    text = version_text_of(row)
     return Variant(row.family, row.contentless, text, row.format, bool(row.follow_up))
 
 
@@ -134,16 +139,7 @@ def published_version(reader: Session | Connection, key: str) -> VersionText:
     row = reader.execute(_PUBLISHED, {"key": key}).first()
     if row is None:
         raise NotFound(f"Template '{key}' has no published version.")
-    wording = Wording(row.channel, row.language, row.body, row.subject)
-    return VersionText(
-        row.key,
-        row.event_type,
-        row.number,
-        row.id,
-        row.content_hash,
-        frozenset(row.fields),
-        wording,
-    )
+    return version_text_of(row)
 
 
 def reviewed_version(session: Session, key: str, number: int) -> VersionText:
