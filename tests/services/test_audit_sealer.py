@@ -18,6 +18,7 @@ from fieldapp.models import AuditRecord, AuditSeal
 from fieldapp.services.audit_sealer import SEALER_LOCK, is_postgres, run_sealer, seal_round
 from tests.conftest import BACKEND
 from tests.factories.audit import append, ledger_keys, record_seqs, seal_everything, sealed_seqs
+from tests.recorded_waits import RecordedWaits
 
 NOW = datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
 postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL concurrency")
@@ -200,18 +201,6 @@ def test_the_sealer_checkpoints_even_when_idle(app: Flask) -> None:
     assert [(c.origin, c.size, c.time) for c in written] == [(keys.origin, 0, NOW)]
 
 
-class _RecordedWaits(threading.Event):
-    """A stop event whose waits are recorded, not slept: the test never depends on time."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.waits: list[float] = []
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self.waits.append(float(timeout or 0))
-        return self.is_set()
-
-
 def test_the_sealer_waits_out_a_database_outage_with_backoff_then_goes_on(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -219,7 +208,7 @@ def test_the_sealer_waits_out_a_database_outage_with_backoff_then_goes_on(
     from sqlalchemy.exc import OperationalError
 
     real, outage = get_database(app).sessions, iter(range(3))
-    stop, keys = _RecordedWaits(), ledger_keys(app)
+    stop, keys = RecordedWaits(), ledger_keys(app)
 
     def sessions() -> Session:
         if next(outage, None) is not None:  # the first three rounds find no database

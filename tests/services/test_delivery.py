@@ -31,6 +31,7 @@ from tests.factories.messages import (
     queue_messages,
 )
 from tests.notify_standin import NotifyStandIn, notify_config
+from tests.recorded_waits import RecordedWaits
 
 SETTINGS = DeliverySettings(lease=timedelta(seconds=60), max_attempts=3)
 LEASE = SETTINGS.lease
@@ -312,18 +313,6 @@ def test_a_worker_never_sends_a_message_from_an_unreviewed_version(
     assert denied.reason == "version_not_published: version not reviewed"
 
 
-class _RecordedWaits(threading.Event):
-    """A stop event whose waits are recorded, not slept: the test never depends on time."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.waits: list[float] = []
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self.waits.append(float(timeout or 0))
-        return self.is_set()
-
-
 def test_a_worker_waits_out_a_database_outage_with_backoff_and_then_delivers(
     app: Flask, session: Session, addressee: Addressee, standin: NotifyStandIn
 ) -> None:
@@ -340,7 +329,7 @@ def test_a_worker_waits_out_a_database_outage_with_backoff_and_then_delivers(
             raise OperationalError("connect", {}, Exception("connection refused"))
         return real()
 
-    stop = _RecordedWaits()
+    stop = RecordedWaits()
     tally = run_worker(sessions, provider, worker="w", settings=SETTINGS, once=True, stop=stop)
 
     assert tally == Counter({"database_unavailable": 4, "sent": 1})
