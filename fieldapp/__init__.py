@@ -18,6 +18,7 @@ from fieldapp.commands import register as register_commands
 from fieldapp.config import build_config
 from fieldapp.connector import blueprint as connector
 from fieldapp.services.passwords import Passwords
+from fieldapp.version import __version__
 from fieldapp.web import (
     access,
     bodies,
@@ -30,7 +31,6 @@ from fieldapp.web import (
     refusals,
     tokens,
 )
-from fieldapp.version import __version__
 from fieldapp.web.limits import init_app as init_limits
 
 __all__ = ["__version__", "create_app"]

@@ -1,4 +1,4 @@
-"""One version: the package's (pyproject), the OpenAPI document's, the connector's, the changelog's."""
+"""One version: the package's, the OpenAPI document's, the connector's and the changelog's."""
 
 from __future__ import annotations
 
