@@ -71,8 +71,9 @@ dev: demo ## As make run, but Flask's development server, reloading on code chan
 	@echo "NOT FOR PRODUCTION: it has a debugger that runs code. Ctrl-C stops."
 	exec $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
-migration: install-dev db ## Write the next migration from the models' changes: make migration MESSAGE="what it does"
+migration: ## Write the next migration from the models' changes: make migration MESSAGE="what it does"
 	@if [ -z "$(MESSAGE)" ]; then echo 'Say what it does: make migration MESSAGE="add x to y"'; exit 2; fi
+	@$(MAKE) --no-print-directory install-dev db
 	$(FLASK) db revision -m "$(MESSAGE)"
 	$(BIN)/ruff format --quiet fieldapp/migrations/versions/
 
