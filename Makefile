@@ -1,4 +1,4 @@
-# fieldapp: `make run` to serve with demo data, `make test` to check everything.
+# fieldapp: `make run` to serve with demo data, `make dev` to develop, `make test` to check everything.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -11,7 +11,9 @@ BENCH_WORKER_COUNTS ?= 2 4
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev assets screenshots db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console cluster lock clean
+MESSAGE ?=
+
+.PHONY: help run dev migration serve install install-dev assets screenshots db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console cluster lock clean
 VENDOR := fieldapp/console/vendor
 
 help: ## List the targets
@@ -21,12 +23,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Every package pinned with its hashes (make lock): pip refuses anything else.
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed ## Create the virtual environment and install runtime dependencies
@@ -52,16 +55,27 @@ assets: $(VENDOR)/.copied ## Install the console's front-end packages from npm (
 db: install assets ## Migrate the database (embedded SQLite unless FIELDAPP_DATABASE_URL is set)
 	$(FLASK) db upgrade
 
-library: db ## Import the built-in message templates (message_templates/) where absent
+library: db ## Import the built-in message templates (fieldapp/message_templates/) where absent
 	$(FLASK) templates import
 
 demo: library ## Load demo data on first run and print how to sign in
 	$(FLASK) demo load
 	@$(FLASK) demo show --base-url http://127.0.0.1:$(PORT)
 
-run: demo ## Set up everything and serve with gunicorn on 127.0.0.1:PORT (default 5000)
+run: demo ## Set up everything and serve with gunicorn on 127.0.0.1:PORT (default 5000: make run PORT=5050)
 	@echo "Serving fieldapp on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
 	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) wsgi:app
+
+dev: demo ## As make run, but Flask's development server, reloading on code changes (never in production)
+	@echo "Development server on http://127.0.0.1:$(PORT): reloads on changes, shows tracebacks."
+	@echo "NOT FOR PRODUCTION: it has a debugger that runs code. Ctrl-C stops."
+	exec $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
+
+migration: ## Write the next migration from the models' changes: make migration MESSAGE="what it does"
+	@if [ -z "$(MESSAGE)" ]; then echo 'Say what it does: make migration MESSAGE="add x to y"'; exit 2; fi
+	@$(MAKE) --no-print-directory install-dev db
+	$(FLASK) db revision -m "$(MESSAGE)"
+	$(BIN)/ruff format --quiet fieldapp/migrations/versions/
 
 lint: install-dev ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -112,16 +126,14 @@ cluster: install-dev ## HAProxy, 3 app machines, PostgreSQL + standby, Redis on 
 	CLUSTER_SECONDS=$(CLUSTER_SECONDS) CLUSTER_INSTANCES=$(CLUSTER_INSTANCES) CLUSTER_FAULTS=$(CLUSTER_FAULTS) \
 		$(BIN)/python -m deploy.cluster
 
-lock: ## Re-pin requirements*.txt from requirements*.in (needs network)
-	rm -rf /tmp/fieldapp-lock && $(PYTHON) -m venv /tmp/fieldapp-lock
-	/tmp/fieldapp-lock/bin/pip install --quiet -r requirements.in
-	{ echo "# Pinned runtime dependencies, generated from requirements.in by 'make lock'."; \
-	  /tmp/fieldapp-lock/bin/pip freeze | sort -f; } > requirements.txt
-	/tmp/fieldapp-lock/bin/pip install --quiet -r requirements-dev.in
-	{ echo "# Pinned development and test tools, generated from requirements-dev.in by 'make lock'."; \
-	  echo "-r requirements.txt"; \
-	  /tmp/fieldapp-lock/bin/pip freeze | sort -f | grep -vixFf <(grep -v '^#' requirements.txt); \
-	} > requirements-dev.txt
+# pip-compile keeps the versions already pinned unless LOCK_OPTIONS=--upgrade (or
+# --upgrade-package NAME). The dev file is constrained by the runtime one: the same versions.
+LOCK_OPTIONS ?=
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_OPTIONS)
+lock: install-dev ## Pin pyproject.toml's dependencies with hashes into requirements*.txt (needs PyPI)
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.txt --output-file requirements-dev.txt pyproject.toml
 
 clean: ## Remove the virtual environment and caches (keeps instance/ data)
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

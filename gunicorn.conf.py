@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+from fieldapp.web.logs import gunicorn_logconfig
+
 # Threaded workers: a worker busy with one slow request (a render, a report) still answers
 # /health and other requests on its other threads, so a load balancer does not take a busy
 # instance for a dead one. Renders are bounded too (core/templating/budget.py).
@@ -19,6 +21,9 @@ threads = 4
 # gunicorn's maximum so that long URLs (e.g. many query parameters) reach the app and get a
 # problem-details answer. Longer request lines are refused by gunicorn (or the load balancer).
 limit_request_line = 8190
+
+# gunicorn's own lines (arbiter, workers, its access log if turned on) in the app's JSON shape.
+logconfig_dict = gunicorn_logconfig()
 
 # gunicorn 27 opens a control socket at one fixed path per user; two servers would clash.
 control_socket_disable = True

@@ -1,7 +1,8 @@
 """In-process: fieldapp's render path against a bare sandboxed Jinja loop, on one template.
 
 ``python -m benchmarks.render`` (``make bench-render``) renders the built-in ``arrested-sms-en``
-(``message_templates/``) with the sample merge context ``--messages`` times (10,000) two ways:
+(``fieldapp/message_templates/``) with the sample merge context ``--messages`` times (10,000)
+two ways:
 
 - **fieldapp**: :func:`fieldapp.core.templating.check.render_wording` with a cache key, as a
   preview or a send does: the compiled template from the engine's cache, the render state, the

@@ -18,6 +18,7 @@ from fieldapp.commands import register as register_commands
 from fieldapp.config import build_config
 from fieldapp.connector import blueprint as connector
 from fieldapp.services.passwords import Passwords
+from fieldapp.version import __version__
 from fieldapp.web import (
     access,
     bodies,
@@ -32,12 +33,22 @@ from fieldapp.web import (
 )
 from fieldapp.web.limits import init_app as init_limits
 
+__all__ = ["__version__", "create_app"]
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_instance_path() -> Path:
+    """``instance/`` in the checkout; from an installed package, in the working directory."""
+    # An installed package's parent is site-packages: never keep databases or keys in there.
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "instance"
+    return Path.cwd() / "instance"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application from the environment, with optional overrides for tests."""
-    instance = Path(os.environ.get("FIELDAPP_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    instance = Path(os.environ.get("FIELDAPP_INSTANCE_PATH") or default_instance_path())
     app = Flask(__name__, instance_path=str(instance.resolve()), static_folder=None)
     app.config.from_mapping(build_config(os.environ, instance))
     app.config.from_mapping(ledger_settings(os.environ, instance))

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from fieldapp.version import __version__
+
 PREFIX = "FIELDAPP_"
 MIN_SECRET_BYTES = 32
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -309,7 +311,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         # flask-smorest / OpenAPI
         "API_TITLE": "fieldapp",
-        "API_VERSION": "1.0.0",
+        "API_VERSION": __version__,
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",

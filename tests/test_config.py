@@ -195,3 +195,15 @@ def test_the_principal_cache_is_on_only_with_redis_unless_told(tmp_path: Path) -
         tmp_path,
     )
     assert (off["PRINCIPAL_CACHE"], off["PRINCIPAL_CACHE_TTL_SECONDS"]) == (False, 60)
+
+
+def test_instance_folder_is_the_checkouts_or_else_in_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import fieldapp
+
+    assert fieldapp.default_instance_path() == fieldapp.PROJECT_ROOT / "instance"
+    # Installed, the package's parent is site-packages: no pyproject.toml there.
+    monkeypatch.setattr(fieldapp, "PROJECT_ROOT", tmp_path / "site-packages")
+    monkeypatch.chdir(tmp_path)
+    assert fieldapp.default_instance_path() == tmp_path / "instance"

@@ -138,6 +138,28 @@ def _closed() -> bytes:
     raise AssertionError("the server closed the connection before a whole answer")
 
 
+def test_gunicorns_own_lines_are_json_in_the_apps_shape(database_url: str, tmp_path: Path) -> None:
+    process, lines, port = _start(database_url, tmp_path / "instance")
+    try:
+        lines.wait_for("Booting worker")
+        assert _complete(_answer(_connect(port, _get("/health"))))[0] == 200
+        lines.wait_for('"logger": "fieldapp.access"')
+    finally:
+        process.terminate()
+        process.wait(timeout=HANG_GUARD_SECONDS)
+        lines.close()
+    entries = [json.loads(line) for line in lines.seen]  # every line, the arbiter's too
+    listening, booting = (
+        next(entry for entry in entries if text in entry["message"])
+        for text in ("Listening at: http://127.0.0.1:", "Booting worker with pid")
+    )
+    for entry in (listening, booting):
+        assert entry["logger"] == "gunicorn.error"
+        assert entry["level"] == "INFO"
+        assert set(entry) == {"time", "level", "logger", "message"}
+    assert any(entry["logger"] == "fieldapp.access" for entry in entries)
+
+
 def test_sigterm_answers_every_queued_connection_and_stops_being_ready(
     database_url: str, tmp_path: Path
 ) -> None:

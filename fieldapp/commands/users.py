@@ -22,7 +22,11 @@ users_cli = AppGroup("users", help="User account commands.")
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--team", required=True, help="Created if it does not exist yet.")
+@click.option(
+    "--team",
+    required=True,
+    help="The team's id or name; a name is created if it does not exist yet.",
+)
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from stdin.")
 @click.option("--display-name", default=None)
 @click.option("--rank", default=None)
@@ -53,14 +57,16 @@ def create(
         raise click.ClickException(_describe(exc.messages)) from exc
     with get_database(current_app).sessions() as session:
         try:
-            if teams.find_team(session, team) is None:
+            found = teams.find_team_by_reference(session, team)
+            if found is None and teams.team_id_in(team) is None:  # an unknown id is not a name
                 teams.create_team(session, name=team)
                 session.commit()
             user = users.create_user(session, None, passwords=passwords(), data=data)
             session.commit()
         except FieldappError as exc:
             raise click.ClickException(_describe(exc.errors) if exc.errors else exc.detail) from exc
-    click.echo(f"created {user.role} {user.username} ({user.id}) in team {team}")
+        team_name = user.team.name
+    click.echo(f"created {user.role} {user.username} ({user.id}) in team {team_name}")
 
 
 def _describe(messages: object) -> str:

@@ -24,6 +24,8 @@ def _not_common(password: str) -> None:
         raise ValidationError(COMMON_PASSWORD_MESSAGE)
 
 
+TEAM_REFERENCE = "The team's id (the `team_id` answers give) or its name; the team must exist."
+
 PASSWORD: list[Callable[[Any], Any]] = [
     validate.Length(min=12, max=128, error="Use 12 to 128 characters."),
     _not_common,
@@ -51,7 +53,9 @@ class UserSchema(ApiSchema):
     username = fields.String(required=True)
     display_name = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    team = fields.Function(lambda user: user.team.name, required=True)
+    team = fields.Function(
+        lambda user: user.team.name, required=True, metadata={"description": "The team's name."}
+    )
     team_id = fields.UUID(required=True)
     rank = fields.String(metadata={"description": "Absent when not recorded."})
     collar_number = fields.String(metadata={"description": "Absent when not recorded."})
@@ -71,7 +75,11 @@ class UserCreateSchema(ApiSchema):
     password = fields.String(required=True, load_only=True, validate=PASSWORD)
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    team = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    team = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": TEAM_REFERENCE},
+    )
     rank = fields.String(validate=validate.Length(max=40))
     collar_number = fields.String(validate=validate.Length(max=20))
     phone = PhoneNumber(metadata={"description": "Work phone victims may call."})
@@ -82,7 +90,9 @@ class UserUpdateSchema(ApiSchema):
 
     display_name = fields.String(validate=validate.Length(min=1, max=120))
     role = fields.String(validate=validate.OneOf(ROLES))
-    team = fields.String(validate=validate.Length(min=1, max=80))
+    team = fields.String(
+        validate=validate.Length(min=1, max=80), metadata={"description": TEAM_REFERENCE}
+    )
     rank = fields.String(validate=validate.Length(max=40))
     collar_number = fields.String(validate=validate.Length(max=20))
     phone = PhoneNumber(metadata={"description": "Work phone victims may call."})

@@ -1,4 +1,4 @@
-"""Teams: listing, creating and finding them by name."""
+"""Teams: listing, creating and finding them by id or name."""
 
 from __future__ import annotations
 
@@ -32,11 +32,26 @@ def find_team(session: Session, name: str) -> Team | None:
     return session.scalar(select(Team).where(Team.name == name.strip()))
 
 
-def require_team(session: Session, name: str, *, field: str = "team") -> Team:
-    """The named team, or a 422 naming the field."""
-    team = find_team(session, name)
+def team_id_in(reference: str) -> uuid.UUID | None:
+    """The UUID that ``reference`` spells, if it spells one (any case, with or without hyphens)."""
+    try:
+        return uuid.UUID(reference.strip())
+    except ValueError:
+        return None
+
+
+def find_team_by_reference(session: Session, reference: str) -> Team | None:
+    """The team with this id (as answers give ``team_id``) or, failing that, this name."""
+    team_id = team_id_in(reference)
+    team = session.get(Team, team_id) if team_id is not None else None
+    return team if team is not None else find_team(session, reference)
+
+
+def require_team(session: Session, reference: str, *, field: str = "team") -> Team:
+    """The team with this id or name, or a 422 naming the field."""
+    team = find_team_by_reference(session, reference)
     if team is None:
-        raise ValidationFailed(errors={field: [f"Unknown team {name.strip()!r}."]})
+        raise ValidationFailed(errors={field: [f"Unknown team {reference.strip()!r}."]})
     return team
 
 

@@ -6,7 +6,7 @@ import math
 import time
 import uuid
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -94,6 +94,38 @@ def first_in_minute(key: str) -> bool:
         return bool(_key_fallback.hit(_ONCE_A_MINUTE, *identifiers))
 
 
+# Statuses that tell the client to come back later; only they carry the limiter's Retry-After.
+RETRY_STATUSES = frozenset({429, 503})
+_OWN_RETRY_AFTER = "fieldapp.own_retry_after"
+
+
+def remember_retry_after(response: Response) -> Response:
+    """Note the app's own Retry-After (if any) before the limiter writes its headers."""
+    g.setdefault(_OWN_RETRY_AFTER, response.headers.get("Retry-After"))
+    return response
+
+
+def restore_retry_after(response: Response) -> Response:
+    """Undo the limiter's Retry-After on answers that are not 429 or 503.
+
+    flask-limiter sets Retry-After (the window's reset) on every answer of a limited route,
+    a successful sign-in too, where it reads as "refused, come back later". X-RateLimit-*
+    stay; an answer that set its own Retry-After (a 409 on a busy Idempotency-Key) keeps it.
+    """
+    if response.status_code in RETRY_STATUSES:
+        return response
+    own = g.get(_OWN_RETRY_AFTER)
+    if own is None:
+        response.headers.pop("Retry-After", None)
+    else:
+        response.headers["Retry-After"] = own
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Attach the limiter."""
+    """Attach the limiter, between the two hooks that keep Retry-After to refusals."""
+    # After-request hooks run in the reverse order of registration: restore runs after the
+    # limiter's headers are written, remember before.
+    app.after_request(restore_retry_after)
     limiter.init_app(app)
+    app.after_request(remember_retry_after)

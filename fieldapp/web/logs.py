@@ -45,6 +45,27 @@ def configure_logging(level: str) -> None:
     logger.propagate = False
 
 
+def gunicorn_logconfig() -> dict[str, Any]:
+    """gunicorn's own log lines as JSON in the app's shape, on stderr: its ``logconfig_dict``.
+
+    The arbiter's and the workers' lines (``gunicorn.error``: "Booting worker", signals,
+    timeouts) and its access log if one is turned on (``gunicorn.access``; the app logs each
+    request itself as ``fieldapp.access``). gunicorn's ``--log-level`` still applies.
+    """
+    stderr = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {"json_stderr": stderr},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["json_stderr"], "propagate": False},
+            "gunicorn.access": {"handlers": ["json_stderr"], "propagate": False},
+        },
+        "root": {"level": "INFO", "handlers": []},
+    }
+
+
 def start_request() -> None:
     """Take the caller's request id if it is safe, else make one."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")

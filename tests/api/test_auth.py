@@ -288,6 +288,27 @@ def test_login_is_rate_limited_per_username_with_retry_after(
     assert client.post(LOGIN, json=other).status_code == 200
 
 
+def test_retry_after_only_on_the_refusal_not_on_a_successful_sign_in(
+    database_url: str, tmp_path: Any, session: Session
+) -> None:
+    from tests.conftest import make_app
+
+    limited = make_app(database_url, tmp_path / "i", LOGIN_LIMIT_PER_CLIENT="2/minute")
+    client = limited.test_client()
+    create_user(limited, session, username="pc.retry")
+    good = {"username": "pc.retry", "password": PASSWORD, "device_name": "x"}
+    signed_in = client.post(LOGIN, json=good)
+    assert signed_in.status_code == 200
+    assert "Retry-After" not in signed_in.headers
+    assert signed_in.headers["X-RateLimit-Limit"] == "2"  # the limiter's own headers stay
+    refused = client.post(LOGIN, json={**good, "password": "not the password!"})
+    assert refused.status_code == 401
+    assert "Retry-After" not in refused.headers
+    blocked = client.post(LOGIN, json=good)
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) >= 1
+
+
 def test_successful_logins_do_not_count_against_the_username_limit(
     database_url: str, tmp_path: Any, session: Session
 ) -> None:

@@ -108,6 +108,43 @@ def test_create_user_in_an_unknown_team_is_a_422(client: FlaskClient, admin_toke
     assert "team" in response.get_json()["errors"]
 
 
+def test_create_and_move_a_user_by_the_team_id_answers_give(
+    client: FlaskClient, session: Session, admin_token: str
+) -> None:
+    first = create_team(session, name="Response Id")
+    second = create_team(session, name="Response Name")
+    created = client.post(
+        "/api/v1/users", json=_new_user_body(str(first.id)), headers=bearer(admin_token)
+    )
+    assert created.status_code == 201
+    body = created.get_json()
+    assert (body["team_id"], body["team"]) == (str(first.id), "Response Id")
+    by_id = client.patch(
+        f"/api/v1/users/{body['id']}",
+        json={"team": str(second.id).upper()},
+        headers={**bearer(admin_token), "If-Match": created.headers["ETag"]},
+    )
+    assert by_id.status_code == 200
+    assert (by_id.get_json()["team_id"], by_id.get_json()["team"]) == (
+        str(second.id),
+        "Response Name",
+    )
+    by_name = client.patch(
+        f"/api/v1/users/{body['id']}",
+        json={"team": "Response Id"},
+        headers={**bearer(admin_token), "If-Match": by_id.headers["ETag"]},
+    )
+    assert by_name.status_code == 200
+    assert by_name.get_json()["team_id"] == str(first.id)
+    unknown = client.patch(
+        f"/api/v1/users/{body['id']}",
+        json={"team": str(uuid.uuid4())},
+        headers={**bearer(admin_token), "If-Match": by_name.headers["ETag"]},
+    )
+    assert unknown.status_code == 422
+    assert "team" in unknown.get_json()["errors"]
+
+
 @pytest.mark.parametrize("role", ["officer", "supervisor", "auditor"])
 def test_only_admins_manage_users(
     app: Flask, client: FlaskClient, session: Session, role: str

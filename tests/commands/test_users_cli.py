@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.models import Team, User
-from tests.factories import audit_rows, login
+from tests.factories import audit_rows, create_team, login
 
 
 def test_users_create_reads_the_password_from_stdin_and_creates_the_team(
@@ -30,6 +32,28 @@ def test_users_create_reads_the_password_from_stdin_and_creates_the_team(
     assert user.team.name == "Eastfield Response"
     assert "a very long password" not in result.output
     login(app.test_client(), "ps.khan", "a very long password")
+
+
+def test_users_create_takes_the_team_id_and_never_makes_a_team_of_an_unknown_id(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    team = create_team(session, name="Northfield Response")
+    args = ["users", "create", "--role", "officer", "--password-stdin", "--team"]
+    made = runner.invoke(
+        args=[*args, str(team.id), "--username", "pc.byid"], input="a very long password\n"
+    )
+    assert made.exit_code == 0, made.output
+    assert "in team Northfield Response" in made.output
+    user = session.scalar(select(User).where(User.username == "pc.byid"))
+    assert user is not None and user.team_id == team.id
+    unknown = str(uuid.uuid4())
+    refused = runner.invoke(
+        args=[*args, unknown, "--username", "pc.lost"], input="a very long password\n"
+    )
+    assert refused.exit_code != 0
+    assert "Unknown team" in refused.output
+    assert session.scalar(select(Team).where(Team.name == unknown)) is None
+    assert session.scalar(select(User).where(User.username == "pc.lost")) is None
 
 
 def test_users_create_is_audited_under_the_system_actor(

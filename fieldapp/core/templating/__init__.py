@@ -1,7 +1,7 @@
 """The template engine, pure: merge fields, the sandbox, SMS counting, lint and the library.
 
 Nothing here imports Flask, SQLAlchemy or the rest of fieldapp; it takes and returns plain data.
-Templates written by supervisors are untrusted code: see ``engine`` and security.md section 1.
+Templates written by supervisors are untrusted code: see ``engine`` and docs/security.md section 1.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The sandboxed template engine: validate a supervisor's source, then render it with data.
 
-Templates are untrusted code (security.md section 1). ``validate`` never compiles: it checks the
-source's size and nesting by a linear scan, parses it (parsing folds no constants) and walks the
-tree against an allow-list. ``render`` compiles only a tree that passes the same walk, streams
-the output under a length cap, and turns absent data into ``MissingData`` naming the fields.
+Templates are untrusted code (docs/security.md, section 1). ``validate`` never compiles: it
+checks the source's size and nesting by a linear scan, parses it (parsing folds no constants)
+and walks the tree against an allow-list. ``render`` compiles only a tree that passes the same
+walk, streams the output under a length cap, and turns absent data into ``MissingData`` naming
+the fields.
 """
 
 from __future__ import annotations
