@@ -55,7 +55,7 @@ assets: $(VENDOR)/.copied ## Install the console's front-end packages from npm (
 db: install assets ## Migrate the database (embedded SQLite unless FIELDAPP_DATABASE_URL is set)
 	$(FLASK) db upgrade
 
-library: db ## Import the built-in message templates (fieldapp/message_templates/) where absent
+library: db ## Import the built-in message templates (message_templates/) where absent
 	$(FLASK) templates import
 
 demo: library ## Load demo data on first run and print how to sign in

@@ -138,6 +138,6 @@ def prepare_instance(settings: Settings, workdir: Path) -> tuple[dict[str, str],
         print(f"ignoring {', '.join(dropped)}: measuring fieldapp's defaults", flush=True)
     flask = [*venv_command("flask"), "--app", "wsgi"]
     run_checked([*flask, "db", "upgrade"], env=env)
-    # The built-in library (fieldapp/message_templates/), each template published as version 1.
+    # The built-in library (message_templates/), each template published as version 1.
     run_checked([*flask, "templates", "import"], env=env)
     return env, create_officer(flask, env)

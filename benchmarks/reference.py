@@ -12,7 +12,7 @@ reference endpoint's is comparable across runs and machines (see benchmarks/READ
   connection per request, as a typical Flask app would; a few columns as JSON.
 - ``POST /_reference/jwt-render``: ``@jwt_required()``, then one render of a template compiled
   once at start-up in a plain ``ImmutableSandboxedEnvironment`` with ``StrictUndefined``, from
-  the source of the built-in ``arrested-sms-en`` (``fieldapp/message_templates/``), with
+  the source of the built-in ``arrested-sms-en`` (``message_templates/``), with
   fieldapp's sample merge context (built once too); the text as JSON.
 - ``POST /_reference/jwt-insert``: ``@jwt_required()``, then one row inserted into
   ``bench_reference_rows`` (a table of the reference app's own, created at start-up if missing)

@@ -1,7 +1,7 @@
 """In-process: fieldapp's render path against a bare sandboxed Jinja loop, on one template.
 
 ``python -m benchmarks.render`` (``make bench-render``) renders the built-in ``arrested-sms-en``
-(``fieldapp/message_templates/``) with the sample merge context ``--messages`` times (10,000)
+(``message_templates/``) with the sample merge context ``--messages`` times (10,000)
 two ways:
 
 - **fieldapp**: :func:`fieldapp.core.templating.check.render_wording` with a cache key, as a

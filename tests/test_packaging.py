@@ -22,9 +22,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
-    shutil.copytree(
-        ROOT / "fieldapp", source / "fieldapp", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for package in ("fieldapp", "message_templates"):
+        shutil.copytree(
+            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -51,12 +52,13 @@ def test_the_wheel_has_the_package_version(wheel: zipfile.ZipFile) -> None:
 def test_the_wheel_carries_every_data_file_the_package_reads(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     tracked = subprocess.run(
-        ["git", "ls-files", "fieldapp"], cwd=ROOT, check=True, capture_output=True, text=True
+        ["git", "ls-files", "fieldapp", "message_templates"], cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout.split()
-    # Every committed file under fieldapp/ (migrations, rule JSON, the built-in templates,
-    # console templates and static files) is in the wheel, so an installed fieldapp runs.
+    # Every committed file under fieldapp/ (migrations, rule JSON, console templates and static
+    # files) and the built-in templates of message_templates/ are in the wheel, so an installed
+    # fieldapp runs.
     missing = [name for name in tracked if name not in names]
     assert missing == []
     assert "fieldapp/migrations/script.py.mako" in names
-    assert "fieldapp/message_templates/arrested-sms-en.txt" in names
+    assert "message_templates/arrested-sms-en.txt" in names
     assert not any(name.startswith(("tests/", "benchmarks/", "deploy/")) for name in names)

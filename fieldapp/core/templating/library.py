@@ -1,4 +1,4 @@
-"""The built-in template library: the file format of ``fieldapp/message_templates/`` and loading it.
+"""The built-in template library: the file format of ``message_templates/`` and loading it.
 
 Each template is one UTF-8 text file named ``<key>.txt``: YAML front matter between two ``---``
 lines, then the template body. The front matter holds the metadata a reviewer needs (key, family,
@@ -28,8 +28,9 @@ EASY_READ_SUFFIX = "-easy-read"
 # A scheduled progress update has no investigation event behind it, so it has its own type.
 PERIODIC_UPDATE = "periodic_update"
 LIBRARY_EVENT_TYPES: tuple[str, ...] = (*EVENT_TYPES, PERIODIC_UPDATE)
-# Read relative to the package, never the working directory: it ships inside the package.
-LIBRARY_DIRECTORY = Path(__file__).resolve().parents[2] / "message_templates"
+# Read relative to the package, never the working directory: beside the fieldapp package, in the
+# repository's top level and in site-packages alike (the wheel carries it, see pyproject.toml).
+LIBRARY_DIRECTORY = Path(__file__).resolve().parents[3] / "message_templates"
 
 DELIMITER = "---"
 _REQUIRED = ("key", "family", "channel", "language", "event_type", "name", "description")

@@ -7,5 +7,5 @@
 - ``published``: the published wording officers write from, as plain data;
 - ``merge_data``: what a message merges from a case, as plain data;
 - ``preview``: render a version with sample or real data, through the sending path;
-- ``library``: the built-in library in ``fieldapp/message_templates/``, imported and exported.
+- ``library``: the built-in library in ``message_templates/``, imported and exported.
 """

@@ -1,4 +1,4 @@
-"""The built-in library, ``fieldapp/message_templates/``: imported as published version 1.
+"""The built-in library, ``message_templates/``: imported as published version 1.
 
 Built-in templates are reviewed in the code repository, so they are imported already published,
 with no author or reviewer account; any later change goes through the review workflow.
