@@ -5,6 +5,9 @@ Pure functions over plain dicts: schemas (``#/components/schemas`` refs become
 parameter) and responses (one success, plus a ``default`` without schema). Every
 parameter and property gets an ``x-ms-summary`` and a ``description``; constructs the
 connector platform rejects (``oneOf``, ``anyOf``, ``not``, ``nullable``) are refused.
+
+``flatten_document`` first rewrites what the OpenAPI 3 document says more precisely than a
+connector can: a reference to a named enum component becomes the inline list again.
 """
 
 from __future__ import annotations
@@ -167,6 +170,34 @@ def convert_responses(responses: Mapping[str, Any], *, default: str) -> dict[str
     if code in SUCCESS_WITH_SCHEMA and content and "schema" in content:
         response["schema"] = convert_schema(content["schema"])
     return {code: response, "default": {"description": default}}
+
+
+def flatten_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the document with each named enum referenced inline (what connectors take)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    enums = {COMPONENTS_PREFIX + name: s for name, s in schemas.items() if "enum" in s}
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        if not isinstance(node, Mapping):
+            return node
+        target = _enum_ref(node, enums)
+        if target is not None:
+            siblings = {k: inline(v) for k, v in node.items() if k not in ("$ref", "allOf")}
+            return {**enums[target], **siblings}
+        return {key: inline(value) for key, value in node.items()}
+
+    return inline(document)  # type: ignore[no-any-return]
+
+
+def _enum_ref(node: Mapping[str, Any], enums: Mapping[str, Any]) -> str | None:
+    """The enum component a schema refers to, bare or through a one-entry allOf."""
+    all_of = node.get("allOf")
+    if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], Mapping):
+        node = all_of[0]
+    ref = node.get("$ref")
+    return ref if isinstance(ref, str) and ref in enums else None
 
 
 def schema_refs(node: Any) -> set[str]:

@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 import yaml
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from flask.cli import AppGroup
 from flask_smorest import Api
@@ -22,6 +21,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from fieldapp.errors import PROBLEM_MEDIA_TYPE
 from fieldapp.schemas.problems import ProblemSchema
+from fieldapp.web.openapi_enums import FieldappMarshmallowPlugin
 
 DESCRIPTION = (
     "fieldapp is the JSON API behind police officers' work phones: sign-in per device, "
@@ -115,7 +115,7 @@ def init_app(app: Flask) -> FieldappApi:
     api = FieldappApi(
         app,
         spec_kwargs={
-            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+            "marshmallow_plugin": FieldappMarshmallowPlugin(schema_name_resolver=_schema_name),
             "info": {"description": DESCRIPTION},
             "security": [{"bearerAuth": []}],
         },

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from fieldapp.connector.surface import OPERATIONS
 from fieldapp.web.openapi import generate_document
+from fieldapp.web.openapi_enums import NAMED_ENUMS, named_enum_for
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
@@ -81,3 +82,40 @@ def test_connector_operations_carry_the_document_operation_ids() -> None:
     for operation in OPERATIONS:
         documented = operations[(operation.method, operation.path)]["operationId"]
         assert documented == operation.operation_id, f"{operation.method} {operation.path}"
+
+
+def _inline_enums(node: Any, path: str = "") -> list[tuple[str, tuple[Any, ...]]]:
+    """Every inline enum list in the document outside the components named for one."""
+    found: list[tuple[str, tuple[Any, ...]]] = []
+    if isinstance(node, dict):
+        if "enum" in node:
+            found.append((path, tuple(node["enum"])))
+        for key, value in node.items():
+            found += _inline_enums(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _inline_enums(value, f"{path}/{index}")
+    return found
+
+
+def test_each_closed_list_is_one_described_component_from_the_code() -> None:
+    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    for named in NAMED_ENUMS:
+        component = schemas[named.name]
+        assert component["enum"] == list(named.values), named.name
+        assert component.get("description"), named.name
+    copies = [
+        (path, values)
+        for path, values in _inline_enums(document)
+        if named_enum_for(values) is not None
+        and path != f"/components/schemas/{named_enum_for(values).name}"  # type: ignore[union-attr]
+    ]
+    assert not copies, f"named enums repeated inline: {copies}"
+
+
+def test_event_type_fields_refer_to_the_event_type_component() -> None:
+    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    prop = document["components"]["schemas"]["EventCreate"]["properties"]["type"]
+    refs = [prop.get("$ref")] + [part.get("$ref") for part in prop.get("allOf", [])]
+    assert "#/components/schemas/EventType" in refs
