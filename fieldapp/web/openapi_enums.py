@@ -16,7 +16,6 @@ from typing import Any
 
 import marshmallow
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import validate
 
@@ -166,9 +165,3 @@ class EnumConverter(OpenAPIConverter):
         ref = {"$ref": SCHEMA_REF + named.name}
         siblings = {k: v for k, v in prop.items() if k not in ("type", "enum")}
         return {"allOf": [ref], **siblings} if siblings else ref
-
-
-class FieldappMarshmallowPlugin(MarshmallowPlugin):
-    """The marshmallow plugin with named enums."""
-
-    Converter = EnumConverter

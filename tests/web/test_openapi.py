@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from fieldapp.connector.surface import OPERATIONS
+from fieldapp.schemas.events import DETAILS_BY_TYPE
 from fieldapp.web.openapi import generate_document
 from fieldapp.web.openapi_enums import NAMED_ENUMS, named_enum_for
 
@@ -114,8 +115,15 @@ def test_each_closed_list_is_one_described_component_from_the_code() -> None:
     assert not copies, f"named enums repeated inline: {copies}"
 
 
-def test_event_type_fields_refer_to_the_event_type_component() -> None:
-    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
-    prop = document["components"]["schemas"]["EventCreate"]["properties"]["type"]
-    refs = [prop.get("$ref")] + [part.get("$ref") for part in prop.get("allOf", [])]
-    assert "#/components/schemas/EventType" in refs
+def test_events_are_a_union_discriminated_by_type_with_typed_details() -> None:
+    schemas = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))["components"]["schemas"]
+    for union in ("Event", "EventCreate"):
+        mapping = schemas[union]["discriminator"]["mapping"]
+        assert list(mapping) == list(DETAILS_BY_TYPE), union
+        assert [part["$ref"] for part in schemas[union]["oneOf"]] == list(mapping.values())
+        for event_type, ref in mapping.items():
+            variant = schemas[ref.rsplit("/", 1)[-1]]
+            assert variant["properties"]["type"]["enum"] == [event_type]
+            details = variant["properties"]["details"]["$ref"].rsplit("/", 1)[-1]
+            assert details == DETAILS_BY_TYPE[event_type].__name__
+            assert set(schemas[details]["properties"]) == set(DETAILS_BY_TYPE[event_type]().fields)
