@@ -24,6 +24,7 @@ from fieldapp.errors import PROBLEM_MEDIA_TYPE
 from fieldapp.schemas.problems import ProblemSchema
 from fieldapp.web.openapi_enums import EnumConverter
 from fieldapp.web.openapi_events import EVENT_UNIONS, event_union
+from fieldapp.web.openapi_headers import document_headers, error_headers, register_headers
 
 DESCRIPTION = (
     "fieldapp is the JSON API behind police officers' work phones: sign-in per device, "
@@ -78,11 +79,22 @@ class FieldappApi(Api):  # type: ignore[misc]
             response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+                response["headers"] = error_headers(status)
             prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
-        default = {"description": "Any error, as problem details.", "schema": self.ERROR_SCHEMA}
+        default = {
+            "description": "Any error, as problem details.",
+            "schema": self.ERROR_SCHEMA,
+            "headers": error_headers(0),
+        }
         prepare_response(default, self.spec, PROBLEM_MEDIA_TYPE)
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+    def register_blueprint(self, blp: Any, **options: Any) -> None:
+        """Register and document a blueprint, then the headers its answers carry."""
+        super().register_blueprint(blp, **options)
+        # apispec keeps the paths privately; the headers pass needs every operation of a path.
+        document_headers(self.spec._paths, self.spec.components.schemas)
 
 
 def current_api() -> FieldappApi:
@@ -151,6 +163,7 @@ def init_app(app: Flask) -> FieldappApi:
         "refreshToken",
         {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": REFRESH_DOC},
     )
+    register_headers(api.spec)
     app.register_blueprint(docs_bp)
     app.cli.add_command(openapi_cli)
     return api
