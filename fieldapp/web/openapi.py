@@ -41,6 +41,24 @@ API_KEY_DOC = (
     "x-api-key-scope) and its own rate limit; operations without a scope refuse keys."
 )
 
+#: Where the API is. The committed document must not depend on the machine that wrote it, so
+#: the first server is relative ("/": the origin the document was fetched from, which is right
+#: for Swagger UI at /docs and for a client given the document's URL); the second is what a
+#: deployment looks like (its FIELDAPP_PUBLIC_URL), with the host as a variable to fill in.
+SERVERS = [
+    {"url": "/", "description": "The server this document was fetched from."},
+    {
+        "url": "https://{host}",
+        "description": "A deployment: its FIELDAPP_PUBLIC_URL (HTTPS only).",
+        "variables": {
+            "host": {
+                "default": "fieldapp.example.police.uk",
+                "description": "The force's fieldapp host name.",
+            }
+        },
+    },
+]
+
 
 def _schema_name(schema: Any) -> str:
     """Name components after the schema class, without the 'Schema' suffix."""
@@ -110,7 +128,7 @@ def generate_document() -> str:
     """The OpenAPI document as YAML, exactly as committed in openapi.yaml."""
     spec: dict[str, Any] = current_api().spec.to_dict()
     # Conventional order: version and info first, then paths and components.
-    first = ("openapi", "info", "security", "tags", "paths", "components")
+    first = ("openapi", "info", "servers", "security", "tags", "paths", "components")
     ordered = {key: spec[key] for key in first if key in spec}
     ordered.update((key, value) for key, value in spec.items() if key not in ordered)
     return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
@@ -149,6 +167,7 @@ def init_app(app: Flask) -> FieldappApi:
             "marshmallow_plugin": FieldappMarshmallowPlugin(schema_name_resolver=_schema_name),
             "info": {"description": DESCRIPTION},
             "security": [{"bearerAuth": []}],
+            "servers": SERVERS,
         },
     )
     api.spec.components.security_scheme(
