@@ -101,7 +101,11 @@ class DutyUpdateSchema(ApiSchema):
     """Close a duty without a message: missed or not required, always with a reason."""
 
     status = fields.String(required=True, validate=validate.OneOf(("missed", "not_required")))
-    reason = fields.String(required=True, validate=validate.Length(min=5, max=1000))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=1000),
+        metadata={"example": "The victim asked for no further updates."},
+    )
 
     @validates_schema
     def check_reason(self, data: dict[str, Any], **_kwargs: Any) -> None:

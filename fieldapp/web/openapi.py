@@ -24,6 +24,7 @@ from fieldapp.errors import PROBLEM_MEDIA_TYPE
 from fieldapp.schemas.problems import ProblemSchema
 from fieldapp.web.openapi_enums import EnumConverter
 from fieldapp.web.openapi_events import EVENT_UNIONS, event_union
+from fieldapp.web.openapi_examples import document_examples
 from fieldapp.web.openapi_headers import document_headers, error_headers, register_headers
 
 DESCRIPTION = (
@@ -113,6 +114,7 @@ class FieldappApi(Api):  # type: ignore[misc]
         super().register_blueprint(blp, **options)
         # apispec keeps the paths privately; the headers pass needs every operation of a path.
         document_headers(self.spec._paths, self.spec.components.schemas)
+        document_examples(self.spec._paths, self.spec.components.schemas)
 
 
 def current_api() -> FieldappApi:
