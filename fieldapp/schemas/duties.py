@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from fieldapp.core.victims_code import EVENT_TYPES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 from fieldapp.schemas.paging import LIST_SCOPES, PageQuerySchema
 
@@ -70,7 +71,11 @@ class DutySchema(DutyEvidenceSchema):
     victim_id = fields.UUID(required=True)
     victim_name = fields.String(required=True)
     event_id = fields.UUID(metadata={"description": "Absent for periodic updates."})
-    event_type = fields.String(metadata={"description": "Absent for periodic updates."})
+    # Dump only: the OneOf documents the values (as EventType), it never refuses a stored row.
+    event_type = fields.String(
+        validate=validate.OneOf(EVENT_TYPES),
+        metadata={"description": "Absent for periodic updates."},
+    )
     kind = fields.String(required=True)
     title = fields.String(required=True)
     due_at = UtcDateTime(required=True)

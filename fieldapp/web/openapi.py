@@ -22,7 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from fieldapp.errors import PROBLEM_MEDIA_TYPE
 from fieldapp.schemas.problems import ProblemSchema
-from fieldapp.web.openapi_enums import EnumConverter
+from fieldapp.web.openapi_enums import EnumConverter, prune_unused_enums
 from fieldapp.web.openapi_events import EVENT_UNIONS, event_union
 from fieldapp.web.openapi_examples import document_examples
 from fieldapp.web.openapi_headers import document_headers, error_headers, register_headers
@@ -115,6 +115,35 @@ class FieldappApi(Api):  # type: ignore[misc]
         # apispec keeps the paths privately; the headers pass needs every operation of a path.
         document_headers(self.spec._paths, self.spec.components.schemas)
         document_examples(self.spec._paths, self.spec.components.schemas)
+        self._document_error_statuses()
+        prune_unused_enums(
+            {"paths": self.spec._paths, "components": {"schemas": self.spec.components.schemas}}
+        )
+
+    def _document_error_statuses(self) -> None:
+        """401 on every operation that needs credentials, 404 on those that name a record."""
+        for item in self.spec._paths.values():
+            for method, operation in item.items():
+                if method == "parameters":
+                    continue
+                statuses = []
+                if operation.get("security", self.spec.options["security"]):
+                    statuses.append(http.HTTPStatus.UNAUTHORIZED)
+                if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+                    statuses.append(http.HTTPStatus.NOT_FOUND)
+                for status in statuses:
+                    operation["responses"].setdefault(str(status.value), self._error_ref(status))
+
+    def _error_ref(self, status: http.HTTPStatus) -> dict[str, str]:
+        """A reference to a shared error response, registering it and its headers if lazy."""
+        ref: dict[str, str] = self.spec.components.get_ref("response", status.name)
+        response = self.spec.components.responses[status.name]
+        for header in response.get("headers", {}).values():
+            self.spec.components.get_ref("header", header["$ref"].rsplit("/", 1)[-1])
+        return ref
+
+    def _register_pagination_header(self) -> None:
+        """Nothing: lists page with nextLink in the body, not flask-smorest's X-Pagination."""
 
 
 def current_api() -> FieldappApi:

@@ -99,9 +99,10 @@ def header_refs(*names: str) -> dict[str, str]:
 
 
 def register_headers(spec: APISpec) -> None:
-    """The header components."""
+    """The header components: those ``document_headers`` refers to, the others when used."""
+    always = {*EVERY_RESPONSE, ETAG, REPLAYED}
     for name, header in HEADERS.items():
-        spec.components.header(name, header)
+        spec.components.header(name, header, lazy=name not in always)
 
 
 def error_headers(status: int) -> dict[str, str]:
