@@ -1,8 +1,9 @@
 """The OpenAPI 3 document, generated from the marshmallow schemas by flask-smorest.
 
-Served at /openapi.json and /openapi.yaml, with Swagger UI at /docs whose assets come
-from the ``swagger-ui-bundle`` package (no CDN). ``flask --app wsgi openapi write``
-regenerates the committed ``openapi.yaml``.
+Served at /openapi.json and /openapi.yaml, with Swagger UI 5 at /docs whose assets are
+npm's ``swagger-ui-dist`` (package.json), copied by ``make assets`` into
+``fieldapp/web/swagger_ui/`` and served from there (no CDN). ``flask --app wsgi openapi
+write`` regenerates the committed ``openapi.yaml``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from flask.cli import AppGroup
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from swagger_ui_bundle import swagger_ui_path
 
 from fieldapp.errors import PROBLEM_MEDIA_TYPE
 from fieldapp.schemas.problems import ProblemSchema
@@ -153,6 +153,8 @@ def current_api() -> FieldappApi:
 
 
 docs_bp = Blueprint("docs", __name__)
+#: Where ``make assets`` copies Swagger UI (git-ignored, like the console's vendor files).
+SWAGGER_UI_DIRECTORY = Path(__file__).resolve().parent / "swagger_ui"
 
 
 def generate_document() -> str:
@@ -173,8 +175,8 @@ def openapi_yaml() -> Response:
 
 @docs_bp.get("/docs/assets/<path:filename>")
 def swagger_ui_asset(filename: str) -> Response:
-    """Swagger UI's scripts and styles, shipped by the swagger-ui-bundle package."""
-    response = send_from_directory(str(swagger_ui_path), filename, max_age=3600)
+    """Swagger UI's scripts and styles, copied from npm's swagger-ui-dist by make assets."""
+    response = send_from_directory(SWAGGER_UI_DIRECTORY, filename, max_age=3600)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 

@@ -133,3 +133,14 @@ def test_servers_do_not_depend_on_the_machine_that_wrote_the_document() -> None:
     document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
     assert document["servers"][0]["url"] == "/"
     assert all("127.0.0.1" not in server["url"] for server in document["servers"])
+
+
+def test_docs_serve_swagger_ui_5_and_never_call_out(client: FlaskClient) -> None:
+    html = client.get("/docs").get_data(as_text=True)
+    assert '"validatorUrl": null' in html
+    with client.get("/docs/assets/swagger-ui-bundle.js") as bundle:
+        assert b"swagger-ui" in bundle.get_data()
+    with client.get("/docs/assets/swagger-ui.css") as css:
+        assert css.status_code == 200
+    version = (Path(__file__).resolve().parents[2] / "package.json").read_text(encoding="utf-8")
+    assert re.search(r'"swagger-ui-dist": "5\.\d+\.\d+"', version)
