@@ -123,13 +123,14 @@ class FieldappApi(Api):  # type: ignore[misc]
     def _document_error_statuses(self) -> None:
         """401 on every operation that needs credentials, 404 on those that name a record."""
         for item in self.spec._paths.values():
+            names_record = any(p.get("in") == "path" for p in item.get("parameters", ()))
             for method, operation in item.items():
                 if method == "parameters":
                     continue
                 statuses = []
                 if operation.get("security", self.spec.options["security"]):
                     statuses.append(http.HTTPStatus.UNAUTHORIZED)
-                if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+                if names_record:
                     statuses.append(http.HTTPStatus.NOT_FOUND)
                 for status in statuses:
                     operation["responses"].setdefault(str(status.value), self._error_ref(status))

@@ -10,7 +10,8 @@ Three groups, each decided in one place:
   the same path) and on creates whose record has a version; ``Idempotent-Replayed`` on every
   create that takes an ``Idempotency-Key``;
 - named by the view itself, where only it knows (``Content-Disposition`` on the letter,
-  the rate-limit headers of sign-in), as ``@bp.doc(responses=...)`` referring to a component.
+  the rate-limit headers of sign-in, ``Location`` on a create that sends it), as
+  ``@bp.doc(responses={201: {"headers": header_refs("Location")}})``.
 
 The test in ``tests/web/test_openapi_headers.py`` walks real responses and fails on any header
 a success carries that the document does not name for that operation and status.
@@ -67,6 +68,10 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Content-Disposition": {
         "description": "The letter as an attachment with its file name.",
         "schema": {**_TEXT, "example": 'attachment; filename="letter-<message id>.pdf"'},
+    },
+    "Location": {
+        "description": "The absolute URL of what was created (from FIELDAPP_PUBLIC_URL).",
+        "schema": {**_TEXT, "format": "uri"},
     },
     "X-RateLimit-Limit": {
         "description": "Requests allowed in the current window (sign-in's tightest limit).",
