@@ -13,8 +13,9 @@ FLASK := $(BIN)/flask --app wsgi
 
 MESSAGE ?=
 
-.PHONY: help run dev migration serve install install-dev assets screenshots db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console cluster lock clean
+.PHONY: help run dev migration serve install install-dev assets screenshots db library demo test lint typecheck openapi-lint pytest format openapi connector bench bench-render bench-console cluster lock clean
 VENDOR := fieldapp/console/vendor
+SWAGGER_UI := fieldapp/web/swagger_ui
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -50,7 +51,15 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	@touch $@
 
-assets: $(VENDOR)/.copied ## Install the console's front-end packages from npm (lock file) and copy what it serves
+$(SWAGGER_UI)/.copied: node_modules/.package-lock.json
+	rm -rf $(SWAGGER_UI) && mkdir -p $(SWAGGER_UI)
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+		node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
+		node_modules/swagger-ui-dist/favicon-16x16.png node_modules/swagger-ui-dist/favicon-32x32.png \
+		node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE $(SWAGGER_UI)/
+	@touch $@
+
+assets: $(VENDOR)/.copied $(SWAGGER_UI)/.copied ## Install the front-end packages from npm (lock file) and copy what the console and /docs serve
 
 db: install assets ## Migrate the database (embedded SQLite unless FIELDAPP_DATABASE_URL is set)
 	$(FLASK) db upgrade
@@ -91,7 +100,11 @@ pytest: install-dev assets ## The test suite on SQLite, then on PostgreSQL if FI
 		FIELDAPP_TEST_BACKEND=postgres $(BIN)/pytest; \
 	else echo "FIELDAPP_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-test: lint typecheck pytest ## Lint, type check and the whole suite (SQLite, and PostgreSQL when configured)
+openapi-lint: install-dev node_modules/.package-lock.json ## Validate openapi.yaml (openapi-spec-validator) and lint it (Redocly, offline)
+	$(BIN)/openapi-spec-validator openapi.yaml
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly lint openapi.yaml
+
+test: lint typecheck openapi-lint pytest ## Lint, type check, the OpenAPI lint and the whole suite (SQLite, and PostgreSQL when configured)
 
 format: install-dev ## Format and autofix the code
 	$(BIN)/ruff format .

@@ -317,6 +317,8 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+        # Swagger UI would otherwise send the document's URL to validator.swagger.io for a badge.
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
     }
 
 

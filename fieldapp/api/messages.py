@@ -25,6 +25,7 @@ from fieldapp.schemas.messages import (
 from fieldapp.services.messages import letters, sending, writing
 from fieldapp.services.messages.writing import WrittenGroup
 from fieldapp.web.access import allow
+from fieldapp.web.openapi_headers import header_refs
 
 bp = Blueprint("messages", __name__, url_prefix="/api/v1", description="Victim-update messages.")
 ROLES = (OFFICER, SUPERVISOR, ADMIN)
@@ -46,6 +47,7 @@ written_schema = WrittenMessageSchema()
 
 
 @bp.post("/cases/<uuid:case_id>/messages")
+@bp.doc(operationId="WriteMessage")
 @bp.arguments(MessageCreateSchema)
 @bp.response(201, WrittenMessageSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -73,6 +75,7 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
 
 
 @bp.get("/cases/<uuid:case_id>/messages")
+@bp.doc(operationId="ListMessages")
 @bp.arguments(MessageQuerySchema, location="query")
 @bp.response(200, MessagePageSchema)
 @allow(*ROLES, scope="messages:read")
@@ -89,6 +92,7 @@ def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.get("/messages/<uuid:message_id>")
+@bp.doc(operationId="GetMessage")
 @bp.response(200, MessageSchema)
 @allow(*ROLES, scope="messages:read")
 def get_message(message_id: uuid.UUID) -> Message:
@@ -102,11 +106,13 @@ PDF_RESPONSE = {
         "the first download dates it. Audited as a disclosure. 404 if the message is not a "
         "letter, 410 once its recipient was erased, 409 if it is void.",
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        "headers": header_refs("Content-Disposition"),
     }
 }
 
 
 @bp.get("/messages/<uuid:message_id>/letter.pdf")
+@bp.doc(operationId="GetLetter")
 @bp.doc(responses=PDF_RESPONSE)
 @allow(*ROLES, scope="messages:read")
 def letter_pdf(message_id: uuid.UUID) -> Response:
@@ -124,6 +130,7 @@ def letter_pdf(message_id: uuid.UUID) -> Response:
 
 
 @bp.post("/messages/<uuid:message_id>/send")
+@bp.doc(operationId="SendMessage")
 @bp.response(202, MessageSchema)
 @allow(*ROLES, scope="messages:write")
 def send_message(message_id: uuid.UUID) -> Message:
@@ -138,6 +145,7 @@ def send_message(message_id: uuid.UUID) -> Message:
 
 
 @bp.post("/messages/<uuid:message_id>/sent")
+@bp.doc(operationId="ConfirmMessageSent")
 @bp.arguments(SentSchema)
 @bp.response(200, MessageSchema)
 @allow(*ROLES, scope="messages:write")

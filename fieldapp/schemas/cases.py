@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
-from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.schemas.paging import LIST_SCOPES, PageQuerySchema
 
 CASE_STATUSES = ("open", "closed")
 CRIME_REFERENCE = validate.Regexp(
@@ -18,8 +18,10 @@ class CaseSchema(ApiSchema):
     """A case: flat, with the names an app shows beside the ids."""
 
     id = fields.UUID(required=True)
-    crime_reference = fields.String(required=True)
-    offence = fields.String(required=True, metadata={"description": "Plain English."})
+    crime_reference = fields.String(required=True, metadata={"example": "42/123456/26"})
+    offence = fields.String(
+        required=True, metadata={"example": "Burglary of a home", "description": "Plain English."}
+    )
     status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
     team = fields.Function(lambda case: case.team.name, required=True)
     team_id = fields.UUID(required=True)
@@ -37,8 +39,14 @@ class CaseSchema(ApiSchema):
 class CaseCreateSchema(ApiSchema):
     """A new case; it belongs to the officer in charge's team (the caller by default)."""
 
-    crime_reference = fields.String(required=True, validate=CRIME_REFERENCE)
-    offence = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    crime_reference = fields.String(
+        required=True, validate=CRIME_REFERENCE, metadata={"example": "42/123456/26"}
+    )
+    offence = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=200),
+        metadata={"example": "Burglary of a home"},
+    )
     status = fields.String(load_default="open", validate=validate.OneOf(CASE_STATUSES))
     officer_in_charge_id = fields.UUID(
         metadata={"description": "A user in the caller's team; the caller if left out."}
@@ -48,7 +56,9 @@ class CaseCreateSchema(ApiSchema):
 class CaseUpdateSchema(ApiSchema):
     """Changes to a case."""
 
-    offence = fields.String(validate=validate.Length(min=3, max=200))
+    offence = fields.String(
+        validate=validate.Length(min=3, max=200), metadata={"example": "Aggravated burglary"}
+    )
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     officer_in_charge_id = fields.UUID()
 
@@ -58,7 +68,7 @@ class CaseQuerySchema(PageQuerySchema):
 
     scope = fields.String(
         load_default="team",
-        validate=validate.OneOf(("mine", "team")),
+        validate=validate.OneOf(LIST_SCOPES),
         metadata={"description": "'mine': cases I am in charge of; 'team': my team's."},
     )
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))

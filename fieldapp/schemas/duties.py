@@ -6,8 +6,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from fieldapp.core.victims_code import EVENT_TYPES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
-from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.schemas.paging import LIST_SCOPES, PageQuerySchema
 
 DUTY_STATUSES = ("open", "met", "missed", "not_required")
 
@@ -70,7 +71,11 @@ class DutySchema(DutyEvidenceSchema):
     victim_id = fields.UUID(required=True)
     victim_name = fields.String(required=True)
     event_id = fields.UUID(metadata={"description": "Absent for periodic updates."})
-    event_type = fields.String(metadata={"description": "Absent for periodic updates."})
+    # Dump only: the OneOf documents the values (as EventType), it never refuses a stored row.
+    event_type = fields.String(
+        validate=validate.OneOf(EVENT_TYPES),
+        metadata={"description": "Absent for periodic updates."},
+    )
     kind = fields.String(required=True)
     title = fields.String(required=True)
     due_at = UtcDateTime(required=True)
@@ -89,7 +94,7 @@ class DutySchema(DutyEvidenceSchema):
 class DutyQuerySchema(PageQuerySchema):
     """Worklist filters; the list is ordered by deadline, so overdue duties come first."""
 
-    scope = fields.String(load_default="mine", validate=validate.OneOf(("mine", "team")))
+    scope = fields.String(load_default="mine", validate=validate.OneOf(LIST_SCOPES))
     status = fields.String(validate=validate.OneOf(DUTY_STATUSES))
     overdue = fields.Boolean(
         metadata={"description": "true: only open duties past their deadline."}
@@ -101,7 +106,11 @@ class DutyUpdateSchema(ApiSchema):
     """Close a duty without a message: missed or not required, always with a reason."""
 
     status = fields.String(required=True, validate=validate.OneOf(("missed", "not_required")))
-    reason = fields.String(required=True, validate=validate.Length(min=5, max=1000))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=1000),
+        metadata={"example": "The victim asked for no further updates."},
+    )
 
     @validates_schema
     def check_reason(self, data: dict[str, Any], **_kwargs: Any) -> None:

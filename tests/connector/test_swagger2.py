@@ -11,8 +11,11 @@ from fieldapp.connector.swagger2 import (
     convert_request_body,
     convert_responses,
     convert_schema,
+    flatten_document,
     title_case,
 )
+
+REF = "#/components/schemas/"
 
 
 def test_title_case_spells_acronyms_in_capitals() -> None:
@@ -136,3 +139,61 @@ def test_definitions_include_only_what_is_reachable() -> None:
         "Unused": {"type": "string"},
     }
     assert list(convert_definitions(components, ["Page"])) == ["A", "B", "Page"]
+
+
+def test_named_enums_are_inlined_with_the_fields_own_words() -> None:
+    document = {
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Channel": {"type": "string", "enum": ["sms", "email"], "description": "How."},
+                "Victim": {
+                    "type": "object",
+                    "properties": {
+                        "channel": {"allOf": [{"$ref": REF + "Channel"}], "description": "Own."},
+                        "safe": {"type": "array", "items": {"$ref": REF + "Channel"}},
+                    },
+                },
+            }
+        },
+    }
+    victim = flatten_document(document)["components"]["schemas"]["Victim"]["properties"]
+    assert victim["channel"] == {"type": "string", "enum": ["sms", "email"], "description": "Own."}
+    assert victim["safe"]["items"]["enum"] == ["sms", "email"]
+
+
+def test_a_discriminated_union_becomes_one_object_with_every_details_field() -> None:
+    def variant(kind: str, details: str) -> dict[str, object]:
+        return {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "enum": [kind]},
+                "details": {"$ref": REF + details},
+            },
+            "required": ["details", "type"] if kind == "bailed" else ["type"],
+        }
+
+    schemas = {
+        "Event": {
+            "oneOf": [{"$ref": REF + "ArrestedEvent"}, {"$ref": REF + "BailedEvent"}],
+            "discriminator": {
+                "propertyName": "type",
+                "mapping": {"arrested": REF + "ArrestedEvent", "bailed": REF + "BailedEvent"},
+            },
+        },
+        "ArrestedEvent": variant("arrested", "NoDetails"),
+        "BailedEvent": variant("bailed", "BailDetails"),
+        "NoDetails": {"type": "object", "properties": {"notes": {"type": "string"}}},
+        "BailDetails": {
+            "type": "object",
+            "properties": {"answer_bail_on": {"type": "string", "format": "date"}},
+            "required": ["answer_bail_on"],
+        },
+    }
+    flat = flatten_document({"paths": {}, "components": {"schemas": schemas}})
+    event = flat["components"]["schemas"]["Event"]
+    assert "oneOf" not in event
+    assert event["required"] == ["type"]
+    assert event["properties"]["type"]["enum"] == ["arrested", "bailed"]
+    assert set(event["properties"]["details"]["properties"]) == {"notes", "answer_bail_on"}
+    assert "required" not in event["properties"]["details"]
