@@ -26,6 +26,7 @@ bp = Blueprint("api_keys", __name__, url_prefix="/api/v1", description="API keys
 
 
 @bp.get("/api-keys")
+@bp.doc(operationId="ListApiKeys")
 @bp.arguments(PageQuerySchema, location="query")
 @bp.response(200, ApiKeyPageSchema)
 @allow(ADMIN)
@@ -36,6 +37,7 @@ def list_api_keys(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/api-keys")
+@bp.doc(operationId="CreateApiKey")
 @bp.arguments(ApiKeyCreateSchema)
 @bp.response(201, ApiKeyCreatedSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -54,6 +56,7 @@ def create_api_key(data: dict[str, Any]) -> Any:
 
 
 @bp.delete("/api-keys/<uuid:key_id>")
+@bp.doc(operationId="RevokeApiKey")
 @bp.response(204)
 @allow(ADMIN)
 def revoke_api_key(key_id: uuid.UUID) -> None:

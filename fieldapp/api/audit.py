@@ -18,6 +18,7 @@ bp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit t
 
 
 @bp.get("/audit")
+@bp.doc(operationId="ListAuditRecords")
 @bp.arguments(AuditQuerySchema, location="query")
 @bp.response(200, AuditPageSchema)
 @allow(AUDITOR, ADMIN)

@@ -27,6 +27,7 @@ bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in
 
 
 @bp.post("/login")
+@bp.doc(operationId="SignIn")
 @bp.arguments(LoginSchema)
 @bp.response(200, TokenPairSchema)
 @bp.doc(security=[])
@@ -45,6 +46,7 @@ def login(credentials: dict[str, Any]) -> TokenPair:
 
 
 @bp.post("/refresh")
+@bp.doc(operationId="RefreshTokens")
 @bp.response(200, TokenPairSchema)
 @bp.doc(security=[{"refreshToken": []}])
 @allow(refresh=True)
@@ -60,6 +62,7 @@ def refresh() -> TokenPair:
 
 
 @bp.post("/logout")
+@bp.doc(operationId="SignOut")
 @bp.response(204)
 @allow()
 def logout() -> None:

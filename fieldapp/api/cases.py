@@ -33,6 +33,7 @@ Created = tuple[Case, int, dict[str, str]] | Response
 
 
 @bp.get("/cases")
+@bp.doc(operationId="ListCases")
 @bp.arguments(CaseQuerySchema, location="query")
 @bp.response(200, CasePageSchema)
 @allow(*CASE_ROLES, scope="cases:read")
@@ -51,6 +52,7 @@ def list_cases(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/cases")
+@bp.doc(operationId="CreateCase")
 @bp.arguments(CaseCreateSchema)
 @bp.response(201, CaseSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -67,6 +69,7 @@ def create_case(data: dict[str, Any]) -> Created:
 
 
 @bp.get("/cases/<uuid:case_id>")
+@bp.doc(operationId="GetCase")
 @bp.response(200, CaseSchema)
 @allow(*CASE_ROLES, scope="cases:read")
 def get_case(case_id: uuid.UUID) -> tuple[Case, int, dict[str, str]]:
@@ -76,6 +79,7 @@ def get_case(case_id: uuid.UUID) -> tuple[Case, int, dict[str, str]]:
 
 
 @bp.patch("/cases/<uuid:case_id>")
+@bp.doc(operationId="UpdateCase")
 @bp.arguments(CaseUpdateSchema)
 @bp.response(200, CaseSchema)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])

@@ -29,6 +29,7 @@ recorded_schema = RecordedContactSchema()
 
 
 @bp.post("/cases/<uuid:case_id>/contacts")
+@bp.doc(operationId="RecordContact")
 @bp.arguments(ContactCreateSchema)
 @bp.response(201, RecordedContactSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -48,6 +49,7 @@ def record_contact(data: dict[str, Any], case_id: uuid.UUID) -> Recorded | Respo
 
 
 @bp.get("/cases/<uuid:case_id>/contacts")
+@bp.doc(operationId="ListContacts")
 @bp.arguments(ContactQuerySchema, location="query")
 @bp.response(200, ContactPageSchema)
 @allow(*ROLES, scope="contacts:read")

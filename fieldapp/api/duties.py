@@ -38,6 +38,7 @@ def _flat(row: DutyRow) -> dict[str, Any]:
 
 
 @bp.get("/duties")
+@bp.doc(operationId="ListDuties")
 @bp.arguments(DutyQuerySchema, location="query")
 @bp.response(200, DutyPageSchema)
 @allow(*ROLES, scope="duties:read")
@@ -58,6 +59,7 @@ def list_duties(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.patch("/duties/<uuid:duty_id>")
+@bp.doc(operationId="CloseDuty")
 @bp.arguments(DutyUpdateSchema)
 @bp.response(200, DutySchema)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])

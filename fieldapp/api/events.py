@@ -23,6 +23,7 @@ ROLES = (OFFICER, SUPERVISOR, ADMIN)
 
 
 @bp.get("/cases/<uuid:case_id>/events")
+@bp.doc(operationId="ListEvents")
 @bp.response(200, EventListSchema)
 @allow(*ROLES, scope="events:read")
 def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
@@ -31,6 +32,7 @@ def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
 
 
 @bp.post("/cases/<uuid:case_id>/events")
+@bp.doc(operationId="RecordEvent")
 @bp.arguments(EventCreateSchema)
 @bp.response(201, EventSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])

@@ -17,6 +17,7 @@ bp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-
 
 
 @bp.get("")
+@bp.doc(operationId="GetMe")
 @bp.response(200, MeSchema)
 @allow()
 def get_me() -> Principal:
@@ -25,6 +26,7 @@ def get_me() -> Principal:
 
 
 @bp.get("/sessions")
+@bp.doc(operationId="ListMySessions")
 @bp.response(200, DeviceSessionListSchema)
 @allow()
 def list_my_sessions() -> dict[str, Any]:
@@ -36,6 +38,7 @@ def list_my_sessions() -> dict[str, Any]:
 
 
 @bp.delete("/sessions/<uuid:session_id>")
+@bp.doc(operationId="EndMySession")
 @bp.response(204)
 @allow()
 def delete_my_session(session_id: uuid.UUID) -> None:

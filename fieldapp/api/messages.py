@@ -46,6 +46,7 @@ written_schema = WrittenMessageSchema()
 
 
 @bp.post("/cases/<uuid:case_id>/messages")
+@bp.doc(operationId="WriteMessage")
 @bp.arguments(MessageCreateSchema)
 @bp.response(201, WrittenMessageSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -73,6 +74,7 @@ def write_message(data: dict[str, Any], case_id: uuid.UUID) -> WrittenView | Res
 
 
 @bp.get("/cases/<uuid:case_id>/messages")
+@bp.doc(operationId="ListMessages")
 @bp.arguments(MessageQuerySchema, location="query")
 @bp.response(200, MessagePageSchema)
 @allow(*ROLES, scope="messages:read")
@@ -89,6 +91,7 @@ def list_messages(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.get("/messages/<uuid:message_id>")
+@bp.doc(operationId="GetMessage")
 @bp.response(200, MessageSchema)
 @allow(*ROLES, scope="messages:read")
 def get_message(message_id: uuid.UUID) -> Message:
@@ -107,6 +110,7 @@ PDF_RESPONSE = {
 
 
 @bp.get("/messages/<uuid:message_id>/letter.pdf")
+@bp.doc(operationId="GetLetter")
 @bp.doc(responses=PDF_RESPONSE)
 @allow(*ROLES, scope="messages:read")
 def letter_pdf(message_id: uuid.UUID) -> Response:
@@ -124,6 +128,7 @@ def letter_pdf(message_id: uuid.UUID) -> Response:
 
 
 @bp.post("/messages/<uuid:message_id>/send")
+@bp.doc(operationId="SendMessage")
 @bp.response(202, MessageSchema)
 @allow(*ROLES, scope="messages:write")
 def send_message(message_id: uuid.UUID) -> Message:
@@ -138,6 +143,7 @@ def send_message(message_id: uuid.UUID) -> Message:
 
 
 @bp.post("/messages/<uuid:message_id>/sent")
+@bp.doc(operationId="ConfirmMessageSent")
 @bp.arguments(SentSchema)
 @bp.response(200, MessageSchema)
 @allow(*ROLES, scope="messages:write")

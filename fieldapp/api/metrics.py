@@ -18,6 +18,7 @@ bp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="Performan
 
 
 @bp.get("/metrics/compliance")
+@bp.doc(operationId="GetComplianceMetrics")
 @bp.arguments(ComplianceQuerySchema, location="query")
 @bp.response(200, ComplianceReportSchema)
 @allow(SUPERVISOR, ADMIN, scope="metrics:read")

@@ -23,6 +23,7 @@ class HealthSchema(ApiSchema):
 
 
 @bp.get("/health")
+@bp.doc(operationId="GetHealth")
 @bp.response(200, HealthSchema)
 @bp.doc(security=[])
 def health() -> dict[str, Any]:
@@ -31,6 +32,7 @@ def health() -> dict[str, Any]:
 
 
 @bp.get("/ready")
+@bp.doc(operationId="GetReadiness")
 @bp.response(200, HealthSchema)
 @bp.doc(security=[])
 def ready() -> dict[str, Any]:

@@ -49,6 +49,7 @@ VERSION_PATH = KEY_PATH + "/versions/<int(max=1000000):number>"
 
 
 @bp.get("/templates")
+@bp.doc(operationId="ListTemplates")
 @bp.arguments(TemplateQuerySchema, location="query")
 @bp.response(200, TemplatePageSchema)
 @allow(scope="templates:read")
@@ -66,6 +67,7 @@ def list_templates(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/templates")
+@bp.doc(operationId="CreateTemplate")
 @bp.arguments(TemplateCreateSchema)
 @bp.response(201, TemplateCreatedSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -82,6 +84,7 @@ def create_template(data: dict[str, Any]) -> SavedVersion | Response:
 
 
 @bp.get(KEY_PATH)
+@bp.doc(operationId="GetTemplate")
 @bp.response(200, TemplateSchema)
 @allow(scope="templates:read")
 def get_template(key: str) -> MessageTemplate:
@@ -90,6 +93,7 @@ def get_template(key: str) -> MessageTemplate:
 
 
 @bp.get(KEY_PATH + "/versions")
+@bp.doc(operationId="ListTemplateVersions")
 @bp.response(200, VersionListSchema)
 @allow(scope="templates:read")
 def list_versions(key: str) -> dict[str, list[SavedVersion]]:
@@ -101,6 +105,7 @@ def list_versions(key: str) -> dict[str, list[SavedVersion]]:
 
 
 @bp.post(KEY_PATH + "/versions")
+@bp.doc(operationId="SaveTemplateDraft")
 @bp.arguments(VersionCreateSchema)
 @bp.response(201, VersionSchema)
 @bp.alt_response(200, schema=VersionSchema, description="Nothing changed: the latest version.")
@@ -138,6 +143,7 @@ def _saved_version(found: str) -> SavedVersion:
 
 
 @bp.get(VERSION_PATH)
+@bp.doc(operationId="GetTemplateVersion")
 @bp.response(200, VersionSchema)
 @allow(scope="templates:read")
 def get_version(key: str, number: int) -> SavedVersion:
@@ -147,6 +153,7 @@ def get_version(key: str, number: int) -> SavedVersion:
 
 
 @bp.post(VERSION_PATH + "/submit")
+@bp.doc(operationId="SubmitTemplateVersion")
 @bp.response(200, VersionSchema)
 @allow(SUPERVISOR)
 def submit_version(key: str, number: int) -> SavedVersion:
@@ -155,6 +162,7 @@ def submit_version(key: str, number: int) -> SavedVersion:
 
 
 @bp.post(VERSION_PATH + "/approve")
+@bp.doc(operationId="ApproveTemplateVersion")
 @bp.response(200, VersionSchema)
 @allow(SUPERVISOR)
 def approve_version(key: str, number: int) -> SavedVersion:
@@ -163,6 +171,7 @@ def approve_version(key: str, number: int) -> SavedVersion:
 
 
 @bp.post(VERSION_PATH + "/reject")
+@bp.doc(operationId="RejectTemplateVersion")
 @bp.arguments(RejectSchema)
 @bp.response(200, VersionSchema)
 @allow(SUPERVISOR)
@@ -174,6 +183,7 @@ def reject_version(data: dict[str, Any], key: str, number: int) -> SavedVersion:
 
 
 @bp.post(KEY_PATH + "/retire")
+@bp.doc(operationId="RetireTemplate")
 @bp.arguments(RetireSchema)
 @bp.response(200, TemplateSchema)
 @allow(SUPERVISOR)
@@ -185,6 +195,7 @@ def retire_template(data: dict[str, Any], key: str) -> MessageTemplate:
 
 
 @bp.get(VERSION_PATH + "/diff")
+@bp.doc(operationId="DiffTemplateVersions")
 @bp.arguments(DiffQuerySchema, location="query")
 @bp.response(200, DiffSchema)
 @allow(SUPERVISOR, "admin")
@@ -196,6 +207,7 @@ def diff_versions(query: dict[str, Any], key: str, number: int) -> VersionDiff:
 
 
 @bp.post(KEY_PATH + "/preview")
+@bp.doc(operationId="PreviewTemplate")
 @bp.arguments(PreviewRequestSchema())
 @bp.response(200, PreviewSchema)
 @allow(scope="templates:read")
@@ -215,6 +227,7 @@ def preview_template(data: dict[str, Any], key: str) -> Preview:
 
 
 @bp.post("/templates/lint")
+@bp.doc(operationId="LintTemplate")
 @bp.arguments(LintRequestSchema)
 @bp.response(200, LintResultSchema)
 @allow(SUPERVISOR)
@@ -224,6 +237,7 @@ def lint_template(data: dict[str, Any]) -> drafting.DraftLint:
 
 
 @bp.get("/template-fields")
+@bp.doc(operationId="ListTemplateFields")
 @bp.response(200, MergeFieldListSchema)
 @allow(scope="templates:read")
 def list_template_fields() -> dict[str, Any]:

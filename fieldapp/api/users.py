@@ -31,6 +31,7 @@ bp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts an
 
 
 @bp.get("/users")
+@bp.doc(operationId="ListUsers")
 @bp.arguments(PageQuerySchema, location="query")
 @bp.response(200, UserPageSchema)
 @allow(ADMIN)
@@ -44,6 +45,7 @@ def list_users(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/users")
+@bp.doc(operationId="CreateUser")
 @bp.arguments(UserCreateSchema)
 @bp.response(201, UserSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -64,6 +66,7 @@ def create_user(data: dict[str, Any]) -> Any:
 
 
 @bp.get("/users/<uuid:user_id>")
+@bp.doc(operationId="GetUser")
 @bp.response(200, UserSchema)
 @allow(ADMIN)
 def get_user(user_id: uuid.UUID) -> tuple[User, int, dict[str, str]]:
@@ -73,6 +76,7 @@ def get_user(user_id: uuid.UUID) -> tuple[User, int, dict[str, str]]:
 
 
 @bp.patch("/users/<uuid:user_id>")
+@bp.doc(operationId="UpdateUser")
 @bp.arguments(UserUpdateSchema)
 @bp.response(200, UserSchema)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])
@@ -91,6 +95,7 @@ def update_user(changes: dict[str, Any], user_id: uuid.UUID) -> tuple[User, int,
 
 
 @bp.delete("/users/<uuid:user_id>/sessions")
+@bp.doc(operationId="EndUserSessions")
 @bp.response(204)
 @allow(ADMIN)
 def revoke_user_sessions(user_id: uuid.UUID) -> None:
@@ -99,6 +104,7 @@ def revoke_user_sessions(user_id: uuid.UUID) -> None:
 
 
 @bp.get("/teams")
+@bp.doc(operationId="ListTeams")
 @bp.response(200, TeamListSchema)
 @allow(ADMIN)
 def list_teams() -> dict[str, list[Team]]:
@@ -107,6 +113,7 @@ def list_teams() -> dict[str, list[Team]]:
 
 
 @bp.post("/teams")
+@bp.doc(operationId="CreateTeam")
 @bp.arguments(TeamSchema)
 @bp.response(201, TeamSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])

@@ -30,6 +30,7 @@ ROLES = CASEWORK
 
 
 @bp.get("/cases/<uuid:case_id>/victims")
+@bp.doc(operationId="ListVictims")
 @bp.arguments(VictimQuerySchema, location="query")
 @bp.response(200, VictimListSchema)
 @allow(*ROLES, scope="victims:read")
@@ -42,6 +43,7 @@ def list_victims(query: dict[str, Any], case_id: uuid.UUID) -> dict[str, list[Vi
 
 
 @bp.post("/cases/<uuid:case_id>/victims")
+@bp.doc(operationId="CreateVictim")
 @bp.arguments(VictimCreateSchema)
 @bp.response(201, VictimSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
@@ -64,6 +66,7 @@ def create_victim(data: dict[str, Any], case_id: uuid.UUID) -> Any:
 
 
 @bp.get("/victims/<uuid:victim_id>")
+@bp.doc(operationId="GetVictim")
 @bp.response(200, VictimSchema)
 @allow(*ROLES, scope="victims:read")
 def get_victim(victim_id: uuid.UUID) -> tuple[Victim, int, dict[str, str]]:
@@ -73,6 +76,7 @@ def get_victim(victim_id: uuid.UUID) -> tuple[Victim, int, dict[str, str]]:
 
 
 @bp.patch("/victims/<uuid:victim_id>")
+@bp.doc(operationId="UpdateVictim")
 @bp.arguments(VictimChangesSchema)
 @bp.response(200, VictimSchema)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])
@@ -92,6 +96,7 @@ def update_victim(
 
 
 @bp.delete("/victims/<uuid:victim_id>")
+@bp.doc(operationId="EraseVictim")
 @bp.response(204)
 @bp.doc(parameters=[IF_MATCH_PARAMETER])
 @allow(*ROLES)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from fieldapp.connector.surface import OPERATIONS
 from fieldapp.web.openapi import generate_document
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.yaml"
@@ -52,3 +54,30 @@ def test_docs_page_loads_its_assets_from_this_server(client: FlaskClient) -> Non
     with client.get("/docs/assets/swagger-ui-bundle.js") as bundle:
         assert bundle.status_code == 200
         assert len(bundle.get_data()) > 100_000
+
+
+def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every operation of the document by (method, path)."""
+    return {
+        (method, path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method != "parameters"
+    }
+
+
+def test_every_operation_has_a_unique_pascal_case_operation_id() -> None:
+    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    ids = [op.get("operationId") for op in _operations(document).values()]
+    missing = [key for key, op in _operations(document).items() if "operationId" not in op]
+    assert not missing, f"operations without an operationId: {missing}"
+    assert all(re.fullmatch(r"(?:[A-Z][a-z0-9]+)+", str(name)) for name in ids), ids
+    assert len(ids) == len(set(ids)), "operationIds must be unique"
+
+
+def test_connector_operations_carry_the_document_operation_ids() -> None:
+    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    operations = _operations(document)
+    for operation in OPERATIONS:
+        documented = operations[(operation.method, operation.path)]["operationId"]
+        assert documented == operation.operation_id, f"{operation.method} {operation.path}"
