@@ -55,17 +55,13 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
     generated_client: ModuleType, demo: Demo, session: Session
 ) -> None:
     from fieldapp_client import AuthenticatedClient, Client
-    from fieldapp_client.api.auth import post_api_v1_auth_login, post_api_v1_auth_logout
-    from fieldapp_client.api.cases import get_api_v1_cases_case_id, post_api_v1_cases
-    from fieldapp_client.api.duties import get_api_v1_duties
-    from fieldapp_client.api.events import post_api_v1_cases_case_id_events
-    from fieldapp_client.api.me import get_api_v1_me
-    from fieldapp_client.api.messages import (
-        get_api_v1_messages_message_id,
-        post_api_v1_cases_case_id_messages,
-        post_api_v1_messages_message_id_sent,
-    )
-    from fieldapp_client.api.victims import post_api_v1_cases_case_id_victims
+    from fieldapp_client.api.auth import sign_in, sign_out
+    from fieldapp_client.api.cases import create_case, get_case
+    from fieldapp_client.api.duties import list_duties
+    from fieldapp_client.api.events import record_event
+    from fieldapp_client.api.me import get_me
+    from fieldapp_client.api.messages import confirm_message_sent, get_message, write_message
+    from fieldapp_client.api.victims import create_victim
     from fieldapp_client.models import (
         Case,
         CaseCreate,
@@ -80,6 +76,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         MessageCreate,
         MessageStatus,
         Problem,
+        ProblemErrors,
         Sent,
         TokenPair,
         Victim,
@@ -89,13 +86,11 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         WrittenMessage,
         WrittenMessageStatus,
     )
-    from fieldapp_client.models import (
-        Message as MessageModel,
-    )
+    from fieldapp_client.models import Message as MessageModel
 
     # Sign in.
     with Client(base_url=demo.base_url, raise_on_unexpected_status=True) as anonymous:
-        signed_in = post_api_v1_auth_login.sync_detailed(
+        signed_in = sign_in.sync_detailed(
             client=anonymous,
             body=Login(username=OFFICER, password=demo.password, device_name=DEVICE),
         )
@@ -107,25 +102,25 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
     with AuthenticatedClient(
         base_url=demo.base_url, token=tokens.access_token, raise_on_unexpected_status=True
     ) as api:
-        me = get_api_v1_me.sync(client=api)
+        me = get_me.sync(client=api)
         assert isinstance(me, Me)
         assert me.username == OFFICER
 
         # Case: create, then read it back.
-        created = post_api_v1_cases.sync_detailed(
+        created = create_case.sync_detailed(
             client=api, body=CaseCreate(crime_reference=REFERENCE, offence="Burglary of a home")
         )
         assert created.status_code == 201, created.content
         case = created.parsed
         assert isinstance(case, Case)
-        read = get_api_v1_cases_case_id.sync(case.id, client=api)
+        read = get_case.sync(case.id, client=api)
         assert isinstance(read, Case)
         assert (read.id, read.crime_reference, read.officer_in_charge_id) == (
             case.id, REFERENCE, me.id,
         )  # fmt: skip
 
         # Victim.
-        added = post_api_v1_cases_case_id_victims.sync_detailed(
+        added = create_victim.sync_detailed(
             case.id,
             client=api,
             body=VictimCreate(
@@ -143,7 +138,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
 
         # Event: an arrest an hour ago, which owes the victim an update.
         arrested_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-        recorded = post_api_v1_cases_case_id_events.sync_detailed(
+        recorded = record_event.sync_detailed(
             case.id,
             client=api,
             body=EventCreate(type_=EventCreateType.ARRESTED, occurred_at=arrested_at),
@@ -155,7 +150,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         assert event.duties_created == 1
 
         # Duty: the officer's worklist holds the demo's duties and the one the arrest created.
-        worklist = get_api_v1_duties.sync(client=api, limit=100)
+        worklist = list_duties.sync(client=api, limit=100)
         assert isinstance(worklist, DutyPage)
         ours = [duty for duty in worklist.value if duty.event_id == event.id]
         assert len(ours) == 1
@@ -170,12 +165,8 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
             victim_id=victim.id, template_key="arrested-sms-en", duty_id=duty.id
         )
         key = f"contract-{uuid.uuid4()}"
-        first = post_api_v1_cases_case_id_messages.sync_detailed(
-            case.id, client=api, body=request, idempotency_key=key
-        )
-        retry = post_api_v1_cases_case_id_messages.sync_detailed(
-            case.id, client=api, body=request, idempotency_key=key
-        )
+        first = write_message.sync_detailed(case.id, client=api, body=request, idempotency_key=key)
+        retry = write_message.sync_detailed(case.id, client=api, body=request, idempotency_key=key)
         assert first.status_code == 201, first.content
         written = first.parsed
         assert isinstance(written, WrittenMessage)
@@ -192,34 +183,40 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         assert isinstance(retry.parsed, WrittenMessage) and retry.parsed.id == written.id
 
         # Sent: confirm the manual send, then read the message and the duty again.
-        confirmed = post_api_v1_messages_message_id_sent.sync_detailed(
-            written.id, client=api, body=Sent()
-        )
+        confirmed = confirm_message_sent.sync_detailed(written.id, client=api, body=Sent())
         assert confirmed.status_code == 200, confirmed.content
         assert isinstance(confirmed.parsed, MessageModel)
         assert confirmed.parsed.status == MessageStatus.SENT
-        message = get_api_v1_messages_message_id.sync(written.id, client=api)
+        message = get_message.sync(written.id, client=api)
         assert isinstance(message, MessageModel)
         assert (message.id, message.status, message.provider) == (
             written.id, MessageStatus.SENT, "manual",
         )  # fmt: skip
-        met = get_api_v1_duties.sync(client=api, case_id=case.id)
+        met = list_duties.sync(client=api, case_id=case.id)
         assert isinstance(met, DutyPage)
         assert [(d.id, d.status, d.message_id) for d in met.value] == [
             (duty.id, DutyStatus.MET, written.id)
         ]
 
-        # A problem, read through the generated client: the default response is a Problem.
-        missing = get_api_v1_cases_case_id.sync_detailed(uuid.uuid4(), client=api)
+        # Problems, read through the generated client: a documented 422 and the default.
+        invalid = create_case.sync_detailed(
+            client=api, body=CaseCreate(crime_reference=" ", offence="Burglary of a home")
+        )
+        assert invalid.status_code == 422
+        assert isinstance(invalid.parsed, Problem)
+        assert invalid.parsed.status == 422
+        assert isinstance(invalid.parsed.errors, ProblemErrors)
+        assert invalid.parsed.errors.additional_keys == ["crime_reference"]
+        missing = get_case.sync_detailed(uuid.uuid4(), client=api)
         assert missing.status_code == 404
         assert missing.headers["Content-Type"] == "application/problem+json"
         assert isinstance(missing.parsed, Problem)
         assert missing.parsed.status == 404
 
         # Sign out: the access token stops working at once.
-        signed_out = post_api_v1_auth_logout.sync_detailed(client=api)
+        signed_out = sign_out.sync_detailed(client=api)
         assert signed_out.status_code == 204, signed_out.content
-        refused = get_api_v1_me.sync_detailed(client=api)
+        refused = get_me.sync_detailed(client=api)
         assert refused.status_code == 401
         assert isinstance(refused.parsed, Problem)
         assert refused.parsed.status == 401
