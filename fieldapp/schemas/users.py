@@ -51,7 +51,11 @@ class UserSchema(ApiSchema):
     username = fields.String(required=True)
     display_name = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    team = fields.Function(lambda user: user.team.name, required=True)
+    team = fields.Function(
+        lambda user: user.team.name,
+        required=True,
+        metadata={"type": "string", "description": "The team's name."},
+    )
     team_id = fields.UUID(required=True)
     rank = fields.String(metadata={"description": "Absent when not recorded."})
     collar_number = fields.String(metadata={"description": "Absent when not recorded."})

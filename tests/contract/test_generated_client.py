@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.api.context import PASSWORDS_KEY
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
-from fieldapp.demo.accounts import DEMO_ACCOUNTS, load_demo
+from fieldapp.demo.accounts import DEMO_ACCOUNTS, DEMO_TEAM, load_demo
 from fieldapp.demo.cases import load_demo_cases
 from fieldapp.models import ContactDuty, DeviceSession, Message
 from fieldapp.services.templates.library import import_library
@@ -118,6 +118,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         assert (read.id, read.crime_reference, read.officer_in_charge_id) == (
             case.id, REFERENCE, me.id,
         )  # fmt: skip
+        assert (read.team, read.officer_in_charge) == (DEMO_TEAM, "Sam Ashworth")
 
         # Victim.
         added = create_victim.sync_detailed(
@@ -135,6 +136,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         victim = added.parsed
         assert isinstance(victim, Victim)
         assert victim.case_id == case.id
+        assert victim.deleted is False
 
         # Event: an arrest an hour ago, which owes the victim an update.
         arrested_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
