@@ -13,6 +13,7 @@ from fieldapp.connector.definition import (
     build_properties,
     dump,
 )
+from fieldapp.connector.swagger2 import flatten_document
 from fieldapp.web.links import public_host
 from fieldapp.web.openapi import current_api
 
@@ -21,7 +22,7 @@ bp = Blueprint("connector", __name__, url_prefix="/connector")
 
 def generate_definition(*, host: str = DEFAULT_HOST, scheme: str = "https") -> dict[str, Any]:
     """The running app's connector definition (needs an app context)."""
-    source: dict[str, Any] = current_api().spec.to_dict()
+    source = flatten_document(current_api().spec.to_dict())
     return build_definition(source, host=host, scheme=scheme)
 
 

@@ -5,10 +5,16 @@ Pure functions over plain dicts: schemas (``#/components/schemas`` refs become
 parameter) and responses (one success, plus a ``default`` without schema). Every
 parameter and property gets an ``x-ms-summary`` and a ``description``; constructs the
 connector platform rejects (``oneOf``, ``anyOf``, ``not``, ``nullable``) are refused.
+
+``flatten_document`` first rewrites what the OpenAPI 3 document says more precisely than a
+connector can: a reference to a named enum component becomes the inline list again, and a
+union discriminated by ``type`` (an event) becomes one flat object whose ``type`` lists every
+value and whose ``details`` has every property any type's details have, all optional.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -167,6 +173,91 @@ def convert_responses(responses: Mapping[str, Any], *, default: str) -> dict[str
     if code in SUCCESS_WITH_SCHEMA and content and "schema" in content:
         response["schema"] = convert_schema(content["schema"])
     return {code: response, "default": {"description": default}}
+
+
+def flatten_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the document with unions flattened and named enums inline (connectors' way)."""
+    schemas = dict(document.get("components", {}).get("schemas", {}))
+    for name, schema in schemas.items():
+        if "discriminator" in schema:
+            schemas[name] = flatten_union(schema, schemas)
+    document = {**document, "components": {**document["components"], "schemas": schemas}}
+    enums = {COMPONENTS_PREFIX + name: s for name, s in schemas.items() if "enum" in s}
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        if not isinstance(node, Mapping):
+            return node
+        target = _enum_ref(node, enums)
+        if target is not None:
+            siblings = {k: inline(v) for k, v in node.items() if k not in ("$ref", "allOf")}
+            return {**enums[target], **siblings}
+        return {key: inline(value) for key, value in node.items()}
+
+    return inline(document)  # type: ignore[no-any-return]
+
+
+def flatten_union(union: Mapping[str, Any], schemas: Mapping[str, Any]) -> dict[str, Any]:
+    """One object for a discriminated union: every variant's properties, the tag's values."""
+    tag = union["discriminator"]["propertyName"]
+    variants = [_component(part["$ref"], schemas) for part in union["oneOf"]]
+    properties: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for variant in variants:
+        for name, prop in variant.get("properties", {}).items():
+            if "$ref" in prop:  # a variant's own part (its details): merged, all optional
+                part = _component(prop["$ref"], schemas)
+                for inner, inner_prop in part.get("properties", {}).items():
+                    _merge_property(nested.setdefault(name, {}), inner, inner_prop)
+            else:
+                _merge_property(properties, name, prop)
+    properties[tag] = {
+        "type": "string",
+        "enum": list(union["discriminator"]["mapping"]),
+        "description": f"The {tag}; it decides which other fields apply.",
+    }
+    for name, inner in nested.items():
+        properties[name] = {
+            "type": "object",
+            "description": f"The {name}: which of these apply depends on the {tag}.",
+            "properties": inner,
+        }
+    required = set.intersection(*(set(v.get("required", ())) for v in variants))
+    flat: dict[str, Any] = {"type": "object", "properties": properties}
+    if union.get("description"):
+        flat["description"] = union["description"]
+    if required:
+        flat["required"] = sorted(required)
+    return flat
+
+
+def _component(ref: str, schemas: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The component schema a reference names."""
+    return schemas[ref.removeprefix(COMPONENTS_PREFIX)]  # type: ignore[no-any-return]
+
+
+def _merge_property(properties: dict[str, Any], name: str, prop: Mapping[str, Any]) -> None:
+    """Add a property; the same name from another variant widens its closed list."""
+    known = properties.get(name)
+    if known is None:
+        properties[name] = copy.deepcopy(dict(prop))
+        return
+    if "items" in known and "items" in prop:
+        _merge_property(known, "items", prop["items"])
+        known.pop("minItems", None)  # the loosest bound of them all: none
+    if "enum" in known and "enum" in prop:
+        known["enum"] = [*known["enum"], *(v for v in prop["enum"] if v not in known["enum"])]
+        known.pop("description", None)
+
+
+def _enum_ref(node: Mapping[str, Any], enums: Mapping[str, Any]) -> str | None:
+    """The enum component a schema refers to, bare or through a one-entry allOf."""
+    all_of = node.get("allOf")
+    if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], Mapping):
+        node = all_of[0]
+    ref = node.get("$ref")
+    return ref if isinstance(ref, str) and ref in enums else None
 
 
 def schema_refs(node: Any) -> set[str]:

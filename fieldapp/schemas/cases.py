@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
-from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.schemas.paging import LIST_SCOPES, PageQuerySchema
 
 CASE_STATUSES = ("open", "closed")
 CRIME_REFERENCE = validate.Regexp(
@@ -62,7 +62,7 @@ class CaseQuerySchema(PageQuerySchema):
 
     scope = fields.String(
         load_default="team",
-        validate=validate.OneOf(("mine", "team")),
+        validate=validate.OneOf(LIST_SCOPES),
         metadata={"description": "'mine': cases I am in charge of; 'team': my team's."},
     )
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
-from fieldapp.schemas.paging import PageQuerySchema
+from fieldapp.schemas.paging import LIST_SCOPES, PageQuerySchema
 
 DUTY_STATUSES = ("open", "met", "missed", "not_required")
 
@@ -89,7 +89,7 @@ class DutySchema(DutyEvidenceSchema):
 class DutyQuerySchema(PageQuerySchema):
     """Worklist filters; the list is ordered by deadline, so overdue duties come first."""
 
-    scope = fields.String(load_default="mine", validate=validate.OneOf(("mine", "team")))
+    scope = fields.String(load_default="mine", validate=validate.OneOf(LIST_SCOPES))
     status = fields.String(validate=validate.OneOf(DUTY_STATUSES))
     overdue = fields.Boolean(
         metadata={"description": "true: only open duties past their deadline."}

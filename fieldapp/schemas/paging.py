@@ -7,6 +7,8 @@ from marshmallow import fields, validate
 from fieldapp.schemas.base import ApiSchema
 
 PAGE_SIZE_MAX = 200
+#: The ``scope`` of the case and duty lists: only mine, or my team's.
+LIST_SCOPES = ("mine", "team")
 
 
 class PageQuerySchema(ApiSchema):

@@ -22,6 +22,8 @@ from swagger_ui_bundle import swagger_ui_path
 
 from fieldapp.errors import PROBLEM_MEDIA_TYPE
 from fieldapp.schemas.problems import ProblemSchema
+from fieldapp.web.openapi_enums import EnumConverter
+from fieldapp.web.openapi_events import EVENT_UNIONS, event_union
 
 DESCRIPTION = (
     "fieldapp is the JSON API behind police officers' work phones: sign-in per device, "
@@ -46,6 +48,23 @@ def _schema_name(schema: Any) -> str:
     if not isinstance(schema, type) and getattr(schema, "partial", False):
         name += "Patch"
     return name
+
+
+class FieldappMarshmallowPlugin(MarshmallowPlugin):
+    """The marshmallow plugin with named enums and events as a union discriminated by type."""
+
+    Converter = EnumConverter
+
+    def schema_helper(  # type: ignore[override]
+        self, name: Any, _: Any, schema: Any = None, **kwargs: Any
+    ) -> Any:
+        """A schema's JSON schema; an event schema's as the union of its types."""
+        plain = super().schema_helper(name, _, schema, **kwargs)  # type: ignore[no-untyped-call]
+        cls = schema if isinstance(schema, type) else type(schema)
+        suffix = EVENT_UNIONS.get(cls)
+        if plain is None or suffix is None or self.spec is None or self.converter is None:
+            return plain
+        return event_union(self.spec, self.converter, suffix, plain)
 
 
 class FieldappApi(Api):  # type: ignore[misc]
@@ -115,7 +134,7 @@ def init_app(app: Flask) -> FieldappApi:
     api = FieldappApi(
         app,
         spec_kwargs={
-            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+            "marshmallow_plugin": FieldappMarshmallowPlugin(schema_name_resolver=_schema_name),
             "info": {"description": DESCRIPTION},
             "security": [{"bearerAuth": []}],
         },

@@ -63,14 +63,15 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
     from fieldapp_client.api.messages import confirm_message_sent, get_message, write_message
     from fieldapp_client.api.victims import create_victim
     from fieldapp_client.models import (
+        ArrestedEvent,
+        ArrestedEventCreate,
+        ArrestedEventCreateType,
         Case,
         CaseCreate,
+        Channel,
         Duty,
         DutyPage,
-        DutyStatus,
-        Event,
-        EventCreate,
-        EventCreateType,
+        DutyState,
         Login,
         Me,
         MessageCreate,
@@ -81,10 +82,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         TokenPair,
         Victim,
         VictimCreate,
-        VictimCreatePreferredChannel,
-        VictimCreateSafeChannelsItem,
         WrittenMessage,
-        WrittenMessageStatus,
     )
     from fieldapp_client.models import Message as MessageModel
 
@@ -128,8 +126,8 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
                 first_name="Robin",
                 last_name="Hughes",
                 phone="07700 900123",
-                preferred_channel=VictimCreatePreferredChannel.SMS,
-                safe_channels=[VictimCreateSafeChannelsItem.SMS],
+                preferred_channel=Channel.SMS,
+                safe_channels=[Channel.SMS],
             ),
         )
         assert added.status_code == 201, added.content
@@ -143,11 +141,13 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         recorded = record_event.sync_detailed(
             case.id,
             client=api,
-            body=EventCreate(type_=EventCreateType.ARRESTED, occurred_at=arrested_at),
+            body=ArrestedEventCreate(
+                type_=ArrestedEventCreateType.ARRESTED, occurred_at=arrested_at
+            ),
         )
         assert recorded.status_code == 201, recorded.content
         event = recorded.parsed
-        assert isinstance(event, Event)
+        assert isinstance(event, ArrestedEvent)
         assert event.occurred_at == arrested_at
         assert event.duties_created == 1
 
@@ -159,7 +159,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         assert len({duty.case_id for duty in worklist.value}) == demo.demo_cases + 1
         duty = ours[0]
         assert isinstance(duty, Duty)
-        assert (duty.case_id, duty.victim_id, duty.status) == (case.id, victim.id, DutyStatus.OPEN)
+        assert (duty.case_id, duty.victim_id, duty.status) == (case.id, victim.id, DutyState.OPEN)
         assert duty.due_at > arrested_at
 
         # Message: written from the published template for the duty, retried with one key.
@@ -172,7 +172,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         assert first.status_code == 201, first.content
         written = first.parsed
         assert isinstance(written, WrittenMessage)
-        assert written.status == WrittenMessageStatus.DRAFTED
+        assert written.status == MessageStatus.DRAFTED
         assert (written.duty_id, written.victim_id, written.template_key) == (
             duty.id, victim.id, "arrested-sms-en",
         )  # fmt: skip
@@ -197,7 +197,7 @@ def test_an_officer_meets_an_arrest_duty_through_the_generated_client(
         met = list_duties.sync(client=api, case_id=case.id)
         assert isinstance(met, DutyPage)
         assert [(d.id, d.status, d.message_id) for d in met.value] == [
-            (duty.id, DutyStatus.MET, written.id)
+            (duty.id, DutyState.MET, written.id)
         ]
 
         # Problems, read through the generated client: a documented 422 and the default.

@@ -11,7 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from fieldapp.connector.surface import OPERATIONS
+from fieldapp.schemas.events import DETAILS_BY_TYPE
 from fieldapp.web.openapi import generate_document
+from fieldapp.web.openapi_enums import NAMED_ENUMS, named_enum_for
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
@@ -81,3 +83,47 @@ def test_connector_operations_carry_the_document_operation_ids() -> None:
     for operation in OPERATIONS:
         documented = operations[(operation.method, operation.path)]["operationId"]
         assert documented == operation.operation_id, f"{operation.method} {operation.path}"
+
+
+def _inline_enums(node: Any, path: str = "") -> list[tuple[str, tuple[Any, ...]]]:
+    """Every inline enum list in the document outside the components named for one."""
+    found: list[tuple[str, tuple[Any, ...]]] = []
+    if isinstance(node, dict):
+        if "enum" in node:
+            found.append((path, tuple(node["enum"])))
+        for key, value in node.items():
+            found += _inline_enums(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _inline_enums(value, f"{path}/{index}")
+    return found
+
+
+def test_each_closed_list_is_one_described_component_from_the_code() -> None:
+    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    for named in NAMED_ENUMS:
+        component = schemas[named.name]
+        assert component["enum"] == list(named.values), named.name
+        assert component.get("description"), named.name
+    copies = [
+        (path, values)
+        for path, values in _inline_enums(document)
+        if named_enum_for(values) is not None
+        and path != f"/components/schemas/{named_enum_for(values).name}"  # type: ignore[union-attr]
+    ]
+    assert not copies, f"named enums repeated inline: {copies}"
+
+
+def test_events_are_a_union_discriminated_by_type_with_typed_details() -> None:
+    schemas = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))["components"]["schemas"]
+    for union in ("Event", "EventCreate"):
+        mapping = schemas[union]["discriminator"]["mapping"]
+        assert list(mapping) == list(DETAILS_BY_TYPE), union
+        assert [part["$ref"] for part in schemas[union]["oneOf"]] == list(mapping.values())
+        for event_type, ref in mapping.items():
+            variant = schemas[ref.rsplit("/", 1)[-1]]
+            assert variant["properties"]["type"]["enum"] == [event_type]
+            details = variant["properties"]["details"]["$ref"].rsplit("/", 1)[-1]
+            assert details == DETAILS_BY_TYPE[event_type].__name__
+            assert set(schemas[details]["properties"]) == set(DETAILS_BY_TYPE[event_type]().fields)
