@@ -11,7 +11,7 @@ BENCH_WORKER_COUNTS ?= 2 4
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: help run serve install install-dev assets screenshots db library demo test lint typecheck pytest format openapi connector bench bench-render bench-console cluster lock clean
+.PHONY: help run serve install install-dev assets screenshots db library demo test lint typecheck openapi-lint pytest format openapi connector bench bench-render bench-console cluster lock clean
 VENDOR := fieldapp/console/vendor
 
 help: ## List the targets
@@ -77,7 +77,11 @@ pytest: install-dev assets ## The test suite on SQLite, then on PostgreSQL if FI
 		FIELDAPP_TEST_BACKEND=postgres $(BIN)/pytest; \
 	else echo "FIELDAPP_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-test: lint typecheck pytest ## Lint, type check and the whole suite (SQLite, and PostgreSQL when configured)
+openapi-lint: install-dev node_modules/.package-lock.json ## Validate openapi.yaml (openapi-spec-validator) and lint it (Redocly, offline)
+	$(BIN)/openapi-spec-validator openapi.yaml
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly lint openapi.yaml
+
+test: lint typecheck openapi-lint pytest ## Lint, type check, the OpenAPI lint and the whole suite (SQLite, and PostgreSQL when configured)
 
 format: install-dev ## Format and autofix the code
 	$(BIN)/ruff format .

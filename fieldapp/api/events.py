@@ -19,6 +19,22 @@ from fieldapp.web.access import allow
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1", description="Investigation events.")
 event_schema = EventSchema()
+#: The body example in the OpenAPI document: a charge, with its hearing and bail conditions.
+CHARGED_EXAMPLE = {
+    "type": "charged",
+    "occurred_at": "2026-11-30T14:05:00Z",
+    "details": {
+        "charges": ["Burglary of a dwelling (Theft Act 1968, s.9)"],
+        "court_name": "Northtown Magistrates' Court",
+        "court_address": "1 Court Street, Northtown NT1 1AA",
+        "hearing_at": "2026-12-14T10:00:00Z",
+        "remand_status": "bail_with_conditions",
+        "conditions": [
+            {"type": "no_contact", "person": "Priya Shah", "protects_victim": True},
+            {"type": "curfew", "from_time": "19:00", "to_time": "07:00", "protects_victim": False},
+        ],
+    },
+}
 ROLES = (OFFICER, SUPERVISOR, ADMIN)
 
 
@@ -33,7 +49,7 @@ def list_events(case_id: uuid.UUID) -> dict[str, list[InvestigationEvent]]:
 
 @bp.post("/cases/<uuid:case_id>/events")
 @bp.doc(operationId="RecordEvent")
-@bp.arguments(EventCreateSchema)
+@bp.arguments(EventCreateSchema, example=CHARGED_EXAMPLE)
 @bp.response(201, EventSchema)
 @bp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
 @allow(*ROLES, scope="events:write")

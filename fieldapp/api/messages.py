@@ -25,6 +25,7 @@ from fieldapp.schemas.messages import (
 from fieldapp.services.messages import letters, sending, writing
 from fieldapp.services.messages.writing import WrittenGroup
 from fieldapp.web.access import allow
+from fieldapp.web.openapi_headers import header_refs
 
 bp = Blueprint("messages", __name__, url_prefix="/api/v1", description="Victim-update messages.")
 ROLES = (OFFICER, SUPERVISOR, ADMIN)
@@ -105,6 +106,7 @@ PDF_RESPONSE = {
         "the first download dates it. Audited as a disclosure. 404 if the message is not a "
         "letter, 410 once its recipient was erased, 409 if it is void.",
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        "headers": header_refs("Content-Disposition"),
     }
 }
 

@@ -45,8 +45,10 @@ PLAIN_KEYWORDS = (
     "readOnly",
     "example",
 )
-#: Keywords a flattened (non-body) parameter may carry.
-PARAMETER_KEYWORDS = tuple(k for k in PLAIN_KEYWORDS if k not in {"title", "required", "readOnly"})
+#: Keywords a flattened (non-body) parameter may carry (Swagger 2.0 has no example there).
+PARAMETER_KEYWORDS = tuple(
+    k for k in PLAIN_KEYWORDS if k not in {"title", "required", "readOnly", "example"}
+)
 FORMATS = frozenset(
     {"int32", "int64", "float", "double", "byte", "binary", "date", "date-time", "password"}
     | {"date-no-tz", "email", "html", "uri", "uuid"}

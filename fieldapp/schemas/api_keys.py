@@ -67,13 +67,20 @@ class ApiKeyCreatedSchema(ApiKeySchema):
 class ApiKeyCreateSchema(ApiSchema):
     """A new key: who it acts for, what it may do, and how often."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"example": "Duty app (Power Apps)"},
+    )
     user_id = fields.UUID(required=True, metadata={"description": "The user the key acts for."})
     scopes = fields.List(
         fields.String(validate=validate.OneOf(SCOPES)),
         required=True,
         validate=validate.Length(min=1, max=len(SCOPES)),
-        metadata={"description": f"One or more of: {_SCOPE_LIST}."},
+        metadata={
+            "example": ["cases:read", "duties:read"],
+            "description": f"One or more of: {_SCOPE_LIST}.",
+        },
     )
     rate_limit = fields.String(
         load_default=DEFAULT_RATE_LIMIT,

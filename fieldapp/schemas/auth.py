@@ -10,14 +10,22 @@ from fieldapp.schemas.base import ApiSchema, UtcDateTime
 class LoginSchema(ApiSchema):
     """Credentials and a name for the device, shown later in the session list."""
 
-    username = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    username = fields.String(
+        required=True, validate=validate.Length(min=1, max=256), metadata={"example": "pc.ashworth"}
+    )
     password = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=256),
+        metadata={"example": "Tidal-Ember-Quartz-Lantern-91"},
     )
     device_name = fields.String(
         required=True,
         validate=validate.Length(min=1, max=120),
-        metadata={"description": "A name the officer will recognise, e.g. 'Work phone'."},
+        metadata={
+            "example": "Work phone",
+            "description": "A name the officer will recognise, e.g. 'Work phone'.",
+        },
     )
 
 

@@ -20,6 +20,9 @@ from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE, unstorable_paths
 #: The accepted range of dates and times: wide enough for any real case, far from overflow.
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
+#: The examples the OpenAPI document shows for a time and a date without one of their own.
+EXAMPLE_TIME = "2026-11-30T14:05:00Z"
+EXAMPLE_DATE = "2026-12-14"
 RANGE_MESSAGE = f"Give a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
 
 
@@ -47,8 +50,9 @@ class UtcDateTime(fields.DateTime):
     """RFC 3339 in UTC with ``Z``; input may carry milliseconds or any offset."""
 
     def __init__(self, **kwargs: Any) -> None:
-        """A date-time field documented as such."""
-        super().__init__(format="iso", **kwargs)
+        """A date-time field documented as such, with an example unless the field gives one."""
+        metadata = {"example": EXAMPLE_TIME, **(kwargs.pop("metadata", None) or {})}
+        super().__init__(format="iso", metadata=metadata, **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         """Write aware datetimes as UTC with a trailing Z."""
@@ -70,6 +74,11 @@ class UtcDateTime(fields.DateTime):
 
 class ApiDate(fields.Date):
     """A ``YYYY-MM-DD`` date within the accepted range."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        """A date field, with an example in the document unless the field gives one."""
+        metadata = {"example": EXAMPLE_DATE, **(kwargs.pop("metadata", None) or {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         """Parse the date and refuse one outside the accepted range."""

@@ -18,8 +18,10 @@ class CaseSchema(ApiSchema):
     """A case: flat, with the names an app shows beside the ids."""
 
     id = fields.UUID(required=True)
-    crime_reference = fields.String(required=True)
-    offence = fields.String(required=True, metadata={"description": "Plain English."})
+    crime_reference = fields.String(required=True, metadata={"example": "42/123456/26"})
+    offence = fields.String(
+        required=True, metadata={"example": "Burglary of a home", "description": "Plain English."}
+    )
     status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
     team = fields.Function(
         lambda case: case.team.name,
@@ -41,8 +43,14 @@ class CaseSchema(ApiSchema):
 class CaseCreateSchema(ApiSchema):
     """A new case; it belongs to the officer in charge's team (the caller by default)."""
 
-    crime_reference = fields.String(required=True, validate=CRIME_REFERENCE)
-    offence = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    crime_reference = fields.String(
+        required=True, validate=CRIME_REFERENCE, metadata={"example": "42/123456/26"}
+    )
+    offence = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=200),
+        metadata={"example": "Burglary of a home"},
+    )
     status = fields.String(load_default="open", validate=validate.OneOf(CASE_STATUSES))
     officer_in_charge_id = fields.UUID(
         metadata={"description": "A user in the caller's team; the caller if left out."}
@@ -52,7 +60,9 @@ class CaseCreateSchema(ApiSchema):
 class CaseUpdateSchema(ApiSchema):
     """Changes to a case."""
 
-    offence = fields.String(validate=validate.Length(min=3, max=200))
+    offence = fields.String(
+        validate=validate.Length(min=3, max=200), metadata={"example": "Aggravated burglary"}
+    )
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     officer_in_charge_id = fields.UUID()
 

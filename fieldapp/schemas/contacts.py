@@ -33,7 +33,11 @@ class ContactCreateSchema(ApiSchema):
         metadata={"description": "Default `reached` (`not_reached` for `voicemail_no_detail`)."},
     )
     occurred_at = UtcDateTime(required=True, metadata={"description": "When; not in the future."})
-    summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    summary = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"example": "Called Priya: told her about the arrest and the bail conditions."},
+    )
     covered = fields.List(
         fields.String(validate=validate.Length(min=1, max=60)),
         load_default=list,

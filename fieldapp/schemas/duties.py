@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from fieldapp.core.victims_code import EVENT_TYPES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
 from fieldapp.schemas.paging import LIST_SCOPES, PageQuerySchema
 
@@ -70,7 +71,11 @@ class DutySchema(DutyEvidenceSchema):
     victim_id = fields.UUID(required=True)
     victim_name = fields.String(required=True)
     event_id = fields.UUID(metadata={"description": "Absent for periodic updates."})
-    event_type = fields.String(metadata={"description": "Absent for periodic updates."})
+    # Dump only: the OneOf documents the values (as EventType), it never refuses a stored row.
+    event_type = fields.String(
+        validate=validate.OneOf(EVENT_TYPES),
+        metadata={"description": "Absent for periodic updates."},
+    )
     kind = fields.String(required=True)
     title = fields.String(required=True)
     due_at = UtcDateTime(required=True)
@@ -101,7 +106,11 @@ class DutyUpdateSchema(ApiSchema):
     """Close a duty without a message: missed or not required, always with a reason."""
 
     status = fields.String(required=True, validate=validate.OneOf(("missed", "not_required")))
-    reason = fields.String(required=True, validate=validate.Length(min=5, max=1000))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=1000),
+        metadata={"example": "The victim asked for no further updates."},
+    )
 
     @validates_schema
     def check_reason(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -135,7 +135,11 @@ class MessageCreateSchema(ApiSchema):
     """Write a message for a victim on the case from a published template."""
 
     victim_id = fields.UUID(required=True)
-    template_key = fields.String(required=True, validate=validate.Length(min=2, max=80))
+    template_key = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=80),
+        metadata={"example": "arrested-sms-en"},
+    )
     duty_id = fields.UUID(metadata={"description": "The duty this message meets when sent."})
     template_version = fields.Integer(
         validate=validate.Range(min=1, max=MAX_VERSION),

@@ -25,6 +25,16 @@ KEY = validate.Regexp(
 BUILT_IN_AUTHOR = "fieldapp built-in library"
 NEXT_LINK_DOC = "Absolute URL of the next page; absent on the last page."
 BODY = validate.Length(min=1, max=50_000)
+#: Template wording the OpenAPI document shows as examples (both pass lint).
+EXAMPLE_BODY = (
+    "Hello {{ victim.first_name }}, this is {{ officer.name }} from {{ force.name }}. "
+    "We have arrested someone in connection with crime {{ case.crime_reference }}. "
+    "Call me on {{ officer.contact_phone }}."
+)
+EXAMPLE_LINT_BODY = (
+    "Hello {{ victim.first_name }}, we have arrested someone in connection with crime "
+    "{{ case.crime_reference }}."
+)
 SUBJECT_DOC = "Email only (required there); a template like the body, on one line."
 
 
@@ -173,24 +183,38 @@ class TemplateQuerySchema(PageQuerySchema):
 class TemplateCreateSchema(ApiSchema):
     """A new template and the wording of its first version."""
 
-    key = fields.String(required=True, validate=KEY)
+    key = fields.String(required=True, validate=KEY, metadata={"example": "arrested-sms-en-local"})
     family = fields.String(validate=KEY, metadata={"description": "Defaults to the event type."})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     language = fields.String(required=True, validate=validate.OneOf(TEMPLATE_LANGUAGES))
-    event_type = fields.String(required=True, validate=validate.OneOf(LIBRARY_EVENT_TYPES))
+    event_type = fields.String(
+        required=True,
+        validate=validate.OneOf(LIBRARY_EVENT_TYPES),
+        metadata={"example": "arrested"},
+    )
     contentless = fields.Boolean(load_default=False)
     format = fields.String(
         load_default="standard",
         validate=validate.OneOf(TEMPLATE_FORMATS),
         metadata={"description": "easy_read for an easy-read variant (key ends -easy-read)."},
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"example": "Suspect arrested (text)"},
+    )
     description = fields.String(load_default="", validate=validate.Length(max=500))
     subject = fields.String(
         validate=validate.Length(min=1, max=500), metadata={"description": SUBJECT_DOC}
     )
-    body = fields.String(required=True, validate=BODY)
-    change_note = fields.String(load_default="", validate=validate.Length(max=500))
+    body = fields.String(
+        required=True,
+        validate=BODY,
+        metadata={"example": EXAMPLE_BODY},
+    )
+    change_note = fields.String(
+        load_default="", validate=validate.Length(max=500), metadata={"example": "First draft."}
+    )
 
     @validates_schema
     def check_easy_read_key(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -215,19 +239,29 @@ class VersionCreateSchema(ApiSchema):
         validate=validate.Range(min=1, max=MAX_VERSION),
         metadata={"description": "Copy this version's text."},
     )
-    change_note = fields.String(load_default="", validate=validate.Length(max=500))
+    change_note = fields.String(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={"example": "Plainer words in the second sentence."},
+    )
 
 
 class RejectSchema(ApiSchema):
     """Why a version is sent back."""
 
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=500),
+        metadata={"example": "Say which police station the suspect is held at."},
+    )
 
 
 class RetireSchema(ApiSchema):
     """Why a template is withdrawn."""
 
-    reason = fields.String(validate=validate.Length(max=500))
+    reason = fields.String(
+        validate=validate.Length(max=500), metadata={"example": "Replaced by arrested-sms-en."}
+    )
 
 
 class DiffQuerySchema(ApiSchema):
@@ -277,7 +311,11 @@ class LintRequestSchema(ApiSchema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     language = fields.String(load_default="en", validate=validate.OneOf(TEMPLATE_LANGUAGES))
     subject = fields.String(validate=validate.Length(min=1, max=500))
-    body = fields.String(required=True, validate=BODY)
+    body = fields.String(
+        required=True,
+        validate=BODY,
+        metadata={"example": EXAMPLE_LINT_BODY},
+    )
 
 
 class LintResultSchema(LintSchema):

@@ -34,7 +34,11 @@ class TeamSchema(ApiSchema):
     """A team."""
 
     id = fields.UUID(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"example": "Northtown Neighbourhood Team"},
+    )
     created_at = UtcDateTime(dump_only=True)
 
 
@@ -71,20 +75,37 @@ class UserSchema(ApiSchema):
 class UserCreateSchema(ApiSchema):
     """A new account; the team must exist."""
 
-    username = fields.String(required=True, validate=USERNAME)
-    password = fields.String(required=True, load_only=True, validate=PASSWORD)
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    username = fields.String(required=True, validate=USERNAME, metadata={"example": "pc.ashworth"})
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=PASSWORD,
+        metadata={"example": "Tidal-Ember-Quartz-Lantern-91"},
+    )
+    display_name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"example": "Sam Ashworth"},
+    )
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    team = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    rank = fields.String(validate=validate.Length(max=40))
-    collar_number = fields.String(validate=validate.Length(max=20))
-    phone = PhoneNumber(metadata={"description": "Work phone victims may call."})
+    team = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"example": "Northtown Neighbourhood Team"},
+    )
+    rank = fields.String(validate=validate.Length(max=40), metadata={"example": "PC"})
+    collar_number = fields.String(validate=validate.Length(max=20), metadata={"example": "4521"})
+    phone = PhoneNumber(
+        metadata={"example": "07700 900456", "description": "Work phone victims may call."}
+    )
 
 
 class UserUpdateSchema(ApiSchema):
     """Changes to an account; changing role, team, password or status signs them out."""
 
-    display_name = fields.String(validate=validate.Length(min=1, max=120))
+    display_name = fields.String(
+        validate=validate.Length(min=1, max=120), metadata={"example": "Sam Ashworth"}
+    )
     role = fields.String(validate=validate.OneOf(ROLES))
     team = fields.String(validate=validate.Length(min=1, max=80))
     rank = fields.String(validate=validate.Length(max=40))

@@ -144,7 +144,7 @@ class VictimSchema(ApiSchema):
         required=True,
         metadata={"description": "Bases that follow from the role and age (read-only)."},
     )
-    date_of_birth = fields.Date()
+    date_of_birth = fields.Date(metadata={"example": "1987-04-12"})
     organisation_name = fields.String()
     postal_address = fields.List(fields.String(), metadata={"description": "Last line: postcode."})
     interpreter_language = fields.String(metadata={"description": "ISO 639-1 code."})
@@ -180,11 +180,15 @@ class VictimQuerySchema(ApiSchema):
 class VictimChangesSchema(ApiSchema):
     """Fields a caller may set; checks that hold for a create and a change alike."""
 
-    first_name = fields.String(validate=validate.Length(min=1, max=80))
-    last_name = fields.String(validate=validate.Length(min=1, max=80))
+    first_name = fields.String(
+        validate=validate.Length(min=1, max=80), metadata={"example": "Priya"}
+    )
+    last_name = fields.String(validate=validate.Length(min=1, max=80), metadata={"example": "Shah"})
     recipient_role = fields.String(validate=validate.OneOf(RECIPIENT_ROLES))
-    phone = PhoneNumber(validate=validate.Length(max=40))
-    email = fields.Email(validate=validate.Length(max=254))
+    phone = PhoneNumber(validate=validate.Length(max=40), metadata={"example": "07700 900123"})
+    email = fields.Email(
+        validate=validate.Length(max=254), metadata={"example": "priya.shah@example.org"}
+    )
     preferred_channel = fields.String(validate=validate.OneOf(CHANNELS))
     safe_channels = fields.List(
         fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3)
@@ -196,7 +200,7 @@ class VictimChangesSchema(ApiSchema):
         fields.String(validate=validate.OneOf(ENHANCED_BASES)), validate=validate.Length(max=5)
     )
     update_frequency_days = fields.Integer(validate=validate.Range(min=1, max=365))
-    date_of_birth = DateOfBirth(allow_none=True)
+    date_of_birth = DateOfBirth(allow_none=True, metadata={"example": "1987-04-12"})
     organisation_name = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
     postal_address = PostalAddress(allow_none=True)
     interpreter_language = fields.String(
@@ -231,8 +235,12 @@ class VictimChangesSchema(ApiSchema):
 class VictimCreateSchema(VictimChangesSchema):
     """A new recipient: name, role, preferred channel and its safe channels are required."""
 
-    first_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    last_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    first_name = fields.String(
+        required=True, validate=validate.Length(min=1, max=80), metadata={"example": "Priya"}
+    )
+    last_name = fields.String(
+        required=True, validate=validate.Length(min=1, max=80), metadata={"example": "Shah"}
+    )
     recipient_role = fields.String(load_default="victim", validate=validate.OneOf(RECIPIENT_ROLES))
     preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     safe_channels = fields.List(

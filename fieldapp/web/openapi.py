@@ -22,8 +22,10 @@ from swagger_ui_bundle import swagger_ui_path
 
 from fieldapp.errors import PROBLEM_MEDIA_TYPE
 from fieldapp.schemas.problems import ProblemSchema
-from fieldapp.web.openapi_enums import EnumConverter
+from fieldapp.web.openapi_enums import EnumConverter, prune_unused_enums
 from fieldapp.web.openapi_events import EVENT_UNIONS, event_union
+from fieldapp.web.openapi_examples import document_examples
+from fieldapp.web.openapi_headers import document_headers, error_headers, register_headers
 
 DESCRIPTION = (
     "fieldapp is the JSON API behind police officers' work phones: sign-in per device, "
@@ -39,6 +41,24 @@ API_KEY_DOC = (
     "for one user, within its scopes (each operation that accepts keys names its scope in "
     "x-api-key-scope) and its own rate limit; operations without a scope refuse keys."
 )
+
+#: Where the API is. The committed document must not depend on the machine that wrote it, so
+#: the first server is relative ("/": the origin the document was fetched from, which is right
+#: for Swagger UI at /docs and for a client given the document's URL); the second is what a
+#: deployment looks like (its FIELDAPP_PUBLIC_URL), with the host as a variable to fill in.
+SERVERS = [
+    {"url": "/", "description": "The server this document was fetched from."},
+    {
+        "url": "https://{host}",
+        "description": "A deployment: its FIELDAPP_PUBLIC_URL (HTTPS only).",
+        "variables": {
+            "host": {
+                "default": "fieldapp.example.police.uk",
+                "description": "The force's fieldapp host name.",
+            }
+        },
+    },
+]
 
 
 def _schema_name(schema: Any) -> str:
@@ -78,11 +98,52 @@ class FieldappApi(Api):  # type: ignore[misc]
             response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+                response["headers"] = error_headers(status)
             prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
-        default = {"description": "Any error, as problem details.", "schema": self.ERROR_SCHEMA}
+        default = {
+            "description": "Any error, as problem details.",
+            "schema": self.ERROR_SCHEMA,
+            "headers": error_headers(0),
+        }
         prepare_response(default, self.spec, PROBLEM_MEDIA_TYPE)
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+    def register_blueprint(self, blp: Any, **options: Any) -> None:
+        """Register and document a blueprint, then the headers its answers carry."""
+        super().register_blueprint(blp, **options)
+        # apispec keeps the paths privately; the headers pass needs every operation of a path.
+        document_headers(self.spec._paths, self.spec.components.schemas)
+        document_examples(self.spec._paths, self.spec.components.schemas)
+        self._document_error_statuses()
+        prune_unused_enums(
+            {"paths": self.spec._paths, "components": {"schemas": self.spec.components.schemas}}
+        )
+
+    def _document_error_statuses(self) -> None:
+        """401 on every operation that needs credentials, 404 on those that name a record."""
+        for item in self.spec._paths.values():
+            for method, operation in item.items():
+                if method == "parameters":
+                    continue
+                statuses = []
+                if operation.get("security", self.spec.options["security"]):
+                    statuses.append(http.HTTPStatus.UNAUTHORIZED)
+                if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+                    statuses.append(http.HTTPStatus.NOT_FOUND)
+                for status in statuses:
+                    operation["responses"].setdefault(str(status.value), self._error_ref(status))
+
+    def _error_ref(self, status: http.HTTPStatus) -> dict[str, str]:
+        """A reference to a shared error response, registering it and its headers if lazy."""
+        ref: dict[str, str] = self.spec.components.get_ref("response", status.name)
+        response = self.spec.components.responses[status.name]
+        for header in response.get("headers", {}).values():
+            self.spec.components.get_ref("header", header["$ref"].rsplit("/", 1)[-1])
+        return ref
+
+    def _register_pagination_header(self) -> None:
+        """Nothing: lists page with nextLink in the body, not flask-smorest's X-Pagination."""
 
 
 def current_api() -> FieldappApi:
@@ -98,7 +159,7 @@ def generate_document() -> str:
     """The OpenAPI document as YAML, exactly as committed in openapi.yaml."""
     spec: dict[str, Any] = current_api().spec.to_dict()
     # Conventional order: version and info first, then paths and components.
-    first = ("openapi", "info", "security", "tags", "paths", "components")
+    first = ("openapi", "info", "servers", "security", "tags", "paths", "components")
     ordered = {key: spec[key] for key in first if key in spec}
     ordered.update((key, value) for key, value in spec.items() if key not in ordered)
     return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
@@ -137,6 +198,7 @@ def init_app(app: Flask) -> FieldappApi:
             "marshmallow_plugin": FieldappMarshmallowPlugin(schema_name_resolver=_schema_name),
             "info": {"description": DESCRIPTION},
             "security": [{"bearerAuth": []}],
+            "servers": SERVERS,
         },
     )
     api.spec.components.security_scheme(
@@ -151,6 +213,7 @@ def init_app(app: Flask) -> FieldappApi:
         "refreshToken",
         {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": REFRESH_DOC},
     )
+    register_headers(api.spec)
     app.register_blueprint(docs_bp)
     app.cli.add_command(openapi_cli)
     return api

@@ -164,4 +164,16 @@ class EnumConverter(OpenAPIConverter):
             self.spec.components.schema(named.name, named.component())
         ref = {"$ref": SCHEMA_REF + named.name}
         siblings = {k: v for k, v in prop.items() if k not in ("type", "enum")}
+        if siblings.get("nullable"):  # OpenAPI 3.0's nullable needs a type beside it
+            siblings = {"type": "string", **siblings}
         return {"allOf": [ref], **siblings} if siblings else ref
+
+
+def prune_unused_enums(document: dict[str, Any]) -> None:
+    """Remove named enum components nothing refers to (e.g. one only a replaced schema used)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    text = repr({key: value for key, value in document.items() if key != "components"})
+    text += repr(schemas)
+    for named in NAMED_ENUMS:
+        if named.name in schemas and f"'{SCHEMA_REF}{named.name}'" not in text:
+            del schemas[named.name]

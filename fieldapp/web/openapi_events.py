@@ -48,6 +48,8 @@ def _variant(
 ) -> dict[str, Any]:
     """One type's schema: the common fields, the type fixed, the details typed."""
     variant = copy.deepcopy(plain)
+    # A one-value list of its own, not EventType: a client that tries each variant in turn
+    # (openapi-python-client) must fail on every type but the right one.
     variant["properties"][TYPE] = {"type": "string", "enum": [event_type]}
     variant["properties"][DETAILS] = details
     required = set(variant.get("required", ()))

@@ -127,3 +127,9 @@ def test_events_are_a_union_discriminated_by_type_with_typed_details() -> None:
             details = variant["properties"]["details"]["$ref"].rsplit("/", 1)[-1]
             assert details == DETAILS_BY_TYPE[event_type].__name__
             assert set(schemas[details]["properties"]) == set(DETAILS_BY_TYPE[event_type]().fields)
+
+
+def test_servers_do_not_depend_on_the_machine_that_wrote_the_document() -> None:
+    document = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    assert document["servers"][0]["url"] == "/"
+    assert all("127.0.0.1" not in server["url"] for server in document["servers"])
