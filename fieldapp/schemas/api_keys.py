@@ -35,10 +35,12 @@ class ApiKeySchema(ApiSchema):
     prefix = fields.Function(
         lambda key: f"fa_{key.prefix}",
         required=True,
-        metadata={"description": "The start of the key, to tell keys apart."},
+        metadata={"type": "string", "description": "The start of the key, to tell keys apart."},
     )
     user_id = fields.UUID(required=True, metadata={"description": "The user the key acts for."})
-    username = fields.Function(lambda key: key.user.username, required=True)
+    username = fields.Function(
+        lambda key: key.user.username, required=True, metadata={"type": "string"}
+    )
     scopes = fields.List(fields.String(), required=True)
     rate_limit = fields.String(required=True)
     created_by_id = fields.UUID(required=True)

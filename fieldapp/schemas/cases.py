@@ -23,12 +23,16 @@ class CaseSchema(ApiSchema):
         required=True, metadata={"example": "Burglary of a home", "description": "Plain English."}
     )
     status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
-    team = fields.Function(lambda case: case.team.name, required=True)
+    team = fields.Function(
+        lambda case: case.team.name,
+        required=True,
+        metadata={"type": "string", "description": "The team's name."},
+    )
     team_id = fields.UUID(required=True)
     officer_in_charge = fields.Function(
         lambda case: case.officer_in_charge.display_name,
         required=True,
-        metadata={"description": "The officer in charge's display name."},
+        metadata={"type": "string", "description": "The officer in charge's display name."},
     )
     officer_in_charge_id = fields.UUID(required=True)
     created_at = UtcDateTime(required=True)

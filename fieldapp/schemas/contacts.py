@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, post_dump, validate, validates_
 
 from fieldapp.models.contact import CONTACT_METHODS, CONTACT_OUTCOMES
 from fieldapp.schemas.base import ApiSchema, UtcDateTime
-from fieldapp.schemas.duties import DutyStatusSchema
+from fieldapp.schemas.duties import DutyProgressSchema
 from fieldapp.schemas.paging import PageQuerySchema
 
 LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
@@ -89,7 +89,7 @@ class RecordedContactSchema(ContactSchema):
     """A new contact and its duty as it stands after it."""
 
     duty = fields.Nested(
-        DutyStatusSchema, metadata={"description": "The duty's status; absent without a duty."}
+        DutyProgressSchema, metadata={"description": "The duty's status; absent without a duty."}
     )
 
 

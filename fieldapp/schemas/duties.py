@@ -50,8 +50,8 @@ class DutyEvidenceSchema(ApiSchema):
     )
 
 
-class DutyStatusSchema(DutyEvidenceSchema):
-    """A duty's status after new evidence."""
+class DutyProgressSchema(DutyEvidenceSchema):
+    """Where a duty stands after new evidence: its status and what it still needs."""
 
     id = fields.UUID(required=True)
     kind = fields.String(required=True)

@@ -96,7 +96,10 @@ class ComplianceReportSchema(ApiSchema):
     time_counted = fields.Constant(
         TIME_COUNTED,
         required=True,
-        metadata={"description": "Which sent time the figures count for a met duty."},
+        metadata={
+            "type": "string",
+            "description": "Which sent time the figures count for a met duty.",
+        },
     )
     ruleset_versions = fields.List(
         fields.String(),

@@ -101,6 +101,7 @@ class VersionSchema(ApiSchema):
             saved.version.author.display_name if saved.version.author else BUILT_IN_AUTHOR
         ),
         required=True,
+        metadata={"type": "string"},
     )
     submitted_at = UtcDateTime(attribute="version.submitted_at")
     submitted_by_id = fields.UUID(attribute="version.submitted_by_id")

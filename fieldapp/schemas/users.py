@@ -58,7 +58,9 @@ class UserSchema(ApiSchema):
     display_name = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     team = fields.Function(
-        lambda user: user.team.name, required=True, metadata={"description": "The team's name."}
+        lambda user: user.team.name,
+        required=True,
+        metadata={"type": "string", "description": "The team's name."},
     )
     team_id = fields.UUID(required=True)
     rank = fields.String(metadata={"description": "Absent when not recorded."})

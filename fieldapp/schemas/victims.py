@@ -162,7 +162,10 @@ class VictimSchema(ApiSchema):
     deleted = fields.Function(
         lambda victim: victim.deleted_at is not None,
         required=True,
-        metadata={"description": "true for an erased recipient (a tombstone in delta sync)."},
+        metadata={
+            "type": "boolean",
+            "description": "true for an erased recipient (a tombstone in delta sync).",
+        },
     )
     deleted_at = UtcDateTime(metadata={"description": "When the recipient was erased."})
     version = fields.Integer(required=True, metadata={"description": "Send as If-Match."})
