@@ -53,6 +53,7 @@ from fieldapp.models.base import UTCDateTime, utcnow
 from fieldapp.services import audit
 from fieldapp.services.webhooks.scan import scan_duties
 from fieldapp.services.webhooks.settings import WebhookSettings
+from fieldapp.services.webhooks.subscriptions import FAILURE_REASON_START
 from fieldapp.services.webhooks.targets import Resolver, checked_address, post, resolve
 
 log = logging.getLogger("fieldapp.webhooks")
@@ -352,7 +353,7 @@ def _disable(
     session: Session, subscription_id: uuid.UUID | None, failures: int, now: datetime
 ) -> None:
     """Disable a failing subscription: reason, audit record, warning; cancel what is pending."""
-    reason = f"Disabled after {failures} consecutive failed attempts; re-enable when fixed."
+    reason = f"{FAILURE_REASON_START}{failures} consecutive failed attempts; re-enable when fixed."
     session.execute(
         update(WebhookSubscription)
         .where(WebhookSubscription.id == subscription_id, WebhookSubscription.status == "active")
