@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from fieldapp.database import get_database
 from fieldapp.models import Team, User, WebhookSubscription
 from fieldapp.models.base import utcnow
-from fieldapp.services.webhooks.delivery import Worker, run_worker
 from fieldapp.services.webhooks.events import record_event
 from fieldapp.services.webhooks.settings import settings_from_config
+from fieldapp.services.webhooks.worker import Worker, run_worker
 from tests.factories import audit_rows, bearer, create_team, create_user, login
 from tests.factories.messages import issue_key
 from tests.factories.webhooks import running_receiver, stand_in_dns, subscribe
