@@ -271,3 +271,14 @@ def test_re_enabling_a_webhook_disabled_by_failures_resets_its_count(
     body = client.patch(path, json={"status": "active"}, headers={**admin, "If-Match": etag})
     assert body.status_code == 200
     assert (body.get_json()["status"], body.get_json()["consecutive_failures"]) == ("active", 0)
+
+
+def test_a_key_whose_user_never_receives_an_event_type_cannot_subscribe_to_it(
+    app: Flask, client: FlaskClient, session: Session, integration: User
+) -> None:
+    stand_in_dns(app, {"hooks.example.org": "93.184.216.34"})
+    key = {"X-API-Key": issue_key(session, integration, ["webhooks"])}
+    body = {"url": HOOK, "events": ["duty.overdue", "template.submitted"]}
+    response = client.post("/api/v1/webhooks", json=body, headers=key)
+    assert response.status_code == 422
+    assert "template.submitted" in response.get_json()["errors"]["events"][0]
