@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from fieldapp.database import get_database
 from fieldapp.models import User
 from fieldapp.models.base import utcnow
-from fieldapp.services.webhooks.scan import scan_duties
+from fieldapp.services.webhooks.events import record_event_once
+from fieldapp.services.webhooks.scan import dedupe_key, scan_duties
 from tests.factories import create_team, create_user
 from tests.factories.messages import Addressee, create_addressee, create_duty
 from tests.factories.webhooks import create_webhook, deliveries, events
@@ -84,4 +86,30 @@ def test_scans_by_two_workers_write_each_event_once(
             "duty.overdue": 1
         }
     assert _scan(session) == {}
+    assert len(events(session)) == 1 and len(deliveries(session)) == 1
+
+
+def test_two_workers_racing_on_the_same_duty_write_one_event(
+    app: Flask, session: Session, addressee: Addressee, admin: User
+) -> None:
+    duty = create_duty(session, addressee, due_in=timedelta(hours=-1))
+    key = dedupe_key("duty.overdue", duty.id)
+    both_started = threading.Barrier(2, timeout=30)  # a hang guard only
+    results: dict[str, object] = {}
+
+    def race(name: str) -> None:
+        with get_database(app).sessions() as own:
+            own.connection()  # both transactions open before either writes
+            both_started.wait()
+            results[name] = record_event_once(
+                own, "duty.overdue", dedupe_key=key, data={}, team_id=None, now=utcnow()
+            )
+            own.commit()
+
+    threads = [threading.Thread(target=race, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(value is None for value in results.values()) == [False, True]
     assert len(events(session)) == 1 and len(deliveries(session)) == 1
