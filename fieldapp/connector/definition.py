@@ -17,6 +17,7 @@ from fieldapp.connector.surface import (
     IDEMPOTENCY_NOTE,
     OPERATIONS,
     PARAMETER_TEXT,
+    PATH_PARAMETER_TEXT,
     PROPERTY_TEXT,
     PROPERTY_TYPES,
     SECURITY_HEADERS,
@@ -31,6 +32,7 @@ from fieldapp.connector.swagger2 import (
     describe,
     schema_refs,
 )
+from fieldapp.core.display_names import display_name
 
 DEFAULT_HOST = "fieldapp.example.police.uk"
 DEFINITION_FILE = "apiDefinition.swagger.json"
@@ -58,6 +60,8 @@ def _parameters(operation: ConnectorOperation, source: Mapping[str, Any]) -> lis
         name = converted["name"]
         if name in PARAMETER_TEXT:
             converted["description"] = PARAMETER_TEXT[name]
+        if converted["in"] == "path" and name in PATH_PARAMETER_TEXT:
+            converted["description"] = PATH_PARAMETER_TEXT[name]
         if name == "Idempotency-Key":
             converted["description"] = f"{IDEMPOTENCY_NOTE} {converted['description']}"
         if name == "key" and converted["in"] == "path":
@@ -100,6 +104,40 @@ def _decorate_definitions(definitions: dict[str, dict[str, Any]]) -> None:
             definitions[name]["properties"][field]["x-ms-dynamic-values"] = dict(dynamic)
 
 
+def enum_values(field: str, values: list[Any]) -> list[dict[str, Any]]:
+    """Display names for a field's codes (``x-ms-enum-values``); null has none."""
+    return [
+        {"value": value, "displayName": display_name(str(value), field=field)}
+        for value in values
+        if value is not None
+    ]
+
+
+def _name_enums(node: dict[str, Any], field: str) -> None:
+    """Give the codes of a property or parameter (or of its items) display names, in place."""
+    for schema in (node, node.get("items")):
+        if isinstance(schema, dict) and "enum" in schema:
+            schema["x-ms-enum-values"] = enum_values(field, schema["enum"])
+
+
+def _name_all_enums(paths: Mapping[str, Any], definitions: Mapping[str, Any]) -> None:
+    """Every enum of the parameters and definitions shows display names in drop-downs."""
+    for item in paths.values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                _name_enums(parameter, parameter["name"])
+                _name_properties(parameter.get("schema", {}))
+    for definition in definitions.values():
+        _name_properties(definition)
+
+
+def _name_properties(schema: Mapping[str, Any]) -> None:
+    """The enums of a schema's properties, recursively."""
+    for field, prop in schema.get("properties", {}).items():
+        _name_enums(prop, field)
+        _name_properties(prop)
+
+
 def _mark_pageable(paths: dict[str, Any], definitions: Mapping[str, Any]) -> None:
     """Operations whose answer carries nextLink at its root page with it."""
     for item in paths.values():
@@ -119,6 +157,7 @@ def build_definition(
         paths.setdefault(operation.path, {})[operation.method] = _operation(operation, source)
     definitions = convert_definitions(source["components"]["schemas"], schema_refs(paths))
     _decorate_definitions(definitions)
+    _name_all_enums(paths, definitions)
     _mark_pageable(paths, definitions)
     return {
         "swagger": "2.0",

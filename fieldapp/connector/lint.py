@@ -28,6 +28,36 @@ MAX_BYTES = 1_000_000
 DEFINITIONS = "#/definitions/"
 
 
+def is_filler(summary: str, description: str) -> bool:
+    """Whether a description only repeats the display name ("The overdue." for Overdue)."""
+    first = description.strip().split(". ")[0].strip().rstrip(".").lower()
+    name = summary.strip().lower()
+    return first in {name, f"the {name}", f"a {name}", f"an {name}"}
+
+
+def _text_findings(node: Mapping[str, Any], place: str, kind: str) -> Iterator[str]:
+    """A property or parameter has a display name, a real description, and enum display names."""
+    summary, description = node.get("x-ms-summary"), node.get("description")
+    if not summary:
+        yield f"{kind}SummaryMissing: {place} has no x-ms-summary"
+    if not description:
+        yield f"{kind}DescriptionMissing: {place} has no description"
+    elif summary and is_filler(str(summary), str(description)):
+        yield f"{kind}DescriptionIsFiller: {place} says only {description.split('. ')[0]!r}"
+    yield from _enum_findings(node, place)
+
+
+def _enum_findings(node: Mapping[str, Any], place: str) -> Iterator[str]:
+    """Every enum value (but null) has exactly one display name in x-ms-enum-values."""
+    for where, schema in ((place, node), (f"{place}[items]", node.get("items"))):
+        if not isinstance(schema, Mapping) or "enum" not in schema:
+            continue
+        named = [entry.get("value") for entry in schema.get("x-ms-enum-values", [])]
+        wanted = [value for value in schema["enum"] if value is not None]
+        if sorted(map(str, named)) != sorted(map(str, wanted)):
+            yield f"EnumValueDisplayNameMissing: {where} needs x-ms-enum-values for each value"
+
+
 def _operations(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """Every (path, method, operation) of the document."""
     for path, item in doc.get("paths", {}).items():
@@ -61,10 +91,7 @@ def _schema_findings(schema: Any, where: str, definitions: Mapping[str, Any]) ->
     for name, prop in properties.items():
         place = f"{where}.{name}"
         if isinstance(prop, Mapping) and "$ref" not in prop:
-            if not prop.get("x-ms-summary"):
-                yield f"PropertySummaryMissing: {place} has no x-ms-summary"
-            if not prop.get("description"):
-                yield f"PropertyDescriptionMissing: {place} has no description"
+            yield from _text_findings(prop, place, "Property")
         yield from _schema_findings(prop, place, definitions)
     for key in ("items", "additionalProperties"):
         yield from _schema_findings(schema.get(key), f"{where}[{key}]", definitions)
@@ -88,10 +115,10 @@ def _parameter_findings(
         place = f"{where} parameter '{parameter.get('name')}'"
         if str(parameter.get("name", "")).lower() in FORBIDDEN_PARAMETERS:
             yield f"ReservedParameterIsUsed: {place}"
-        if not parameter.get("x-ms-summary"):
+        if parameter.get("in") != "body":
+            yield from _text_findings(parameter, place, "Parameter")
+        elif not parameter.get("x-ms-summary") or not parameter.get("description"):
             yield f"ParameterSummaryMissing: {place}"
-        if not parameter.get("description"):
-            yield f"ParameterDescriptionMissing: {place}"
         if parameter.get("in") == "path":
             if parameter.get("required") is not True:
                 yield f"PathParameterMustBeRequired: {place}"

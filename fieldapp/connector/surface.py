@@ -24,15 +24,19 @@ class ConnectorOperation:
 
 
 OPERATIONS: tuple[ConnectorOperation, ...] = (
+    ConnectorOperation("get", "/api/v1/me", "GetMe", "Get my profile"),
     ConnectorOperation("get", "/api/v1/cases", "ListCases", "List cases"),
     ConnectorOperation("post", "/api/v1/cases", "CreateCase", "Open a case"),
     ConnectorOperation("get", "/api/v1/cases/{case_id}", "GetCase", "Get a case"),
+    ConnectorOperation("patch", "/api/v1/cases/{case_id}", "UpdateCase", "Change a case"),
     ConnectorOperation(
         "get", "/api/v1/cases/{case_id}/victims", "ListVictims", "List the victims of a case"
     ),
     ConnectorOperation(
         "post", "/api/v1/cases/{case_id}/victims", "CreateVictim", "Add a victim to a case"
     ),
+    ConnectorOperation("get", "/api/v1/victims/{victim_id}", "GetVictim", "Get a victim"),
+    ConnectorOperation("patch", "/api/v1/victims/{victim_id}", "UpdateVictim", "Change a victim"),
     ConnectorOperation(
         "get", "/api/v1/cases/{case_id}/events", "ListEvents", "List the events of a case"
     ),
@@ -87,9 +91,22 @@ IDEMPOTENCY_NOTE = (
 
 #: Text for parameters whose generated description is too thin for a maker.
 PARAMETER_TEXT = {
-    "If-Match": "The version number of the record you read (its version field), or its ETag.",
+    "If-Match": (
+        "The version field of the record as you last read it (from its Get or List action), "
+        "e.g. 3, or its ETag. If someone changed the record since, the change is refused "
+        "(412 Precondition Failed): read it again and retry."
+    ),
     "scope": "mine: only your own; team: your team's.",
     "key": "The template's key, as listed by ListTemplates.",
+}
+
+#: What a path parameter is and where a maker finds it.
+PATH_PARAMETER_TEXT = {
+    "case_id": "The case's ID: the id field of a case from ListCases or GetCase.",
+    "victim_id": "The victim's ID: the id field of a victim from ListVictims or GetVictim.",
+    "duty_id": "The duty's ID: the id field of a duty from ListDuties.",
+    "message_id": "The message's ID: the id field of a message from WriteMessage or ListMessages.",
+    "webhook_id": "The subscription's ID: the id field from CreateWebhook.",
 }
 
 #: Text for fields whose name alone says too little ("The value.").

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
 
 from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE, unstorable_paths
+from fieldapp.schemas.descriptions import field_description
 
 #: The accepted range of dates and times: wide enough for any real case, far from overflow.
 EARLIEST = date(1900, 1, 1)
@@ -24,7 +25,20 @@ RANGE_MESSAGE = f"Give a date between {EARLIEST.isoformat()} and {LATEST.isoform
 
 
 class ApiSchema(Schema):
-    """Refuses unknown fields (marshmallow's default) and omits empty values from output."""
+    """Refuses unknown fields (marshmallow's default) and omits empty values from output.
+
+    A field without a description of its own takes the shared one for its name
+    (``fieldapp.schemas.descriptions``), so the OpenAPI document and the connector say what
+    every field means.
+    """
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        """Describe the field from the shared texts when it has no description of its own."""
+        if not field_obj.metadata.get("description"):
+            name = field_obj.data_key or field_name
+            text = field_description(type(self).__mro__, name)
+            if text is not None:
+                field_obj.metadata = {**field_obj.metadata, "description": text}
 
     @pre_load
     def refuse_unstorable_text(self, data: Any, **_kwargs: Any) -> Any:

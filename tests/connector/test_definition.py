@@ -13,7 +13,7 @@ from jsonschema import validators
 
 from fieldapp.connector.blueprint import generate_definition
 from fieldapp.connector.definition import build_properties, dump
-from fieldapp.connector.lint import lint_definition
+from fieldapp.connector.lint import is_filler, lint_definition
 from tests.powerplatform_schemas import load_schema, validator_for
 
 COMMITTED = Path(__file__).resolve().parents[2] / "connector"
@@ -99,11 +99,59 @@ def test_no_polymorphic_or_nullable_schemas_anywhere(definition: dict[str, Any])
 
 def test_officer_and_supervisor_operations_are_all_offered(definition: dict[str, Any]) -> None:
     assert set(_operations(definition)) == {
-        "ListCases", "GetCase", "CreateCase", "ListVictims", "CreateVictim", "ListEvents",
+        "GetMe", "ListCases", "GetCase", "CreateCase", "UpdateCase", "ListVictims", "GetVictim",
+        "UpdateVictim", "CreateVictim", "ListEvents",
         "RecordEvent", "ListDuties", "CloseDuty", "ListTemplates", "GetTemplate",
         "PreviewTemplate", "ListTemplateFields", "WriteMessage", "ListMessages", "GetMessage",
         "SendMessage", "ConfirmMessageSent", "GetComplianceMetrics",
     }  # fmt: skip
+
+
+def test_every_field_and_parameter_is_described_and_every_code_named(
+    definition: dict[str, Any],
+) -> None:
+    described = [
+        node
+        for node in _walk(definition)
+        if isinstance(node, dict) and "x-ms-summary" in node and "$ref" not in node
+    ]
+    assert len(described) > 250
+    filler = [n["description"] for n in described if is_filler(n["x-ms-summary"], n["description"])]
+    assert filler == []
+    enums = [node for node in _walk(definition) if isinstance(node, dict) and "enum" in node]
+    unnamed = [
+        node["enum"]
+        for node in enums
+        if [e["value"] for e in node.get("x-ms-enum-values", [])]
+        != [v for v in node["enum"] if v is not None]
+    ]
+    assert len(enums) > 40
+    assert unnamed == []
+
+
+def test_codes_show_the_names_people_read(definition: dict[str, Any]) -> None:
+    event_type = definition["definitions"]["EventCreate"]["properties"]["type"]
+    names = {e["value"]: e["displayName"] for e in event_type["x-ms-enum-values"]}
+    assert names["no_further_action"] == "No further action"
+    assert names["vrr_requested"] == "VRR requested"
+    victim = definition["definitions"]["VictimCreate"]["properties"]
+    languages = {e["value"]: e["displayName"] for e in victim["language"]["x-ms-enum-values"]}
+    assert languages == {"en": "English", "cy": "Welsh", "bilingual": "Welsh and English"}
+    interpreter = {
+        e["value"]: e["displayName"] for e in victim["interpreter_language"]["x-ms-enum-values"]
+    }
+    assert interpreter["pl"] == "Polish"
+    roles = {e["value"]: e["displayName"] for e in victim["recipient_role"]["x-ms-enum-values"]}
+    assert roles["parent_guardian"] == "Parent or guardian"
+
+
+def test_changes_take_the_version_read_as_if_match(definition: dict[str, Any]) -> None:
+    operations = _operations(definition)
+    for operation_id in ("UpdateCase", "UpdateVictim", "CloseDuty"):
+        match = next(p for p in operations[operation_id]["parameters"] if p["name"] == "If-Match")
+        assert match["required"] is True
+        assert "version field" in match["description"]
+    assert operations["GetMe"]["responses"]["200"]["schema"] == {"$ref": "#/definitions/Me"}
 
 
 def test_every_create_documents_an_advanced_idempotency_key(definition: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fieldapp.connector.lint import lint_definition
+from fieldapp.connector.lint import is_filler, lint_definition
 
 
 def _clean() -> dict[str, Any]:
@@ -114,6 +114,26 @@ def test_a_clean_definition_has_no_findings() -> None:
             "PropertySummaryMissing",
         ),
         (lambda d: d.update(security=[{"oauth": []}]), "SecurityRequirementMustBeDefined"),
+        (
+            lambda d: d["definitions"]["Page"]["properties"]["value"].update(
+                description="The value."
+            ),
+            "PropertyDescriptionIsFiller",
+        ),
+        (
+            lambda d: _operation(d)["parameters"][0].update(description="The case ID. Required."),
+            "ParameterDescriptionIsFiller",
+        ),
+        (
+            lambda d: _operation(d)["parameters"][0].update(enum=["a", "b"]),
+            "EnumValueDisplayNameMissing",
+        ),
+        (
+            lambda d: d["definitions"]["Page"]["properties"]["value"]["items"].update(
+                enum=["a"], **{"x-ms-enum-values": [{"value": "b", "displayName": "B"}]}
+            ),
+            "EnumValueDisplayNameMissing",
+        ),
     ],
 )
 def test_each_broken_rule_is_reported(change: Any, rule: str) -> None:
@@ -131,6 +151,16 @@ def test_a_body_on_a_get_and_an_authorization_header_are_reported() -> None:
     findings = "\n".join(lint_definition(doc))
     assert "BodyOrFormDataParameterInFetchOperationNotAllowed" in findings
     assert "ReservedParameterIsUsed" in findings
+
+
+def test_named_codes_and_real_descriptions_pass() -> None:
+    doc = _clean()
+    _operation(doc)["parameters"][0].update(
+        enum=["a", None], **{"x-ms-enum-values": [{"value": "a", "displayName": "A"}]}
+    )
+    assert lint_definition(doc) == []
+    assert is_filler("Due At", "The due at. A UTC date-time ending in Z.")
+    assert not is_filler("Due At", "The deadline by which the person must be told.")
 
 
 def test_duplicate_operation_ids_are_reported() -> None:
