@@ -13,6 +13,7 @@ from typing import Any
 
 from fieldapp.connector.surface import (
     ADVANCED_PARAMETERS,
+    DYNAMIC_LISTS,
     DYNAMIC_VALUES,
     IDEMPOTENCY_NOTE,
     OPERATIONS,
@@ -102,6 +103,9 @@ def _decorate_definitions(definitions: dict[str, dict[str, Any]]) -> None:
     for (name, field), dynamic in DYNAMIC_VALUES.items():
         if name in definitions:
             definitions[name]["properties"][field]["x-ms-dynamic-values"] = dict(dynamic)
+    for (name, field), listing in DYNAMIC_LISTS.items():
+        if name in definitions:
+            definitions[name]["properties"][field]["x-ms-dynamic-list"] = dict(listing)
 
 
 def enum_values(field: str, values: list[Any]) -> list[dict[str, Any]]:

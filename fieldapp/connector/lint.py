@@ -26,6 +26,11 @@ MAX_SUMMARY = 80
 MAX_OPERATIONS = 256
 MAX_BYTES = 1_000_000
 DEFINITIONS = "#/definitions/"
+#: Drop-down extensions and the key naming the array they list, in the called operation's answer.
+DYNAMIC_COLLECTIONS = (
+    ("x-ms-dynamic-values", "value-collection"),
+    ("x-ms-dynamic-list", "itemsPath"),
+)
 
 
 def is_filler(summary: str, description: str) -> bool:
@@ -227,14 +232,15 @@ def _dynamic_value_findings(doc: Mapping[str, Any]) -> Iterator[str]:
 
     def walk(node: Any, where: str) -> Iterator[str]:
         if isinstance(node, Mapping):
-            dynamic = node.get("x-ms-dynamic-values")
-            if isinstance(dynamic, Mapping):
+            for extension, key in DYNAMIC_COLLECTIONS:
+                dynamic = node.get(extension)
+                if not isinstance(dynamic, Mapping):
+                    continue
                 target = by_id.get(dynamic.get("operationId"))
                 schema = (target or {}).get("responses", {}).get("200", {}).get("schema", {})
-                path = str(dynamic.get("value-collection", ""))
-                collection = _root_properties(doc, schema).get(path)
+                collection = _root_properties(doc, schema).get(str(dynamic.get(key, "")))
                 if target is None or not collection or collection.get("type") != "array":
-                    yield f"InvokedOperationShouldProduceArray: {where}"
+                    yield f"InvokedOperationShouldProduceArray: {where} ({extension})"
             for key, value in node.items():
                 yield from walk(value, f"{where}/{key}")
         elif isinstance(node, list):

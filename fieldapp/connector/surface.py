@@ -136,9 +136,30 @@ TEMPLATE_PICKER = {
     "value-title": "name",
 }
 
-#: Drop-downs: the template and the victim a message is written from and to.
+#: The message's template picker: only the templates that fit the victim and duty chosen
+#: (ListTemplates filters by them). Power Apps reads x-ms-dynamic-values; Power Automate
+#: reaches sibling body fields through x-ms-dynamic-list's parameterReference.
+MESSAGE_TEMPLATE_PICKER = {
+    **TEMPLATE_PICKER,
+    "parameters": {
+        "victim_id": {"parameter": "victim_id"},
+        "duty_id": {"parameter": "duty_id"},
+    },
+}
+MESSAGE_TEMPLATE_LIST = {
+    "operationId": "ListTemplates",
+    "parameters": {
+        "victim_id": {"parameterReference": "body/victim_id"},
+        "duty_id": {"parameterReference": "body/duty_id"},
+    },
+    "itemsPath": "value",
+    "itemValuePath": "key",
+    "itemTitlePath": "name",
+}
+
+#: Drop-downs (x-ms-dynamic-values): the template and the victim a message is written from and to.
 DYNAMIC_VALUES: dict[tuple[str, str], dict[str, Any]] = {
-    ("MessageCreate", "template_key"): TEMPLATE_PICKER,
+    ("MessageCreate", "template_key"): MESSAGE_TEMPLATE_PICKER,
     ("MessageCreate", "victim_id"): {
         "operationId": "ListVictims",
         "parameters": {"case_id": {"parameter": "case_id"}},
@@ -146,4 +167,9 @@ DYNAMIC_VALUES: dict[tuple[str, str], dict[str, Any]] = {
         "value-path": "id",
         "value-title": "last_name",
     },
+}
+
+#: Drop-downs in Power Automate's form (x-ms-dynamic-list), where they read sibling fields.
+DYNAMIC_LISTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("MessageCreate", "template_key"): MESSAGE_TEMPLATE_LIST,
 }

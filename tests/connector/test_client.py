@@ -87,6 +87,7 @@ class ConnectorClient:
         arguments = {
             name: caller[source["parameter"]]
             for name, source in dynamic.get("parameters", {}).items()
+            if source["parameter"] in caller  # a field not filled in yet is left out
         }
         target = self.operations[dynamic["operationId"]][2]
         if "x-ms-pageable" in target:
@@ -118,7 +119,7 @@ def connector(app: Flask, client: FlaskClient, session: Session) -> ConnectorCli
 
 
 SCOPES = [
-    "cases:read", "cases:write", "victims:read", "victims:write", "events:write",
+    "profile:read", "cases:read", "cases:write", "victims:read", "victims:write", "events:write",
     "duties:read", "templates:read", "messages:read", "messages:write",
 ]  # fmt: skip
 
@@ -153,11 +154,23 @@ def test_officer_app_writes_a_message_for_a_victim_through_the_connector(
 
     victims = connector.choices("MessageCreate", "victim_id", case_id=case["id"])
     victim_id = next(v["value"] for v in victims if v["title"] == "Shah")
-    templates = connector.choices("MessageCreate", "template_key")
-    template_key = next(
-        t["value"] for t in templates
-        if t["event_type"] == "arrested" and t["channel"] == "sms" and t["language"] == "en"
-    )  # fmt: skip
+    every_template = connector.choices("MessageCreate", "template_key")
+    templates = connector.choices(
+        "MessageCreate", "template_key", victim_id=victim_id, duty_id=duty["id"]
+    )
+    assert len(every_template) > 50
+    assert [t["value"] for t in templates] == ["arrested-sms-en"]  # the duty's news, by text
+    template_key = templates[0]["value"]
+
+    read = connector.call("GetVictim", victim_id=victim_id)
+    changed = connector.call(
+        "UpdateVictim",
+        victim_id=victim_id,
+        body={"needs": "Prefers a call after 5pm."},
+        **{"If-Match": str(read["version"])},
+    )
+    assert changed["version"] == read["version"] + 1
+    assert connector.call("GetMe")["username"] == "pc.conn"
 
     write = {"victim_id": victim_id, "template_key": template_key, "duty_id": duty["id"]}
     retry_key = str(uuid.uuid4())

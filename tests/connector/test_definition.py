@@ -174,6 +174,13 @@ def test_lists_with_next_link_are_pageable(definition: dict[str, Any]) -> None:
 def test_write_message_offers_template_and_victim_drop_downs(definition: dict[str, Any]) -> None:
     fields = definition["definitions"]["MessageCreate"]["properties"]
     assert fields["template_key"]["x-ms-dynamic-values"]["operationId"] == "ListTemplates"
+    picker = fields["template_key"]["x-ms-dynamic-values"]["parameters"]
+    assert picker == {"victim_id": {"parameter": "victim_id"}, "duty_id": {"parameter": "duty_id"}}
+    listing = fields["template_key"]["x-ms-dynamic-list"]
+    assert listing["parameters"]["duty_id"] == {"parameterReference": "body/duty_id"}
+    assert (listing["itemsPath"], listing["itemValuePath"]) == ("value", "key")
+    list_templates = _operations(definition)["ListTemplates"]["parameters"]
+    assert {"victim_id", "duty_id", "event_type"} <= {p["name"] for p in list_templates}
     victim = fields["victim_id"]["x-ms-dynamic-values"]
     assert victim["operationId"] == "ListVictims"
     assert victim["parameters"] == {"case_id": {"parameter": "case_id"}}

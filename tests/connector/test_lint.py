@@ -176,3 +176,10 @@ def test_a_drop_down_must_read_an_array() -> None:
         "value-collection": "nextLink",
     }
     assert any(f.startswith("InvokedOperationShouldProduceArray") for f in lint_definition(doc))
+    _operation(doc)["parameters"][0]["x-ms-dynamic-values"]["value-collection"] = "value"
+    assert lint_definition(doc) == []
+    _operation(doc)["parameters"][0]["x-ms-dynamic-list"] = {
+        "operationId": "GetCase",
+        "itemsPath": "nextLink",
+    }
+    assert any("x-ms-dynamic-list" in f for f in lint_definition(doc))
