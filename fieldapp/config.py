@@ -197,6 +197,27 @@ def message_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def webhook_settings(env: Mapping[str, str], *, production: bool) -> dict[str, Any]:
+    """Webhooks: where deliveries may go, how long a try waits, retries and when to disable."""
+    return {
+        # Plain http (and loopback addresses) only to this machine, and only when this is on:
+        # development, tests and the demo. Production refuses both unless told otherwise.
+        "WEBHOOK_ALLOW_HTTP_LOOPBACK": _flag(
+            env.get(PREFIX + "WEBHOOK_ALLOW_HTTP_LOOPBACK"), default=not production
+        ),
+        "WEBHOOK_WORKER": _flag(env.get(PREFIX + "WEBHOOK_WORKER"), default=True),
+        "WEBHOOK_TIMEOUT_SECONDS": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 5),
+        "WEBHOOK_LEASE_SECONDS": _int(env, "WEBHOOK_LEASE_SECONDS", 60),
+        "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 12),
+        "WEBHOOK_BACKOFF_BASE_SECONDS": _int(env, "WEBHOOK_BACKOFF_BASE_SECONDS", 30),
+        "WEBHOOK_BACKOFF_CAP_SECONDS": _int(env, "WEBHOOK_BACKOFF_CAP_SECONDS", 3600),
+        "WEBHOOK_DISABLE_AFTER_FAILURES": _int(env, "WEBHOOK_DISABLE_AFTER_FAILURES", 15),
+        "WEBHOOK_DISABLE_AFTER_HOURS": _int(env, "WEBHOOK_DISABLE_AFTER_HOURS", 24),
+        "WEBHOOK_SCAN_SECONDS": _int(env, "WEBHOOK_SCAN_SECONDS", 60),
+        "WEBHOOK_SCAN_LOOKBACK_HOURS": _int(env, "WEBHOOK_SCAN_LOOKBACK_HOURS", 24),
+    }
+
+
 #: Where letters come from when FIELDAPP_LETTER_RETURN_ADDRESS is not set (lines split on "|").
 LETTER_RETURN_ADDRESS = "Police Headquarters|1 Example Road|Demo Town|DT1 1AA"
 LETTER_POSTAGE = ("first", "second", "economy")
@@ -279,6 +300,7 @@ def build_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "DUE_SOON_HOURS": _int(env, "DUE_SOON_HOURS", 48),
         **message_settings(env),
         **letter_settings(env),
+        **webhook_settings(env, production=production),
         **console_settings(env, production=production),
         **database_settings(env),
         **replica_settings(env),

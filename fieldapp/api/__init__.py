@@ -17,6 +17,7 @@ from fieldapp.api import (
     templates,
     users,
     victims,
+    webhooks,
 )
 from fieldapp.web.openapi import FieldappApi
 
@@ -38,5 +39,7 @@ def register(api: FieldappApi) -> None:
         metrics,
         audit,
         api_keys,
+        webhooks,
     ):
         api.register_blueprint(module.bp)
+    webhooks.document(api)

@@ -25,6 +25,7 @@ SCOPES: Final[dict[str, str]] = {
     "contacts:read": "List a case's contacts with victims (calls, visits, letters by hand).",
     "contacts:write": "Record contacts with victims, which count toward their duties.",
     "metrics:read": "Read the Victims' Code compliance report.",
+    "webhooks": "Manage webhook subscriptions receiving events the key user may see.",
 }
 
 

@@ -14,6 +14,7 @@ from fieldapp.models.team import Team
 from fieldapp.models.template import MessageTemplate, TemplateVersion
 from fieldapp.models.user import User
 from fieldapp.models.victim import Victim
+from fieldapp.models.webhook import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -33,4 +34,7 @@ __all__ = [
     "TemplateVersion",
     "User",
     "Victim",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

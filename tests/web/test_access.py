@@ -26,6 +26,7 @@ def _concrete_path(rule: str) -> str:
         "duty_id",
         "message_id",
         "key_id",
+        "webhook_id",
     ):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     path = path.replace("<string(maxlength=80):key>", "arrested-sms-en")
