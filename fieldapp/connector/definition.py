@@ -23,7 +23,10 @@ from fieldapp.connector.surface import (
     PROPERTY_TYPES,
     SECURITY_HEADERS,
     TEMPLATE_PICKER,
+    TRIGGER_TEXT,
+    TRIGGERS,
     ConnectorOperation,
+    WebhookTrigger,
 )
 from fieldapp.connector.swagger2 import (
     convert_definitions,
@@ -39,6 +42,7 @@ DEFAULT_HOST = "fieldapp.example.police.uk"
 DEFINITION_FILE = "apiDefinition.swagger.json"
 PROPERTIES_FILE = "apiProperties.json"
 JSON = "application/json"
+METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
 API_KEY_HEADER = "X-API-Key"
 TITLE = "Fieldapp"
 DESCRIPTION = (
@@ -126,11 +130,10 @@ def _name_enums(node: dict[str, Any], field: str) -> None:
 
 def _name_all_enums(paths: Mapping[str, Any], definitions: Mapping[str, Any]) -> None:
     """Every enum of the parameters and definitions shows display names in drop-downs."""
-    for item in paths.values():
-        for operation in item.values():
-            for parameter in operation.get("parameters", []):
-                _name_enums(parameter, parameter["name"])
-                _name_properties(parameter.get("schema", {}))
+    for operation in _operations(paths):
+        for parameter in operation.get("parameters", []):
+            _name_enums(parameter, parameter["name"])
+            _name_properties(parameter.get("schema", {}))
     for definition in definitions.values():
         _name_properties(definition)
 
@@ -142,14 +145,68 @@ def _name_properties(schema: Mapping[str, Any]) -> None:
         _name_properties(prop)
 
 
+def _body_schema(
+    operation: Mapping[str, Any], definitions: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The (referenced) schema of an operation's body parameter, if it has one."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "body":
+            ref = parameter["schema"].get("$ref", "").removeprefix("#/definitions/")
+            found: dict[str, Any] | None = definitions.get(ref, parameter["schema"])
+            return found
+    return None
+
+
+def _operations(paths: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every operation of the paths (path items also hold x-ms-notification-content)."""
+    return [op for item in paths.values() for key, op in item.items() if key in METHODS]
+
+
+def _notify_with(trigger: WebhookTrigger, paths: dict[str, Any]) -> None:
+    """Say what a trigger's notifications carry, on its path item (in place)."""
+    for item in paths.values():
+        if any(op.get("operationId") == trigger.operation_id for op in item.values()):
+            item["x-ms-notification-content"] = {
+                "description": trigger.content,
+                "schema": {"$ref": f"#/definitions/{trigger.event_schema}"},
+            }
+
+
+def _make_trigger(
+    trigger: WebhookTrigger, paths: dict[str, Any], definitions: dict[str, Any]
+) -> None:
+    """Turn a subscription create into a webhook trigger (Power Automate's, in place)."""
+    for operation in _operations(paths):
+        if operation["operationId"] != trigger.operation_id:
+            continue
+        operation["description"] = trigger.description
+        operation["x-ms-trigger"] = "single"
+        operation["x-ms-trigger-hint"] = trigger.hint
+        # The platform sends no key of its own: it creates a flow's subscription once.
+        operation["parameters"] = [
+            p for p in operation["parameters"] if p["name"] != "Idempotency-Key"
+        ]
+        for parameter in operation["parameters"]:
+            if parameter["in"] == "body":
+                parameter["description"] = trigger.body
+        body = _body_schema(operation, definitions) or {}
+        for name, prop in body.get("properties", {}).items():
+            prop["description"] = TRIGGER_TEXT.get(name, prop["description"])
+            prop["x-ms-visibility"] = "advanced" if name == "description" else "important"
+        url = body["properties"][trigger.url_field]
+        url.update({"x-ms-notification-url": True, "x-ms-visibility": "internal"})
+        operation["responses"]["201"]["headers"] = {
+            "Location": {"type": "string", "description": trigger.location}
+        }
+
+
 def _mark_pageable(paths: dict[str, Any], definitions: Mapping[str, Any]) -> None:
     """Operations whose answer carries nextLink at its root page with it."""
-    for item in paths.values():
-        for operation in item.values():
-            schema = operation["responses"].get("200", {}).get("schema", {})
-            target = definitions.get(schema.get("$ref", "").removeprefix("#/definitions/"), {})
-            if "nextLink" in target.get("properties", {}):
-                operation["x-ms-pageable"] = {"nextLinkName": "nextLink"}
+    for operation in _operations(paths):
+        schema = operation["responses"].get("200", {}).get("schema", {})
+        target = definitions.get(schema.get("$ref", "").removeprefix("#/definitions/"), {})
+        if "nextLink" in target.get("properties", {}):
+            operation["x-ms-pageable"] = {"nextLinkName": "nextLink"}
 
 
 def build_definition(
@@ -159,8 +216,12 @@ def build_definition(
     paths: dict[str, dict[str, Any]] = {}
     for operation in OPERATIONS:
         paths.setdefault(operation.path, {})[operation.method] = _operation(operation, source)
+    for trigger in TRIGGERS:
+        _notify_with(trigger, paths)
     definitions = convert_definitions(source["components"]["schemas"], schema_refs(paths))
     _decorate_definitions(definitions)
+    for trigger in TRIGGERS:
+        _make_trigger(trigger, paths, definitions)
     _name_all_enums(paths, definitions)
     _mark_pageable(paths, definitions)
     return {

@@ -18,6 +18,7 @@ MIME_TYPES = frozenset(
     {"application/json", "text/plain", "multipart/form-data", "application/x-www-form-urlencoded"}
 )
 NEXT_LINK_NAMES = frozenset({"nextLink", "@odata.nextLink"})
+TRIGGER_KINDS = frozenset({"single", "batch"})
 FORBIDDEN_PARAMETERS = frozenset({"authorization", "connectionid"})
 FORBIDDEN_SCHEMA_KEYWORDS = ("oneOf", "anyOf", "not", "nullable")
 PASCAL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
@@ -124,6 +125,10 @@ def _parameter_findings(
             yield from _text_findings(parameter, place, "Parameter")
         elif not parameter.get("x-ms-summary") or not parameter.get("description"):
             yield f"ParameterSummaryMissing: {place}"
+        hidden = parameter.get("x-ms-visibility") == "internal" and parameter.get("required")
+        filled_in = "default" in parameter or parameter.get("x-ms-notification-url")
+        if hidden and not filled_in:
+            yield f"InternalRequiredParameterWithoutDefault: {place}"
         if parameter.get("in") == "path":
             if parameter.get("required") is not True:
                 yield f"PathParameterMustBeRequired: {place}"
@@ -176,6 +181,60 @@ def _root_properties(doc: Mapping[str, Any], schema: Mapping[str, Any]) -> Mappi
     return properties
 
 
+def _notification_urls(
+    operation: Mapping[str, Any], doc: Mapping[str, Any]
+) -> list[tuple[str, Mapping[str, Any], bool]]:
+    """Each (name, schema, required) marked x-ms-notification-url: a parameter, or a property
+    of the body's schema (following one $ref)."""
+    found: list[tuple[str, Mapping[str, Any], bool]] = []
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "body":
+            if parameter.get("x-ms-notification-url"):
+                found.append((parameter["name"], parameter, parameter.get("required") is True))
+            continue
+        body = parameter.get("schema", {})
+        ref = body.get("$ref", "")
+        if ref.startswith(DEFINITIONS):
+            body = doc.get("definitions", {}).get(ref.removeprefix(DEFINITIONS), {})
+        required = set(body.get("required", [])) if parameter.get("required") is True else set()
+        for name, prop in body.get("properties", {}).items():
+            if isinstance(prop, Mapping) and prop.get("x-ms-notification-url"):
+                found.append((f"body.{name}", prop, name in required))
+    return found
+
+
+def _trigger_findings(
+    path: str, method: str, operation: Mapping[str, Any], doc: Mapping[str, Any]
+) -> Iterator[str]:
+    """A webhook trigger: one notification URL (required, string, internal), the notification
+    content on its path, and a 201 whose Location a DELETE operation serves."""
+    where = f"{method.upper()} {path}"
+    kind = operation.get("x-ms-trigger")
+    if kind is None:
+        return
+    if kind not in TRIGGER_KINDS:
+        yield f"TriggerTypeNotValid: {where} has x-ms-trigger {kind!r}"
+    if method == "get":
+        return  # a polling trigger: no subscription to make or delete
+    urls = _notification_urls(operation, doc)
+    if len(urls) != 1:
+        yield f"WebhookTriggerNotificationUrlMissing: {where} needs exactly one, has {len(urls)}"
+    for name, schema, required in urls:
+        if not (required and schema.get("type") == "string"):
+            yield f"NotificationUrlParameterNotValid: {where} {name} must be a required string"
+        if schema.get("x-ms-visibility") != "internal":
+            yield f"NotificationUrlParameterNotInternal: {where} {name} must be internal"
+    content = doc.get("paths", {}).get(path, {}).get("x-ms-notification-content")
+    if not isinstance(content, Mapping) or "schema" not in content:
+        yield f"NotificationContentMissing: {where} has no x-ms-notification-content schema"
+    created = operation.get("responses", {}).get("201", {})
+    if "Location" not in created.get("headers", {}):
+        yield f"WebhookTriggerLocationMissing: {where} needs a 201 with a Location header"
+    deletes = [p for p, m, _ in _operations(doc) if m == "delete" and p.startswith(path + "/{")]
+    if not deletes:
+        yield f"WebhookTriggerDeleteMissing: {where} has no DELETE for the Location it answers"
+
+
 def _operation_findings(
     path: str, method: str, operation: Mapping[str, Any], doc: Mapping[str, Any]
 ) -> Iterator[str]:
@@ -197,6 +256,7 @@ def _operation_findings(
             yield f"MimeTypeNotValid: {where} {key} {mime}"
     yield from _parameter_findings(path, method, operation, doc.get("definitions", {}))
     yield from _response_findings(where, operation, doc)
+    yield from _trigger_findings(path, method, operation, doc)
 
 
 def _document_findings(doc: Mapping[str, Any]) -> Iterator[str]:

@@ -72,6 +72,16 @@ OPERATIONS: tuple[ConnectorOperation, ...] = (
         "Confirm a message was sent by hand",
     ),
     ConnectorOperation(
+        "post", "/api/v1/webhooks", "CreateWebhook", "When a fieldapp event happens"
+    ),
+    ConnectorOperation(
+        "delete",
+        "/api/v1/webhooks/{webhook_id}",
+        "DeleteWebhook",
+        "Delete an event subscription",
+        visibility="internal",
+    ),
+    ConnectorOperation(
         "get",
         "/api/v1/metrics/compliance",
         "GetComplianceMetrics",
@@ -172,4 +182,55 @@ DYNAMIC_VALUES: dict[tuple[str, str], dict[str, Any]] = {
 #: Drop-downs in Power Automate's form (x-ms-dynamic-list), where they read sibling fields.
 DYNAMIC_LISTS: dict[tuple[str, str], dict[str, Any]] = {
     ("MessageCreate", "template_key"): MESSAGE_TEMPLATE_LIST,
+}
+
+
+@dataclass(frozen=True)
+class WebhookTrigger:
+    """A Power Automate trigger on a webhook subscription: the platform subscribes its own URL
+    when a flow is turned on, and deletes the subscription (DELETE on the Location it was
+    answered with) when the flow is turned off or deleted."""
+
+    operation_id: str
+    url_field: str
+    event_schema: str
+    description: str
+    body: str
+    hint: str
+    content: str
+    location: str
+
+
+TRIGGERS: tuple[WebhookTrigger, ...] = (
+    WebhookTrigger(
+        operation_id="CreateWebhook",
+        url_field="url",
+        event_schema="WebhookEvent",
+        description=(
+            "Starts the flow when one of the chosen events happens in fieldapp: a contact duty "
+            "due soon or overdue, a victim-update message delivered or failed, or a template "
+            "submitted for review. Each run gets one event, of those the connection's user may "
+            "see."
+        ),
+        body="The events that start the flow.",
+        hint=(
+            "To see it run, make the event happen in fieldapp: for example submit a template "
+            "version for review, or wait for a contact duty to fall due."
+        ),
+        content=(
+            "The event, as fieldapp posts it: its type, when it happened, and what it is about "
+            "(ids and codes only, never names, contact details or message text)."
+        ),
+        location=(
+            "The subscription's URL: Power Automate deletes the subscription there when the "
+            "flow is turned off or deleted."
+        ),
+    ),
+)
+
+#: Texts for the trigger's own fields (the subscription the platform makes for the flow).
+TRIGGER_TEXT = {
+    "url": "The URL Power Automate receives the events on; filled in by the platform.",
+    "events": "The events that start the flow: pick one or more.",
+    "description": "A note shown to administrators beside the subscription, e.g. the flow's name.",
 }

@@ -155,6 +155,16 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "ComplianceReportSchema.from": "The first day the figures cover.",
     "ComplianceReportSchema.to": "The last day the figures cover.",
     "DerivedBasisSchema.basis": "The enhanced-rights category that follows from the role.",
+    "WebhookSchema.url": "Where the events are posted.",
+    "WebhookSchema.events": "The event types the subscription receives.",
+    "WebhookSchema.description": "A note about the subscription, e.g. what receives it.",
+    "consecutive_failures": "Failed deliveries in a row; too many disable the subscription.",
+    "disabled_at": "When the subscription was disabled, if it is.",
+    "disabled_reason": "Why the subscription was disabled, if it is.",
+    "WebhookEventDataSchema.duty_kind": "The kind of contact duty, as the Code's rule names it.",
+    "WebhookEventDataSchema.message_status": "The message's status now: delivered or failed.",
+    "WebhookEventDataSchema.channel": _CHANNEL,
+    "WebhookEventDataSchema.template_version": "The template version the message was written from.",
     "MessageCreateSchema.victim_id": "The ID of the person to write to.",
     "MessageCreateSchema.template_key": (
         "The published template to write from; the app uses a sibling if the person needs "

@@ -34,7 +34,8 @@ def _operations(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         operation["operationId"]: operation
         for item in definition["paths"].values()
-        for operation in item.values()
+        for key, operation in item.items()
+        if not key.startswith("x-ms-")  # x-ms-notification-content sits beside the methods
     }
 
 
@@ -103,7 +104,8 @@ def test_officer_and_supervisor_operations_are_all_offered(definition: dict[str,
         "UpdateVictim", "CreateVictim", "ListEvents",
         "RecordEvent", "ListDuties", "CloseDuty", "ListTemplates", "GetTemplate",
         "PreviewTemplate", "ListTemplateFields", "WriteMessage", "ListMessages", "GetMessage",
-        "SendMessage", "ConfirmMessageSent", "GetComplianceMetrics",
+        "SendMessage", "ConfirmMessageSent", "GetComplianceMetrics", "CreateWebhook",
+        "DeleteWebhook",
     }  # fmt: skip
 
 
@@ -152,6 +154,35 @@ def test_changes_take_the_version_read_as_if_match(definition: dict[str, Any]) -
         assert match["required"] is True
         assert "version field" in match["description"]
     assert operations["GetMe"]["responses"]["200"]["schema"] == {"$ref": "#/definitions/Me"}
+
+
+def test_events_start_flows_through_a_webhook_trigger(definition: dict[str, Any]) -> None:
+    item = definition["paths"]["/api/v1/webhooks"]
+    trigger = item["post"]
+    assert trigger["operationId"] == "CreateWebhook"
+    assert (trigger["x-ms-trigger"], trigger["summary"]) == (
+        "single",
+        "When a fieldapp event happens",
+    )
+    assert trigger["x-ms-trigger-hint"]
+    assert [p["name"] for p in trigger["parameters"]] == ["body"]  # no Idempotency-Key to fill
+    body = definition["definitions"]["WebhookCreate"]
+    url = body["properties"]["url"]
+    assert (url["x-ms-notification-url"], url["x-ms-visibility"], url["type"]) == (
+        True, "internal", "string",
+    )  # fmt: skip
+    assert "url" in body["required"]
+    events = body["properties"]["events"]["items"]["x-ms-enum-values"]
+    assert {"value": "duty.overdue", "displayName": "Duty overdue"} in events
+    assert "Location" in trigger["responses"]["201"]["headers"]
+    content = item["x-ms-notification-content"]
+    assert content["schema"] == {"$ref": "#/definitions/WebhookEvent"}
+    data = definition["definitions"]["WebhookEvent"]["properties"]["data"]
+    fields = definition["definitions"][data["$ref"].removeprefix("#/definitions/")]["properties"]
+    assert {"case_id", "duty_id", "due_at", "message_status"} <= set(fields)
+    assert all(field["x-ms-summary"] and field["description"] for field in fields.values())
+    delete = definition["paths"]["/api/v1/webhooks/{webhook_id}"]["delete"]
+    assert (delete["operationId"], delete["x-ms-visibility"]) == ("DeleteWebhook", "internal")
 
 
 def test_every_create_documents_an_advanced_idempotency_key(definition: dict[str, Any]) -> None:

@@ -183,3 +183,102 @@ def test_a_drop_down_must_read_an_array() -> None:
         "itemsPath": "nextLink",
     }
     assert any("x-ms-dynamic-list" in f for f in lint_definition(doc))
+
+
+def _with_trigger() -> dict[str, Any]:
+    """The clean definition plus a webhook trigger that keeps every rule."""
+    doc = _clean()
+    text = {"x-ms-summary": "URL", "description": "Where events go."}
+    doc["definitions"]["Hook"] = {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {"type": "string", "x-ms-notification-url": True,
+                    "x-ms-visibility": "internal", **text},
+        },
+    }  # fmt: skip
+    body = {"name": "body", "in": "body", "required": True, "x-ms-summary": "Body",
+            "description": "The hook.", "schema": {"$ref": "#/definitions/Hook"}}  # fmt: skip
+    path_id = dict(_operation(doc)["parameters"][0], name="hook_id")
+    doc["paths"]["/hooks"] = {
+        "x-ms-notification-content": {"schema": {"$ref": "#/definitions/Page"}},
+        "post": {
+            "operationId": "CreateHook",
+            "summary": "When something happens",
+            "description": "Starts a flow.",
+            "x-ms-trigger": "single",
+            "parameters": [body],
+            "responses": {
+                "201": {"description": "Created", "schema": {"$ref": "#/definitions/Page"},
+                        "headers": {"Location": {"type": "string"}}},
+                "default": {"description": "Error."},
+            },
+        },
+    }  # fmt: skip
+    doc["paths"]["/hooks/{hook_id}"] = {
+        "delete": {
+            "operationId": "DeleteHook",
+            "summary": "Delete a hook",
+            "description": "Stops the events.",
+            "x-ms-visibility": "internal",
+            "parameters": [path_id],
+            "responses": {"204": {"description": "Gone"}, "default": {"description": "Error."}},
+        }
+    }
+    return doc
+
+
+def _hook(doc: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = doc["paths"]["/hooks"]["post"]
+    return operation
+
+
+def test_a_webhook_trigger_that_keeps_the_rules_is_clean() -> None:
+    assert lint_definition(_with_trigger()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        (lambda d: _hook(d).update({"x-ms-trigger": "many"}), "TriggerTypeNotValid"),
+        (
+            lambda d: d["definitions"]["Hook"]["properties"]["url"].pop("x-ms-notification-url"),
+            "WebhookTriggerNotificationUrlMissing",
+        ),
+        (
+            lambda d: d["definitions"]["Hook"].update(required=[]),
+            "NotificationUrlParameterNotValid",
+        ),
+        (
+            lambda d: d["definitions"]["Hook"]["properties"]["url"].update(type="integer"),
+            "NotificationUrlParameterNotValid",
+        ),
+        (
+            lambda d: d["definitions"]["Hook"]["properties"]["url"].update(
+                {"x-ms-visibility": "important"}
+            ),
+            "NotificationUrlParameterNotInternal",
+        ),
+        (lambda d: d["paths"]["/hooks"].pop("x-ms-notification-content"), "NotificationContent"),
+        (lambda d: _hook(d)["responses"]["201"].pop("headers"), "WebhookTriggerLocationMissing"),
+        (lambda d: d["paths"].pop("/hooks/{hook_id}"), "WebhookTriggerDeleteMissing"),
+        (
+            lambda d: _operation(d)["parameters"].append(
+                {
+                    "name": "mode",
+                    "in": "query",
+                    "required": True,
+                    "type": "string",
+                    "x-ms-visibility": "internal",
+                    "x-ms-summary": "Mode",
+                    "description": "How to read.",
+                }
+            ),
+            "InternalRequiredParameterWithoutDefault",
+        ),
+    ],
+)
+def test_each_broken_trigger_rule_is_reported(change: Any, rule: str) -> None:
+    doc = _with_trigger()
+    change(doc)
+    assert any(finding.startswith(rule) for finding in lint_definition(doc)), rule
