@@ -14,6 +14,8 @@ from jsonschema import validators
 from fieldapp.connector.blueprint import generate_definition
 from fieldapp.connector.definition import build_properties, dump
 from fieldapp.connector.lint import is_filler, lint_definition
+from fieldapp.connector.surface import OPERATIONS
+from fieldapp.web.openapi import current_api
 from tests.powerplatform_schemas import load_schema, validator_for
 
 COMMITTED = Path(__file__).resolve().parents[2] / "connector"
@@ -183,6 +185,14 @@ def test_events_start_flows_through_a_webhook_trigger(definition: dict[str, Any]
     assert all(field["x-ms-summary"] and field["description"] for field in fields.values())
     delete = definition["paths"]["/api/v1/webhooks/{webhook_id}"]["delete"]
     assert (delete["operationId"], delete["x-ms-visibility"]) == ("DeleteWebhook", "internal")
+
+
+def test_operation_ids_are_the_openapi_documents(app: Flask) -> None:
+    with app.app_context():
+        source = current_api().spec.to_dict()
+    for operation in OPERATIONS:
+        named = source["paths"][operation.path][operation.method].get("operationId")
+        assert named in (None, operation.operation_id), operation  # None: not yet named there
 
 
 def test_every_create_documents_an_advanced_idempotency_key(definition: dict[str, Any]) -> None:
