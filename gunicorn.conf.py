@@ -34,19 +34,24 @@ def post_worker_init(worker: object) -> None:
 # The audit sealer (flask --app wsgi audit seal) runs beside the workers, started and stopped
 # by the arbiter, so `make run` keeps the trail sealed. Set FIELDAPP_AUDIT_SEALER=off where it
 # runs as its own service instead (e.g. production web servers that do not hold the keys).
+# The webhook worker (flask --app wsgi webhooks deliver) likewise, so `make run` delivers
+# webhooks; FIELDAPP_WEBHOOK_WORKER=off where workers run as their own service.
 _sealer: list[subprocess.Popen[bytes]] = []
+_OFF = {"0", "off", "no", "false"}
 
 
 def when_ready(server: object) -> None:
-    """Start the audit sealer process once the arbiter is ready (unless turned off)."""
-    if os.environ.get("FIELDAPP_AUDIT_SEALER", "on").strip().lower() in {"0", "off", "no", "false"}:
-        return
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "audit", "seal"]
-    _sealer.append(subprocess.Popen(command))  # noqa: S603 - a fixed command
+    """Start the audit sealer and the webhook worker once the arbiter is ready (unless off)."""
+    if os.environ.get("FIELDAPP_AUDIT_SEALER", "on").strip().lower() not in _OFF:
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "audit", "seal"]
+        _sealer.append(subprocess.Popen(command))  # noqa: S603 - a fixed command
+    if os.environ.get("FIELDAPP_WEBHOOK_WORKER", "on").strip().lower() not in _OFF:
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "webhooks", "deliver"]
+        _sealer.append(subprocess.Popen(command))  # noqa: S603 - a fixed command
 
 
 def on_exit(server: object) -> None:
-    """Stop the audit sealer with the arbiter (it finishes its round first)."""
+    """Stop the audit sealer and webhook worker with the arbiter (each finishes its round)."""
     for process in _sealer:
         process.terminate()
         try:

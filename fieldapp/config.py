@@ -205,7 +205,6 @@ def webhook_settings(env: Mapping[str, str], *, production: bool) -> dict[str, A
         "WEBHOOK_ALLOW_HTTP_LOOPBACK": _flag(
             env.get(PREFIX + "WEBHOOK_ALLOW_HTTP_LOOPBACK"), default=not production
         ),
-        "WEBHOOK_WORKER": _flag(env.get(PREFIX + "WEBHOOK_WORKER"), default=True),
         "WEBHOOK_TIMEOUT_SECONDS": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 5),
         "WEBHOOK_LEASE_SECONDS": _int(env, "WEBHOOK_LEASE_SECONDS", 60),
         "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 12),

@@ -69,6 +69,7 @@ def _start(
         "FIELDAPP_DATABASE_URL": database_url,
         "FIELDAPP_REDIS_URL": "",
         "FIELDAPP_AUDIT_SEALER": "off",
+        "FIELDAPP_WEBHOOK_WORKER": "off",
     }
     command = [
         *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),

@@ -56,7 +56,7 @@ def deliver(once: bool, batch: int, worker_name: str | None) -> None:
         return
     worker = worker_name or f"{socket.gethostname()}:{os.getpid()}"
     stop = threading.Event()
-    with _stopping_on_signals(stop):
+    with stopping_on_signals(stop):
         tally = run_worker(
             get_database(current_app).sessions,
             provider,
@@ -89,7 +89,7 @@ def refresh(once: bool, interval: float) -> None:
         click.echo(MANUAL_REFRESH_EXPLANATION)
         return
     stop = threading.Event()
-    with _stopping_on_signals(stop):
+    with stopping_on_signals(stop):
         tally = run_refresher(
             get_database(current_app).sessions, provider, once=once, stop=stop, interval=interval
         )
@@ -98,7 +98,7 @@ def refresh(once: bool, interval: float) -> None:
 
 
 @contextmanager
-def _stopping_on_signals(stop: threading.Event) -> Iterator[None]:
+def stopping_on_signals(stop: threading.Event) -> Iterator[None]:
     """Turn SIGTERM and SIGINT into a request to stop after the current message."""
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:

@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from fieldapp.console import guards, pages
 from fieldapp.console.headers import csp_nonce, secure_headers
-from fieldapp.console.notices import pending
+from fieldapp.console.notices import pending, standing
 from fieldapp.console.pages import navigation
 from fieldapp.web.surfaces import CONSOLE_BLUEPRINT
 
@@ -28,7 +28,12 @@ assets = Blueprint("console_assets", __name__)
 bp.before_request(guards.refuse_forged_posts)
 bp.after_request(secure_headers)
 bp.app_context_processor(
-    lambda: {"csp_nonce": csp_nonce, "notices": pending, "console_navigation": navigation()}
+    lambda: {
+        "csp_nonce": csp_nonce,
+        "notices": pending,
+        "standing_notices": standing,
+        "console_navigation": navigation(),
+    }
 )
 pages.register_error_pages(bp)
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldapp.database import get_database
 from fieldapp.models import Team, User, WebhookSubscription
+from fieldapp.models.base import utcnow
+from fieldapp.services.webhooks.delivery import Worker, run_worker
+from fieldapp.services.webhooks.events import record_event
+from fieldapp.services.webhooks.settings import settings_from_config
 from tests.factories import audit_rows, bearer, create_team, create_user, login
 from tests.factories.messages import issue_key
-from tests.factories.webhooks import stand_in_dns, subscribe
+from tests.factories.webhooks import running_receiver, stand_in_dns, subscribe
 
 HOOK = "https://hooks.example.org/fieldapp"
 
@@ -221,3 +229,45 @@ def test_webhooks_list_pages_with_next_link(client: FlaskClient, admin: dict[str
     following = client.get(page["nextLink"], headers=admin).get_json()
     assert [w["id"] for w in following["value"]] == [second["id"]]
     assert "nextLink" not in following
+
+
+def test_deliveries_are_listed_newest_first_with_their_last_attempt(
+    app: Flask, client: FlaskClient, session: Session, admin: dict[str, str], team: Team
+) -> None:
+    with running_receiver() as receiver:
+        created = subscribe(client, admin, receiver.url, ["duty.overdue"])
+        first = record_event(session, "duty.overdue", data={"duty_id": "d1"}, team_id=team.id)
+        second = record_event(session, "duty.overdue", data={"duty_id": "d2"}, team_id=team.id)
+        session.commit()
+        receiver.status = 500
+        worker = Worker("w", settings_from_config(app.config), random=lambda: 1.0)
+        later = utcnow() + timedelta(seconds=1)
+        run_worker(get_database(app).sessions, worker, once=True, clock=lambda: later)
+    path = f"/api/v1/webhooks/{created['id']}/deliveries"
+    page = client.get(f"{path}?limit=1", headers=admin).get_json()
+    [newest] = page["value"]
+    assert newest["event_type"] == "duty.overdue" and newest["event_id"] in {
+        str(first),
+        str(second),
+    }
+    assert (newest["status"], newest["attempts"], newest["last_status_code"]) == ("pending", 1, 500)
+    assert newest["last_error"] == "HTTP 500" and newest["next_attempt_at"].endswith("Z")
+    rest = client.get(page["nextLink"], headers=admin).get_json()
+    assert len(rest["value"]) == 1 and "nextLink" not in rest
+    assert {newest["event_id"], rest["value"][0]["event_id"]} == {str(first), str(second)}
+
+
+def test_re_enabling_a_webhook_disabled_by_failures_resets_its_count(
+    client: FlaskClient, session: Session, admin: dict[str, str]
+) -> None:
+    created = subscribe(client, admin, HOOK, ["duty.overdue"])
+    record = session.get(WebhookSubscription, uuid.UUID(created["id"]))
+    assert record is not None
+    record.status, record.consecutive_failures = "disabled", 15
+    record.disabled_reason = "Disabled after 15 consecutive failed attempts; re-enable when fixed."
+    session.commit()
+    path = f"/api/v1/webhooks/{created['id']}"
+    etag = client.get(path, headers=admin).headers["ETag"]
+    body = client.patch(path, json={"status": "active"}, headers={**admin, "If-Match": etag})
+    assert body.status_code == 200
+    assert (body.get_json()["status"], body.get_json()["consecutive_failures"]) == ("active", 0)

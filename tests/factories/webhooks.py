@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fieldapp.api.webhooks import RESOLVER_KEY
+from fieldapp.core.principal import Principal
 from fieldapp.core.webhook_urls import IPAddress
+from fieldapp.models import User, WebhookDelivery, WebhookEvent
+from fieldapp.models.base import utcnow
+from fieldapp.services.audit import AuditContext
+from fieldapp.services.webhooks import subscriptions
+from fieldapp.services.webhooks.settings import WebhookSettings, settings_from_config
+from fieldapp.services.webhooks.subscriptions import IssuedSubscription
 
 
 @dataclass
@@ -89,3 +99,48 @@ def subscribe(
     assert response.status_code == 201, response.get_json()
     body: dict[str, Any] = response.get_json()
     return body
+
+
+def acting_for(user: User, *, api_key_id: uuid.UUID | None = None) -> AuditContext:
+    """``user`` as the caller of a webhook service (through a key when ``api_key_id`` is set)."""
+    principal = Principal.of_user(user, team_name=user.team.name, api_key_id=api_key_id)
+    return AuditContext(principal, "test")
+
+
+def webhook_settings(app: Flask, **overrides: Any) -> WebhookSettings:
+    """The app's webhook settings with ``overrides`` (e.g. a shorter backoff)."""
+    return replace(settings_from_config(app.config), **overrides)
+
+
+def create_webhook(
+    app: Flask,
+    session: Session,
+    owner: User,
+    url: str,
+    events: list[str],
+    *,
+    api_key_id: uuid.UUID | None = None,
+) -> IssuedSubscription:
+    """A subscription created through the service and committed; with its secret."""
+    issued = subscriptions.create_subscription(
+        session,
+        acting_for(owner, api_key_id=api_key_id),
+        data={"url": url, "events": events},
+        settings=webhook_settings(app),
+        resolver=lambda _host, _port: [ipaddress.ip_address("93.184.216.34")],
+        now=utcnow(),
+    )
+    session.commit()
+    return issued
+
+
+def deliveries(session: Session) -> list[WebhookDelivery]:
+    """Every delivery row as stored now, oldest first."""
+    session.expire_all()
+    return list(session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.created_at)))
+
+
+def events(session: Session) -> list[WebhookEvent]:
+    """Every event row as stored now."""
+    session.expire_all()
+    return list(session.scalars(select(WebhookEvent).order_by(WebhookEvent.occurred_at)))

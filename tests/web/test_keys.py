@@ -45,6 +45,12 @@ KEY_ROUTES = {
     "contacts.record_contact": "contacts:write",
     "contacts.list_contacts": "contacts:read",
     "metrics.get_compliance": "metrics:read",
+    "webhooks.list_webhooks": "webhooks",
+    "webhooks.create_webhook": "webhooks",
+    "webhooks.get_webhook": "webhooks",
+    "webhooks.update_webhook": "webhooks",
+    "webhooks.delete_webhook": "webhooks",
+    "webhooks.list_webhook_deliveries": "webhooks",
 }
 
 

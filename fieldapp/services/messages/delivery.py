@@ -284,7 +284,7 @@ def _fail(session: Session, message: Message, token: int, reason: str) -> Outcom
     if not _delete_claimed(session, message.id, token):
         session.rollback()
         return "lost"
-    record_failed(message, reason=reason)
+    record_failed(session, message, reason=reason)
     session.commit()
     log.warning("message failed", extra=_fields(message.id, attempt=token))
     return "failed"
@@ -304,7 +304,7 @@ def _refuse(
         return "lost"
     refuse_send(session, worker_context(session, message), message, refusal, now=now)
     if message.status != "void":  # an unreviewed version can never be sent: fail it for good
-        record_failed(message, reason=refusal.detail)
+        record_failed(session, message, reason=refusal.detail)
     session.commit()
     log.warning("message refused before sending", extra=_fields(message.id, code=refusal.code))
     return "void"

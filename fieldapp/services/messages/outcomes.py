@@ -17,6 +17,7 @@ from fieldapp.services import audit, evidence
 from fieldapp.services.audit import AuditContext
 from fieldapp.services.messages import information
 from fieldapp.services.users import principal_of
+from fieldapp.services.webhooks import events as webhook_events
 
 RESOURCE = "message"
 #: The purpose recorded when a delivery worker (not a person) discloses a message.
@@ -78,13 +79,15 @@ def _meet_duty(session: Session, message: Message, *, sent_at: datetime, now: da
     evidence.add_evidence(session, duty, told, now=now)
 
 
-def record_failed(message: Message, *, reason: str) -> None:
-    """Mark a message failed for good, with a reason an officer can act on."""
+def record_failed(session: Session, message: Message, *, reason: str) -> None:
+    """Mark a message failed for good, with a reason an officer can act on (webhooks told)."""
     now = utcnow()
     message.status, message.failed_at, message.failure_reason = "failed", now, reason[:500]
     message.updated_at = now
+    webhook_events.message_outcome(session, message)
 
 
-def record_delivered(message: Message, *, delivered_at: datetime) -> None:
+def record_delivered(session: Session, message: Message, *, delivered_at: datetime) -> None:
     """Mark a sent message delivered to the handset or inbox (the provider said so)."""
     message.status, message.delivered_at, message.updated_at = "delivered", delivered_at, utcnow()
+    webhook_events.message_outcome(session, message)

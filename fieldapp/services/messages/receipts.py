@@ -147,9 +147,9 @@ def refresh_one(
         return "skipped"
     try:
         if state == "delivered":
-            record_delivered(message, delivered_at=now)
+            record_delivered(session, message, delivered_at=now)
         else:
-            record_failed(message, reason=NOT_DELIVERED)
+            record_failed(session, message, reason=NOT_DELIVERED)
             _reopen_duty(session, message, now=now)
         session.commit()
     except StaleDataError:

@@ -25,6 +25,7 @@ from fieldapp.services.templates.versions import (
     find_version,
     lock_template,
 )
+from fieldapp.services.webhooks import events as webhook_events
 
 
 class FourEyes(FieldappError):
@@ -85,7 +86,9 @@ def submit_version(
     version.status, version.submitted_at, version.submitted_by_id = "submitted", now, actor.user_id
     template.updated_at = now
     commit_change(
-        session, partial(record_step, session, context, key=key, number=number, step="submitted")
+        session,
+        partial(record_step, session, context, key=key, number=number, step="submitted"),
+        partial(webhook_events.template_submitted, session, template, version),
     )
     return SavedVersion(template, version, checked)
 

@@ -31,6 +31,8 @@ from fieldapp.services.webhooks.targets import Resolver, checked_address
 
 RESOURCE = "webhook"
 NOT_FOUND = "No such webhook, or you may not see it."
+#: How the reason of a subscription disabled by the workers starts (``delivery._disable``).
+FAILURE_REASON_START = "Disabled after "
 
 
 @dataclass(frozen=True)
@@ -287,3 +289,18 @@ def list_deliveries(
             )
         )
     return list(session.scalars(query))
+
+
+def failing_subscriptions(session: Session, *, limit: int) -> list[WebhookSubscription]:
+    """Subscriptions the workers disabled after repeated failures, most recent first (admins)."""
+    return list(
+        session.scalars(
+            select(WebhookSubscription)
+            .where(
+                WebhookSubscription.status == "disabled",
+                WebhookSubscription.disabled_reason.startswith(FAILURE_REASON_START),
+            )
+            .order_by(WebhookSubscription.disabled_at.desc())
+            .limit(limit)
+        )
+    )
