@@ -19,7 +19,10 @@ class CaseSchema(ApiSchema):
 
     id = fields.UUID(required=True)
     crime_reference = fields.String(required=True)
-    offence = fields.String(required=True, metadata={"description": "Plain English."})
+    offence = fields.String(
+        required=True,
+        metadata={"description": "The offence, in plain English (e.g. Burglary of a home)."},
+    )
     status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
     team = fields.Function(lambda case: case.team.name, required=True)
     team_id = fields.UUID(required=True)
