@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
+from typing import Any
 
 from fieldapp.core.webhook_signatures import sign, verify
 
@@ -45,3 +47,15 @@ def test_malformed_headers_fail_without_raising() -> None:
 def test_any_one_of_several_signatures_is_enough() -> None:
     header = sign(SECRET, SENT, BODY) + ",v1=" + "0" * 64
     assert verify(SECRET, header, BODY, now=SENT)
+
+
+def test_the_snippet_in_the_integrators_guide_verifies_what_fieldapp_signs() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text("utf-8")
+    snippet = guide.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(snippet, "docs/webhooks.md", "exec"), namespace)  # noqa: S102 - our own docs
+    documented = namespace["verify"]
+    header = sign(SECRET, SENT, BODY)
+    assert documented(SECRET, header, BODY, now=SENT + 10)
+    assert not documented(SECRET, header, BODY + b"x", now=SENT)
+    assert not documented(SECRET, header, BODY, now=SENT + 301)
