@@ -24,13 +24,10 @@ LATEST = date(2999, 12, 31)
 RANGE_MESSAGE = f"Give a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
 
 
-class ApiSchema(Schema):
-    """Refuses unknown fields (marshmallow's default) and omits empty values from output.
-
-    A field without a description of its own takes the shared one for its name
-    (``fieldapp.schemas.descriptions``), so the OpenAPI document and the connector say what
-    every field means.
-    """
+class DescribedSchema(Schema):
+    """A schema whose fields without a description of their own take the shared one for their
+    name (``fieldapp.schemas.descriptions``), so the OpenAPI document and the connector say what
+    every field means."""
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         """Describe the field from the shared texts when it has no description of its own."""
@@ -39,6 +36,10 @@ class ApiSchema(Schema):
             text = field_description(type(self).__mro__, name)
             if text is not None:
                 field_obj.metadata = {**field_obj.metadata, "description": text}
+
+
+class ApiSchema(DescribedSchema):
+    """Refuses unknown fields (marshmallow's default) and omits empty values from output."""
 
     @pre_load
     def refuse_unstorable_text(self, data: Any, **_kwargs: Any) -> Any:
