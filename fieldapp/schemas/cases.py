@@ -19,10 +19,7 @@ class CaseSchema(ApiSchema):
 
     id = fields.UUID(required=True)
     crime_reference = fields.String(required=True)
-    offence = fields.String(
-        required=True,
-        metadata={"description": "The offence, in plain English (e.g. Burglary of a home)."},
-    )
+    offence = fields.String(required=True, metadata={"description": "Plain English."})
     status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
     team = fields.Function(lambda case: case.team.name, required=True)
     team_id = fields.UUID(required=True)

@@ -15,6 +15,8 @@ _MESSAGE_STATUS = (
     "sent, delivered, failed, or void (withdrawn)."
 )
 _CHANNEL = "How the message reaches the person: sms (text), email or letter."
+_OUTCOME = "The outcome given: an out-of-court resolution, or a youth out-of-court outcome."
+_RESULT = "The result of the review, the hearing or the appeal the event is about."
 _TEMPLATE_LANGUAGE = "The language the wording is in: en (English) or cy (Welsh)."
 
 FIELD_DESCRIPTIONS: dict[str, str] = {
@@ -117,11 +119,12 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "sentence": "The sentence, in plain words.",
     "appeal_by": "Who appealed.",
     "appeal_against": "What the appeal is against.",
-    "OutOfCourtDetails.outcome": "The out-of-court resolution given.",
-    "YouthOutcomeDetails.outcome": "The youth out-of-court outcome given.",
-    "VrrDecidedDetails.result": "The review's result.",
-    "HearingResultDetails.result": "The hearing's result.",
-    "AppealOutcomeDetails.result": "The appeal's result.",
+    # One text for each name the event types share, so the connector's merged details keep it.
+    "OutOfCourtDetails.outcome": _OUTCOME,
+    "YouthOutcomeDetails.outcome": _OUTCOME,
+    "VrrDecidedDetails.result": _RESULT,
+    "HearingResultDetails.result": _RESULT,
+    "AppealOutcomeDetails.result": _RESULT,
     "MethodUnavailableDetails.method": "The preferred way of contact that cannot be used.",
     "BailCondition.type": (
         "The kind of condition: no contact, keep out of an area, keep away from an address, "
