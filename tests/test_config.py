@@ -43,6 +43,7 @@ def test_environment_overrides_defaults(tmp_path: Path) -> None:
 
 def test_defaults_are_safe(tmp_path: Path) -> None:
     config = build_config({}, tmp_path)
+    assert config["WEBHOOK_ALLOW_HTTP_LOOPBACK"] is True  # development: a local receiver works
     assert config["DEBUG"] is False
     assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'fieldapp.db'}"
     assert config["JWT_DECODE_ALGORITHMS"] == ["HS256"]
@@ -93,6 +94,7 @@ def test_production_starts_with_explicit_secrets(tmp_path: Path) -> None:
     assert config["JWT_SECRET_KEY"] == STRONG_B
     assert config["PUBLIC_URL"] == "https://fieldapp.force.example"
     assert config["PUBLIC_DOCS"] is False
+    assert config["WEBHOOK_ALLOW_HTTP_LOOPBACK"] is False  # webhooks: https to public hosts only
 
 
 def test_production_refuses_to_start_without_an_https_public_url(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from flask.cli import AppGroup
 
 from fieldapp.commands.messages import stopping_on_signals
 from fieldapp.database import get_database
-from fieldapp.services.webhooks.delivery import Worker, run_worker
 from fieldapp.services.webhooks.settings import settings_from_config
+from fieldapp.services.webhooks.worker import Worker, run_worker
 
 webhooks_cli = AppGroup("webhooks", help="Webhook deliveries to integrations.")
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from fieldapp.database import get_database
 from fieldapp.models import Team, User, WebhookSubscription
 from fieldapp.models.base import utcnow
-from fieldapp.services.webhooks.delivery import Worker, run_worker
 from fieldapp.services.webhooks.events import record_event
 from fieldapp.services.webhooks.settings import settings_from_config
+from fieldapp.services.webhooks.worker import Worker, run_worker
 from tests.factories import audit_rows, bearer, create_team, create_user, login
 from tests.factories.messages import issue_key
 from tests.factories.webhooks import running_receiver, stand_in_dns, subscribe
@@ -271,3 +271,14 @@ def test_re_enabling_a_webhook_disabled_by_failures_resets_its_count(
     body = client.patch(path, json={"status": "active"}, headers={**admin, "If-Match": etag})
     assert body.status_code == 200
     assert (body.get_json()["status"], body.get_json()["consecutive_failures"]) == ("active", 0)
+
+
+def test_a_key_whose_user_never_receives_an_event_type_cannot_subscribe_to_it(
+    app: Flask, client: FlaskClient, session: Session, integration: User
+) -> None:
+    stand_in_dns(app, {"hooks.example.org": "93.184.216.34"})
+    key = {"X-API-Key": issue_key(session, integration, ["webhooks"])}
+    body = {"url": HOOK, "events": ["duty.overdue", "template.submitted"]}
+    response = client.post("/api/v1/webhooks", json=body, headers=key)
+    assert response.status_code == 422
+    assert "template.submitted" in response.get_json()["errors"]["events"][0]

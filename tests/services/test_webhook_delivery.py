@@ -21,9 +21,10 @@ from fieldapp.core.webhook_urls import IPAddress, Target
 from fieldapp.database import get_database
 from fieldapp.models import ApiKey, Team, User, WebhookSubscription
 from fieldapp.models.base import utcnow
-from fieldapp.services.webhooks.delivery import Worker, run_worker
+from fieldapp.services.webhooks.delivery import claim
 from fieldapp.services.webhooks.events import record_event
 from fieldapp.services.webhooks.subscriptions import IssuedSubscription
+from fieldapp.services.webhooks.worker import Worker, run_worker
 from tests.factories import audit_rows, create_team, create_user
 from tests.factories.messages import issue_key
 from tests.factories.webhooks import (
@@ -329,3 +330,21 @@ def test_an_event_the_owner_may_no_longer_see_is_not_delivered(
     session.commit()
     assert _run(app, Clock()) == Counter({"cancelled": 1})
     assert receiver.received == []
+
+
+def test_two_workers_never_claim_the_same_delivery_and_a_dead_workers_claim_is_retaken(
+    app: Flask, session: Session, team: Team, hook: IssuedSubscription, receiver: Receiver
+) -> None:
+    clock = Clock()
+    _event(session, team)
+    settings = webhook_settings(app)
+    with get_database(app).sessions() as first, get_database(app).sessions() as second:
+        taken = claim(first, worker="dies", batch=10, settings=settings, now=clock())
+        assert len(taken) == 1
+        assert claim(second, worker="other", batch=10, settings=settings, now=clock()) == []
+    clock.advance(seconds=settings.lease.total_seconds() + 1)
+    assert _run(app, clock) == Counter({"delivered": 1})
+    assert [(d.status, d.attempts, d.claimed_by) for d in deliveries(session)] == [
+        ("delivered", 2, "w1")
+    ]
+    assert len(receiver.received) == 1

@@ -164,13 +164,14 @@ def test_fan_out_reaches_only_active_subscribers_of_the_type_who_may_see_the_eve
     assert {d.status for d in deliveries(session)} == {"pending"}
 
 
-def test_a_template_event_does_not_reach_an_officers_key(
+def test_a_template_event_does_not_reach_a_key_whose_user_is_now_an_officer(
     app: Flask, session: Session, addressee: Addressee
 ) -> None:
-    officer = create_user(app, session, username="flow.officer")
-    create_webhook(
-        app, session, officer, HOOK, ["template.submitted"], api_key_id=_key_id(session, officer)
-    )
+    user = create_user(app, session, username="flow.demoted", role="supervisor")
+    key_id = _key_id(session, user)
+    create_webhook(app, session, user, HOOK, ["template.submitted"], api_key_id=key_id)
+    user.role = "officer"
+    session.commit()
     record_event(session, "template.submitted", data={"template_key": "k"}, team_id=None)
     session.commit()
     assert deliveries(session) == []

@@ -13,9 +13,7 @@ The design is the message outbox's (``services.messages.delivery``):
    delivered; anything else, a timeout or a refused address is a failed attempt, tried again
    after an exponential backoff with jitter, and abandoned after the last attempt.
 
-A subscription whose attempts failed ``disable_after_failures`` times in a row, over at least
-``disable_after``, is disabled: status, reason, an audit record and a log warning; its pending
-deliveries are cancelled. An admin re-enables it with ``PATCH {"status": "active"}``.
+Repeated failures disable the subscription (``failures``); the loop is in ``worker``.
 A receiver may get an event twice (a worker that dies after the POST but before recording
 it): receivers de-duplicate on ``Fieldapp-Event-Id``.
 """
@@ -26,19 +24,14 @@ import http.client
 import json
 import logging
 import random as random_module
-import threading
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, func, literal, or_, select, update
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
-from fieldapp.core.outage_waits import next_outage_wait
 from fieldapp.core.roles import ADMIN
 from fieldapp.core.webhook_events import may_receive, payload
 from fieldapp.core.webhook_signatures import (
@@ -49,19 +42,14 @@ from fieldapp.core.webhook_signatures import (
 )
 from fieldapp.core.webhook_urls import IPAddress, Target, UrlRefused, check_url
 from fieldapp.models import ApiKey, User, WebhookDelivery, WebhookEvent, WebhookSubscription
-from fieldapp.models.base import UTCDateTime, utcnow
-from fieldapp.services import audit
-from fieldapp.services.webhooks.scan import scan_duties
+from fieldapp.services.webhooks.failures import audit_refused_url, count_failure
 from fieldapp.services.webhooks.settings import WebhookSettings
-from fieldapp.services.webhooks.subscriptions import FAILURE_REASON_START
 from fieldapp.services.webhooks.targets import Resolver, checked_address, post, resolve
 
 log = logging.getLogger("fieldapp.webhooks")
 
 Outcome = Literal["delivered", "retry", "abandoned", "cancelled", "skipped", "lost"]
 Sender = Callable[[Target, IPAddress, bytes, dict[str, str], float], tuple[int, bytes]]
-#: Who the audit trail names for what the workers do on their own.
-WORKER_ACTOR = "webhook delivery"
 USER_AGENT = "fieldapp-webhooks/1"
 
 
@@ -144,15 +132,27 @@ def deliver_one(
         target = check_url(subscription.url, allow_loopback=settings.allow_loopback)
         address = checked_address(target, resolver=resolver, allow_loopback=settings.allow_loopback)
     except UrlRefused as refused:
-        _audit_refused_url(session, subscription.id, str(refused))
+        audit_refused_url(session, subscription.id, str(refused))
         return _failed(
             session, delivery_id, token, f"refused: {refused}", None, settings, now, random
         )
-    session.commit()  # end the read: no transaction stays open while the receiver answers
     if secret is None:
         return _failed(
             session, delivery_id, token, "secret unreadable: rotate it", None, settings, now, random
         )
+    body, headers = signed_request(event, secret, now)
+    session.commit()  # end the read: no transaction stays open while the receiver answers
+    try:
+        status, _excerpt = sender(target, address, body, headers, settings.timeout)
+    except Exception as error:  # any failure to get an answer is a failed attempt, retried
+        return _failed(session, delivery_id, token, _describe(error), None, settings, now, random)
+    if 200 <= status < 300:
+        return _delivered(session, delivery_id, token, status, now)
+    return _failed(session, delivery_id, token, f"HTTP {status}", status, settings, now, random)
+
+
+def signed_request(event: WebhookEvent, secret: str, now: datetime) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a delivery of ``event`` signed at ``now``."""
     body = json.dumps(
         payload(event.id, event.type, event.occurred_at, event.data), separators=(",", ":")
     ).encode("utf-8")
@@ -163,13 +163,7 @@ def deliver_one(
         EVENT_ID_HEADER: str(event.id),
         EVENT_TYPE_HEADER: event.type,
     }
-    try:
-        status, _excerpt = sender(target, address, body, headers, settings.timeout)
-    except (OSError, http.client.HTTPException) as error:
-        return _failed(session, delivery_id, token, _describe(error), None, settings, now, random)
-    if 200 <= status < 300:
-        return _delivered(session, delivery_id, token, status, now)
-    return _failed(session, delivery_id, token, f"HTTP {status}", status, settings, now, random)
+    return body, headers
 
 
 def _holds(
@@ -220,7 +214,9 @@ def _describe(error: Exception) -> str:
     """A short reason for a failed connection, naming no data."""
     if isinstance(error, TimeoutError):
         return "timed out"
-    return f"connection failed: {type(error).__name__}"
+    if isinstance(error, OSError | http.client.HTTPException):
+        return f"connection failed: {type(error).__name__}"
+    return f"delivery failed: {type(error).__name__}"
 
 
 def _claimed(delivery_id: uuid.UUID, token: int) -> Any:
@@ -310,208 +306,13 @@ def _failed(
     subscription_id = session.scalar(
         select(WebhookDelivery.subscription_id).where(WebhookDelivery.id == delivery_id)
     )
-    _count_failure(session, subscription_id, settings, now)
+    count_failure(session, subscription_id, settings, now)
     session.commit()
     outcome: Outcome = "abandoned" if gives_up else "retry"
     log.info("webhook attempt failed", extra=_fields(delivery_id, attempt=token, outcome=outcome))
     return outcome
 
 
-def _count_failure(
-    session: Session, subscription_id: uuid.UUID | None, settings: WebhookSettings, now: datetime
-) -> None:
-    """Add one consecutive failure; disable the subscription when there are enough, long enough."""
-    session.execute(
-        update(WebhookSubscription)
-        .where(WebhookSubscription.id == subscription_id)
-        .values(
-            consecutive_failures=WebhookSubscription.consecutive_failures + 1,
-            first_failure_at=func.coalesce(
-                WebhookSubscription.first_failure_at, literal(now, UTCDateTime())
-            ),
-            last_delivery_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    row = session.execute(
-        select(
-            WebhookSubscription.status,
-            WebhookSubscription.consecutive_failures,
-            WebhookSubscription.first_failure_at,
-        ).where(WebhookSubscription.id == subscription_id)
-    ).one_or_none()
-    if row is None or row.status != "active" or row.first_failure_at is None:
-        return
-    if (
-        row.consecutive_failures >= settings.disable_after_failures
-        and now - row.first_failure_at >= settings.disable_after
-    ):
-        _disable(session, subscription_id, row.consecutive_failures, now)
-
-
-def _disable(
-    session: Session, subscription_id: uuid.UUID | None, failures: int, now: datetime
-) -> None:
-    """Disable a failing subscription: reason, audit record, warning; cancel what is pending."""
-    reason = f"{FAILURE_REASON_START}{failures} consecutive failed attempts; re-enable when fixed."
-    session.execute(
-        update(WebhookSubscription)
-        .where(WebhookSubscription.id == subscription_id, WebhookSubscription.status == "active")
-        .values(
-            status="disabled",
-            disabled_at=now,
-            disabled_reason=reason,
-            version=WebhookSubscription.version + 1,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.subscription_id == subscription_id,
-            WebhookDelivery.status == "pending",
-        )
-        .values(status="cancelled", last_error="subscription disabled", lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    audit.record_anonymous(
-        session,
-        actor_name=WORKER_ACTOR,
-        client_address=None,
-        request_id=None,
-        purpose=WORKER_ACTOR,
-        operation=audit.ADMINISTRATION,
-        resource_type="webhook",
-        resource_id=str(subscription_id),
-        outcome="allowed",
-        reason=reason,
-    )
-    log.warning(
-        "webhook subscription disabled after repeated failures",
-        extra={"fields": {"webhook_id": str(subscription_id), "failures": failures}},
-    )
-
-
-def _audit_refused_url(session: Session, subscription_id: uuid.UUID, reason: str) -> None:
-    """Record a delivery refused because its URL now points somewhere it may not."""
-    audit.record_anonymous(
-        session,
-        actor_name=WORKER_ACTOR,
-        client_address=None,
-        request_id=None,
-        purpose=WORKER_ACTOR,
-        operation=audit.ADMINISTRATION,
-        resource_type="webhook",
-        resource_id=str(subscription_id),
-        outcome="denied",
-        reason=f"url refused: {reason}",
-    )
-
-
 def _fields(delivery_id: uuid.UUID, **more: object) -> dict[str, dict[str, object]]:
     """Structured log fields: ids, statuses and counts only."""
     return {"fields": {"delivery_id": str(delivery_id), **more}}
-
-
-class Worker:
-    """What one webhook worker needs besides a session: its name, settings and seams."""
-
-    def __init__(
-        self,
-        name: str,
-        settings: WebhookSettings,
-        *,
-        resolver: Resolver = resolve,
-        sender: Sender = send_post,
-        random: Callable[[], float] = random_module.random,
-    ) -> None:
-        """A worker named ``name`` (recorded on claims)."""
-        self.name, self.settings = name, settings
-        self.resolver, self.sender, self.random = resolver, sender, random
-
-    def deliver(self, session: Session, delivery_id: uuid.UUID, now: datetime) -> str:
-        """Deliver one claimed delivery; an unexpected error leaves it leased, to be reclaimed."""
-        try:
-            return deliver_one(
-                session,
-                delivery_id,
-                worker=self.name,
-                settings=self.settings,
-                now=now,
-                resolver=self.resolver,
-                sender=self.sender,
-                random=self.random,
-            )
-        except Exception as error:  # one bad delivery must not stop the worker
-            session.rollback()
-            log.error(
-                "webhook delivery error", extra=_fields(delivery_id, error=type(error).__name__)
-            )
-            return "error"
-
-
-def run_worker(
-    sessions: Callable[[], Session],
-    worker: Worker,
-    *,
-    batch: int = 10,
-    once: bool = False,
-    stop: threading.Event | None = None,
-    idle_sleep: float = 1.0,
-    clock: Callable[[], datetime] = utcnow,
-) -> Counter[str]:
-    """Scan duties (each ``scan_interval``), claim and deliver, until the queue is empty
-    (``once``) or ``stop`` is set. ``clock`` tells the time (tests step it, never sleep).
-    While the database does not answer, the worker waits longer each time and tries again."""
-    stop = stop or threading.Event()
-    tally: Counter[str] = Counter()
-    outage_wait = 0.0
-    last_scan: datetime | None = None
-    while not stop.is_set():
-        try:
-            now = clock()
-            if last_scan is None or now - last_scan >= worker.settings.scan_interval:
-                with sessions() as session:
-                    tally += scan_duties(
-                        session,
-                        now=now,
-                        due_soon=worker.settings.due_soon,
-                        lookback=worker.settings.scan_lookback,
-                    )
-                last_scan = now
-            ids = _deliver_batch(sessions, worker, batch, stop, clock, tally)
-        except (DBAPIError, PoolTimeout) as error:
-            outage_wait = next_outage_wait(outage_wait, pace=idle_sleep)
-            log.warning(
-                "webhooks waiting for the database",
-                extra={"fields": {"error": type(error).__name__, "retry_in": outage_wait}},
-            )
-            tally["database_unavailable"] += 1
-            stop.wait(outage_wait)
-            continue
-        outage_wait = 0.0
-        if not ids:
-            if once:
-                break
-            stop.wait(idle_sleep)
-    return tally
-
-
-def _deliver_batch(
-    sessions: Callable[[], Session],
-    worker: Worker,
-    batch: int,
-    stop: threading.Event,
-    clock: Callable[[], datetime],
-    tally: Counter[str],
-) -> list[uuid.UUID]:
-    """Claim one batch and deliver it; the ids claimed."""
-    with sessions() as session:
-        ids = claim(session, worker=worker.name, batch=batch, settings=worker.settings, now=clock())
-        for index, delivery_id in enumerate(ids):
-            if stop.is_set():  # the current delivery is finished: hand back the rest
-                release(session, ids[index:], worker=worker.name)
-                break
-            tally[worker.deliver(session, delivery_id, clock())] += 1
-    return ids

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select, true
 from sqlalchemy.orm import Session
 
 from fieldapp.core.roles import ADMIN
+from fieldapp.core.webhook_events import may_receive
 from fieldapp.core.webhook_urls import UrlRefused, check_url
 from fieldapp.errors import Forbidden, PreconditionFailed, ValidationFailed
 from fieldapp.models import WebhookDelivery, WebhookSubscription
@@ -89,6 +90,23 @@ def _checked_url(
     return url
 
 
+def _receivable(context: AuditContext, events: list[str]) -> list[str]:
+    """The events, if the owner may receive every one; else a 422 naming those they may not."""
+    actor = context.actor
+    refused = [
+        name
+        for name in events
+        if not may_receive(
+            role=actor.role, team_id=actor.team_id, event_type=name, event_team=actor.team_id
+        )
+    ]
+    if refused:
+        raise ValidationFailed(
+            errors={"events": [f"Your role does not receive {', '.join(sorted(refused))}."]}
+        )
+    return sorted(set(events))
+
+
 def create_subscription(
     session: Session,
     context: AuditContext,
@@ -107,7 +125,7 @@ def create_subscription(
     record = WebhookSubscription(
         id=uuid.uuid4(),
         url=url,
-        events=sorted(set(data["events"])),
+        events=_receivable(context, data["events"]),
         description=data.get("description") or "",
         status="active",
         secret_encrypted=settings.cipher.encrypt(secret),
@@ -221,7 +239,7 @@ def update_subscription(
         )
         groups.append("url")
     if "events" in changes:
-        record.events, groups = sorted(set(changes["events"])), [*groups, "events"]
+        record.events, groups = _receivable(context, changes["events"]), [*groups, "events"]
     if "description" in changes:
         record.description, groups = changes["description"] or "", [*groups, "description"]
     if "status" in changes and changes["status"] != record.status:
