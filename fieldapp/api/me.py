@@ -19,7 +19,7 @@ bp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-
 @bp.get("")
 @bp.doc(operationId="GetMe")
 @bp.response(200, MeSchema)
-@allow()
+@allow(scope="profile:read")
 def get_me() -> Principal:
     """Who am I: the signed-in user, their role and team."""
     return current_principal()

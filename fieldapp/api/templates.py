@@ -34,10 +34,11 @@ from fieldapp.schemas.templates import (
     VersionListSchema,
     VersionSchema,
 )
-from fieldapp.services.templates import drafting, preview, reviews, versions
+from fieldapp.services.templates import drafting, fitting, preview, reviews, versions
 from fieldapp.services.templates.preview import Preview
 from fieldapp.services.templates.versions import SavedVersion, VersionDiff
 from fieldapp.web.access import allow
+from fieldapp.web.keys import require_key_scope
 
 bp = Blueprint(
     "templates", __name__, url_prefix="/api/v1", description="Victim-update message templates."
@@ -54,14 +55,29 @@ VERSION_PATH = KEY_PATH + "/versions/<int(max=1000000):number>"
 @bp.response(200, TemplatePageSchema)
 @allow(scope="templates:read")
 def list_templates(query: dict[str, Any]) -> dict[str, Any]:
-    """List templates in key order (officers: active templates with a published version)."""
+    """List templates in key order (officers: active templates with a published version).
+
+    With victim_id or duty_id, only the templates that fit that person and duty: what a message
+    picker offers.
+    """
     after = cursor_key(query, types=(str,))
+    if query.get("victim_id") is not None:
+        require_key_scope("victims:read")
+    if query.get("duty_id") is not None:
+        require_key_scope("duties:read")
+    fit = fitting.template_fit(
+        get_session(),
+        audit_context(),
+        victim_id=query.get("victim_id"),
+        duty_id=query.get("duty_id"),
+    )
     found = versions.list_templates(
         get_session(),
         current_principal(),
         filters=query,
         after_key=None if after is None else after[0],
         limit=query["limit"],
+        where=fit.conditions,
     )
     return page(found, limit=query["limit"], key=lambda t: [t.key])
 

@@ -13,15 +13,20 @@ from typing import Any
 
 from fieldapp.connector.surface import (
     ADVANCED_PARAMETERS,
+    DYNAMIC_LISTS,
     DYNAMIC_VALUES,
     IDEMPOTENCY_NOTE,
     OPERATIONS,
     PARAMETER_TEXT,
+    PATH_PARAMETER_TEXT,
     PROPERTY_TEXT,
     PROPERTY_TYPES,
     SECURITY_HEADERS,
     TEMPLATE_PICKER,
+    TRIGGER_TEXT,
+    TRIGGERS,
     ConnectorOperation,
+    WebhookTrigger,
 )
 from fieldapp.connector.swagger2 import (
     convert_definitions,
@@ -31,11 +36,13 @@ from fieldapp.connector.swagger2 import (
     describe,
     schema_refs,
 )
+from fieldapp.core.display_names import display_name
 
 DEFAULT_HOST = "fieldapp.example.police.uk"
 DEFINITION_FILE = "apiDefinition.swagger.json"
 PROPERTIES_FILE = "apiProperties.json"
 JSON = "application/json"
+METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
 API_KEY_HEADER = "X-API-Key"
 TITLE = "Fieldapp"
 DESCRIPTION = (
@@ -58,6 +65,8 @@ def _parameters(operation: ConnectorOperation, source: Mapping[str, Any]) -> lis
         name = converted["name"]
         if name in PARAMETER_TEXT:
             converted["description"] = PARAMETER_TEXT[name]
+        if converted["in"] == "path" and name in PATH_PARAMETER_TEXT:
+            converted["description"] = PATH_PARAMETER_TEXT[name]
         if name == "Idempotency-Key":
             converted["description"] = f"{IDEMPOTENCY_NOTE} {converted['description']}"
         if name == "key" and converted["in"] == "path":
@@ -98,16 +107,106 @@ def _decorate_definitions(definitions: dict[str, dict[str, Any]]) -> None:
     for (name, field), dynamic in DYNAMIC_VALUES.items():
         if name in definitions:
             definitions[name]["properties"][field]["x-ms-dynamic-values"] = dict(dynamic)
+    for (name, field), listing in DYNAMIC_LISTS.items():
+        if name in definitions:
+            definitions[name]["properties"][field]["x-ms-dynamic-list"] = dict(listing)
+
+
+def enum_values(field: str, values: list[Any]) -> list[dict[str, Any]]:
+    """Display names for a field's codes (``x-ms-enum-values``); null has none."""
+    return [
+        {"value": value, "displayName": display_name(str(value), field=field)}
+        for value in values
+        if value is not None
+    ]
+
+
+def _name_enums(node: dict[str, Any], field: str) -> None:
+    """Give the codes of a property or parameter (or of its items) display names, in place."""
+    for schema in (node, node.get("items")):
+        if isinstance(schema, dict) and "enum" in schema:
+            schema["x-ms-enum-values"] = enum_values(field, schema["enum"])
+
+
+def _name_all_enums(paths: Mapping[str, Any], definitions: Mapping[str, Any]) -> None:
+    """Every enum of the parameters and definitions shows display names in drop-downs."""
+    for operation in _operations(paths):
+        for parameter in operation.get("parameters", []):
+            _name_enums(parameter, parameter["name"])
+            _name_properties(parameter.get("schema", {}))
+    for definition in definitions.values():
+        _name_properties(definition)
+
+
+def _name_properties(schema: Mapping[str, Any]) -> None:
+    """The enums of a schema's properties, recursively."""
+    for field, prop in schema.get("properties", {}).items():
+        _name_enums(prop, field)
+        _name_properties(prop)
+
+
+def _body_schema(
+    operation: Mapping[str, Any], definitions: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The (referenced) schema of an operation's body parameter, if it has one."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "body":
+            ref = parameter["schema"].get("$ref", "").removeprefix("#/definitions/")
+            found: dict[str, Any] | None = definitions.get(ref, parameter["schema"])
+            return found
+    return None
+
+
+def _operations(paths: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every operation of the paths (path items also hold x-ms-notification-content)."""
+    return [op for item in paths.values() for key, op in item.items() if key in METHODS]
+
+
+def _notify_with(trigger: WebhookTrigger, paths: dict[str, Any]) -> None:
+    """Say what a trigger's notifications carry, on its path item (in place)."""
+    for item in paths.values():
+        if any(op.get("operationId") == trigger.operation_id for op in item.values()):
+            item["x-ms-notification-content"] = {
+                "description": trigger.content,
+                "schema": {"$ref": f"#/definitions/{trigger.event_schema}"},
+            }
+
+
+def _make_trigger(
+    trigger: WebhookTrigger, paths: dict[str, Any], definitions: dict[str, Any]
+) -> None:
+    """Turn a subscription create into a webhook trigger (Power Automate's, in place)."""
+    for operation in _operations(paths):
+        if operation["operationId"] != trigger.operation_id:
+            continue
+        operation["description"] = trigger.description
+        operation["x-ms-trigger"] = "single"
+        operation["x-ms-trigger-hint"] = trigger.hint
+        # The platform sends no key of its own: it creates a flow's subscription once.
+        operation["parameters"] = [
+            p for p in operation["parameters"] if p["name"] != "Idempotency-Key"
+        ]
+        for parameter in operation["parameters"]:
+            if parameter["in"] == "body":
+                parameter["description"] = trigger.body
+        body = _body_schema(operation, definitions) or {}
+        for name, prop in body.get("properties", {}).items():
+            prop["description"] = TRIGGER_TEXT.get(name, prop["description"])
+            prop["x-ms-visibility"] = "advanced" if name == "description" else "important"
+        url = body["properties"][trigger.url_field]
+        url.update({"x-ms-notification-url": True, "x-ms-visibility": "internal"})
+        operation["responses"]["201"]["headers"] = {
+            "Location": {"type": "string", "description": trigger.location}
+        }
 
 
 def _mark_pageable(paths: dict[str, Any], definitions: Mapping[str, Any]) -> None:
     """Operations whose answer carries nextLink at its root page with it."""
-    for item in paths.values():
-        for operation in item.values():
-            schema = operation["responses"].get("200", {}).get("schema", {})
-            target = definitions.get(schema.get("$ref", "").removeprefix("#/definitions/"), {})
-            if "nextLink" in target.get("properties", {}):
-                operation["x-ms-pageable"] = {"nextLinkName": "nextLink"}
+    for operation in _operations(paths):
+        schema = operation["responses"].get("200", {}).get("schema", {})
+        target = definitions.get(schema.get("$ref", "").removeprefix("#/definitions/"), {})
+        if "nextLink" in target.get("properties", {}):
+            operation["x-ms-pageable"] = {"nextLinkName": "nextLink"}
 
 
 def build_definition(
@@ -117,8 +216,13 @@ def build_definition(
     paths: dict[str, dict[str, Any]] = {}
     for operation in OPERATIONS:
         paths.setdefault(operation.path, {})[operation.method] = _operation(operation, source)
+    for trigger in TRIGGERS:
+        _notify_with(trigger, paths)
     definitions = convert_definitions(source["components"]["schemas"], schema_refs(paths))
     _decorate_definitions(definitions)
+    for trigger in TRIGGERS:
+        _make_trigger(trigger, paths, definitions)
+    _name_all_enums(paths, definitions)
     _mark_pageable(paths, definitions)
     return {
         "swagger": "2.0",

@@ -18,6 +18,7 @@ MIME_TYPES = frozenset(
     {"application/json", "text/plain", "multipart/form-data", "application/x-www-form-urlencoded"}
 )
 NEXT_LINK_NAMES = frozenset({"nextLink", "@odata.nextLink"})
+TRIGGER_KINDS = frozenset({"single", "batch"})
 FORBIDDEN_PARAMETERS = frozenset({"authorization", "connectionid"})
 FORBIDDEN_SCHEMA_KEYWORDS = ("oneOf", "anyOf", "not", "nullable")
 PASCAL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
@@ -26,6 +27,41 @@ MAX_SUMMARY = 80
 MAX_OPERATIONS = 256
 MAX_BYTES = 1_000_000
 DEFINITIONS = "#/definitions/"
+#: Drop-down extensions and the key naming the array they list, in the called operation's answer.
+DYNAMIC_COLLECTIONS = (
+    ("x-ms-dynamic-values", "value-collection"),
+    ("x-ms-dynamic-list", "itemsPath"),
+)
+
+
+def is_filler(summary: str, description: str) -> bool:
+    """Whether a description only repeats the display name ("The overdue." for Overdue)."""
+    first = description.strip().split(". ")[0].strip().rstrip(".").lower()
+    name = summary.strip().lower()
+    return first in {name, f"the {name}", f"a {name}", f"an {name}"}
+
+
+def _text_findings(node: Mapping[str, Any], place: str, kind: str) -> Iterator[str]:
+    """A property or parameter has a display name, a real description, and enum display names."""
+    summary, description = node.get("x-ms-summary"), node.get("description")
+    if not summary:
+        yield f"{kind}SummaryMissing: {place} has no x-ms-summary"
+    if not description:
+        yield f"{kind}DescriptionMissing: {place} has no description"
+    elif summary and is_filler(str(summary), str(description)):
+        yield f"{kind}DescriptionIsFiller: {place} says only {description.split('. ')[0]!r}"
+    yield from _enum_findings(node, place)
+
+
+def _enum_findings(node: Mapping[str, Any], place: str) -> Iterator[str]:
+    """Every enum value (but null) has exactly one display name in x-ms-enum-values."""
+    for where, schema in ((place, node), (f"{place}[items]", node.get("items"))):
+        if not isinstance(schema, Mapping) or "enum" not in schema:
+            continue
+        named = [entry.get("value") for entry in schema.get("x-ms-enum-values", [])]
+        wanted = [value for value in schema["enum"] if value is not None]
+        if sorted(map(str, named)) != sorted(map(str, wanted)):
+            yield f"EnumValueDisplayNameMissing: {where} needs x-ms-enum-values for each value"
 
 
 def _operations(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
@@ -61,10 +97,7 @@ def _schema_findings(schema: Any, where: str, definitions: Mapping[str, Any]) ->
     for name, prop in properties.items():
         place = f"{where}.{name}"
         if isinstance(prop, Mapping) and "$ref" not in prop:
-            if not prop.get("x-ms-summary"):
-                yield f"PropertySummaryMissing: {place} has no x-ms-summary"
-            if not prop.get("description"):
-                yield f"PropertyDescriptionMissing: {place} has no description"
+            yield from _text_findings(prop, place, "Property")
         yield from _schema_findings(prop, place, definitions)
     for key in ("items", "additionalProperties"):
         yield from _schema_findings(schema.get(key), f"{where}[{key}]", definitions)
@@ -88,10 +121,14 @@ def _parameter_findings(
         place = f"{where} parameter '{parameter.get('name')}'"
         if str(parameter.get("name", "")).lower() in FORBIDDEN_PARAMETERS:
             yield f"ReservedParameterIsUsed: {place}"
-        if not parameter.get("x-ms-summary"):
+        if parameter.get("in") != "body":
+            yield from _text_findings(parameter, place, "Parameter")
+        elif not parameter.get("x-ms-summary") or not parameter.get("description"):
             yield f"ParameterSummaryMissing: {place}"
-        if not parameter.get("description"):
-            yield f"ParameterDescriptionMissing: {place}"
+        hidden = parameter.get("x-ms-visibility") == "internal" and parameter.get("required")
+        filled_in = "default" in parameter or parameter.get("x-ms-notification-url")
+        if hidden and not filled_in:
+            yield f"InternalRequiredParameterWithoutDefault: {place}"
         if parameter.get("in") == "path":
             if parameter.get("required") is not True:
                 yield f"PathParameterMustBeRequired: {place}"
@@ -144,6 +181,60 @@ def _root_properties(doc: Mapping[str, Any], schema: Mapping[str, Any]) -> Mappi
     return properties
 
 
+def _notification_urls(
+    operation: Mapping[str, Any], doc: Mapping[str, Any]
+) -> list[tuple[str, Mapping[str, Any], bool]]:
+    """Each (name, schema, required) marked x-ms-notification-url: a parameter, or a property
+    of the body's schema (following one $ref)."""
+    found: list[tuple[str, Mapping[str, Any], bool]] = []
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "body":
+            if parameter.get("x-ms-notification-url"):
+                found.append((parameter["name"], parameter, parameter.get("required") is True))
+            continue
+        body = parameter.get("schema", {})
+        ref = body.get("$ref", "")
+        if ref.startswith(DEFINITIONS):
+            body = doc.get("definitions", {}).get(ref.removeprefix(DEFINITIONS), {})
+        required = set(body.get("required", [])) if parameter.get("required") is True else set()
+        for name, prop in body.get("properties", {}).items():
+            if isinstance(prop, Mapping) and prop.get("x-ms-notification-url"):
+                found.append((f"body.{name}", prop, name in required))
+    return found
+
+
+def _trigger_findings(
+    path: str, method: str, operation: Mapping[str, Any], doc: Mapping[str, Any]
+) -> Iterator[str]:
+    """A webhook trigger: one notification URL (required, string, internal), the notification
+    content on its path, and a 201 whose Location a DELETE operation serves."""
+    where = f"{method.upper()} {path}"
+    kind = operation.get("x-ms-trigger")
+    if kind is None:
+        return
+    if kind not in TRIGGER_KINDS:
+        yield f"TriggerTypeNotValid: {where} has x-ms-trigger {kind!r}"
+    if method == "get":
+        return  # a polling trigger: no subscription to make or delete
+    urls = _notification_urls(operation, doc)
+    if len(urls) != 1:
+        yield f"WebhookTriggerNotificationUrlMissing: {where} needs exactly one, has {len(urls)}"
+    for name, schema, required in urls:
+        if not (required and schema.get("type") == "string"):
+            yield f"NotificationUrlParameterNotValid: {where} {name} must be a required string"
+        if schema.get("x-ms-visibility") != "internal":
+            yield f"NotificationUrlParameterNotInternal: {where} {name} must be internal"
+    content = doc.get("paths", {}).get(path, {}).get("x-ms-notification-content")
+    if not isinstance(content, Mapping) or "schema" not in content:
+        yield f"NotificationContentMissing: {where} has no x-ms-notification-content schema"
+    created = operation.get("responses", {}).get("201", {})
+    if "Location" not in created.get("headers", {}):
+        yield f"WebhookTriggerLocationMissing: {where} needs a 201 with a Location header"
+    deletes = [p for p, m, _ in _operations(doc) if m == "delete" and p.startswith(path + "/{")]
+    if not deletes:
+        yield f"WebhookTriggerDeleteMissing: {where} has no DELETE for the Location it answers"
+
+
 def _operation_findings(
     path: str, method: str, operation: Mapping[str, Any], doc: Mapping[str, Any]
 ) -> Iterator[str]:
@@ -165,6 +256,7 @@ def _operation_findings(
             yield f"MimeTypeNotValid: {where} {key} {mime}"
     yield from _parameter_findings(path, method, operation, doc.get("definitions", {}))
     yield from _response_findings(where, operation, doc)
+    yield from _trigger_findings(path, method, operation, doc)
 
 
 def _document_findings(doc: Mapping[str, Any]) -> Iterator[str]:
@@ -200,14 +292,15 @@ def _dynamic_value_findings(doc: Mapping[str, Any]) -> Iterator[str]:
 
     def walk(node: Any, where: str) -> Iterator[str]:
         if isinstance(node, Mapping):
-            dynamic = node.get("x-ms-dynamic-values")
-            if isinstance(dynamic, Mapping):
+            for extension, key in DYNAMIC_COLLECTIONS:
+                dynamic = node.get(extension)
+                if not isinstance(dynamic, Mapping):
+                    continue
                 target = by_id.get(dynamic.get("operationId"))
                 schema = (target or {}).get("responses", {}).get("200", {}).get("schema", {})
-                path = str(dynamic.get("value-collection", ""))
-                collection = _root_properties(doc, schema).get(path)
+                collection = _root_properties(doc, schema).get(str(dynamic.get(key, "")))
                 if target is None or not collection or collection.get("type") != "array":
-                    yield f"InvokedOperationShouldProduceArray: {where}"
+                    yield f"InvokedOperationShouldProduceArray: {where} ({extension})"
             for key, value in node.items():
                 yield from walk(value, f"{where}/{key}")
         elif isinstance(node, list):

@@ -24,15 +24,19 @@ class ConnectorOperation:
 
 
 OPERATIONS: tuple[ConnectorOperation, ...] = (
+    ConnectorOperation("get", "/api/v1/me", "GetMe", "Get my profile"),
     ConnectorOperation("get", "/api/v1/cases", "ListCases", "List cases"),
     ConnectorOperation("post", "/api/v1/cases", "CreateCase", "Open a case"),
     ConnectorOperation("get", "/api/v1/cases/{case_id}", "GetCase", "Get a case"),
+    ConnectorOperation("patch", "/api/v1/cases/{case_id}", "UpdateCase", "Change a case"),
     ConnectorOperation(
         "get", "/api/v1/cases/{case_id}/victims", "ListVictims", "List the victims of a case"
     ),
     ConnectorOperation(
         "post", "/api/v1/cases/{case_id}/victims", "CreateVictim", "Add a victim to a case"
     ),
+    ConnectorOperation("get", "/api/v1/victims/{victim_id}", "GetVictim", "Get a victim"),
+    ConnectorOperation("patch", "/api/v1/victims/{victim_id}", "UpdateVictim", "Change a victim"),
     ConnectorOperation(
         "get", "/api/v1/cases/{case_id}/events", "ListEvents", "List the events of a case"
     ),
@@ -68,6 +72,16 @@ OPERATIONS: tuple[ConnectorOperation, ...] = (
         "Confirm a message was sent by hand",
     ),
     ConnectorOperation(
+        "post", "/api/v1/webhooks", "CreateWebhook", "When a fieldapp event happens"
+    ),
+    ConnectorOperation(
+        "delete",
+        "/api/v1/webhooks/{webhook_id}",
+        "DeleteWebhook",
+        "Delete an event subscription",
+        visibility="internal",
+    ),
+    ConnectorOperation(
         "get",
         "/api/v1/metrics/compliance",
         "GetComplianceMetrics",
@@ -87,9 +101,22 @@ IDEMPOTENCY_NOTE = (
 
 #: Text for parameters whose generated description is too thin for a maker.
 PARAMETER_TEXT = {
-    "If-Match": "The version number of the record you read (its version field), or its ETag.",
+    "If-Match": (
+        "The version field of the record as you last read it (from its Get or List action), "
+        "e.g. 3, or its ETag. If someone changed the record since, the change is refused "
+        "(412 Precondition Failed): read it again and retry."
+    ),
     "scope": "mine: only your own; team: your team's.",
     "key": "The template's key, as listed by ListTemplates.",
+}
+
+#: What a path parameter is and where a maker finds it.
+PATH_PARAMETER_TEXT = {
+    "case_id": "The case's ID: the id field of a case from ListCases or GetCase.",
+    "victim_id": "The victim's ID: the id field of a victim from ListVictims or GetVictim.",
+    "duty_id": "The duty's ID: the id field of a duty from ListDuties.",
+    "message_id": "The message's ID: the id field of a message from WriteMessage or ListMessages.",
+    "webhook_id": "The subscription's ID: the id field from CreateWebhook.",
 }
 
 #: Text for fields whose name alone says too little ("The value.").
@@ -119,9 +146,30 @@ TEMPLATE_PICKER = {
     "value-title": "name",
 }
 
-#: Drop-downs: the template and the victim a message is written from and to.
+#: The message's template picker: only the templates that fit the victim and duty chosen
+#: (ListTemplates filters by them). Power Apps reads x-ms-dynamic-values; Power Automate
+#: reaches sibling body fields through x-ms-dynamic-list's parameterReference.
+MESSAGE_TEMPLATE_PICKER = {
+    **TEMPLATE_PICKER,
+    "parameters": {
+        "victim_id": {"parameter": "victim_id"},
+        "duty_id": {"parameter": "duty_id"},
+    },
+}
+MESSAGE_TEMPLATE_LIST = {
+    "operationId": "ListTemplates",
+    "parameters": {
+        "victim_id": {"parameterReference": "body/victim_id"},
+        "duty_id": {"parameterReference": "body/duty_id"},
+    },
+    "itemsPath": "value",
+    "itemValuePath": "key",
+    "itemTitlePath": "name",
+}
+
+#: Drop-downs (x-ms-dynamic-values): the template and the victim a message is written from and to.
 DYNAMIC_VALUES: dict[tuple[str, str], dict[str, Any]] = {
-    ("MessageCreate", "template_key"): TEMPLATE_PICKER,
+    ("MessageCreate", "template_key"): MESSAGE_TEMPLATE_PICKER,
     ("MessageCreate", "victim_id"): {
         "operationId": "ListVictims",
         "parameters": {"case_id": {"parameter": "case_id"}},
@@ -129,4 +177,60 @@ DYNAMIC_VALUES: dict[tuple[str, str], dict[str, Any]] = {
         "value-path": "id",
         "value-title": "last_name",
     },
+}
+
+#: Drop-downs in Power Automate's form (x-ms-dynamic-list), where they read sibling fields.
+DYNAMIC_LISTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("MessageCreate", "template_key"): MESSAGE_TEMPLATE_LIST,
+}
+
+
+@dataclass(frozen=True)
+class WebhookTrigger:
+    """A Power Automate trigger on a webhook subscription: the platform subscribes its own URL
+    when a flow is turned on, and deletes the subscription (DELETE on the Location it was
+    answered with) when the flow is turned off or deleted."""
+
+    operation_id: str
+    url_field: str
+    event_schema: str
+    description: str
+    body: str
+    hint: str
+    content: str
+    location: str
+
+
+TRIGGERS: tuple[WebhookTrigger, ...] = (
+    WebhookTrigger(
+        operation_id="CreateWebhook",
+        url_field="url",
+        event_schema="WebhookEvent",
+        description=(
+            "Starts the flow when one of the chosen events happens in fieldapp: a contact duty "
+            "due soon or overdue, a victim-update message delivered or failed, or a template "
+            "submitted for review. Each run gets one event, of those the connection's user may "
+            "see."
+        ),
+        body="The events that start the flow.",
+        hint=(
+            "To see it run, make the event happen in fieldapp: for example submit a template "
+            "version for review, or wait for a contact duty to fall due."
+        ),
+        content=(
+            "The event, as fieldapp posts it: its type, when it happened, and what it is about "
+            "(ids and codes only, never names, contact details or message text)."
+        ),
+        location=(
+            "The subscription's URL: Power Automate deletes the subscription there when the "
+            "flow is turned off or deleted."
+        ),
+    ),
+)
+
+#: Texts for the trigger's own fields (the subscription the platform makes for the flow).
+TRIGGER_TEXT = {
+    "url": "The URL Power Automate receives the events on; filled in by the platform.",
+    "events": "The events that start the flow: pick one or more.",
+    "description": "A note shown to administrators beside the subscription, e.g. the flow's name.",
 }

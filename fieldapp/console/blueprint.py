@@ -11,6 +11,7 @@ from fieldapp.console import guards, pages
 from fieldapp.console.headers import csp_nonce, secure_headers
 from fieldapp.console.notices import pending, standing
 from fieldapp.console.pages import navigation
+from fieldapp.core.display_names import display_name
 from fieldapp.web.surfaces import CONSOLE_BLUEPRINT
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +36,7 @@ bp.app_context_processor(
         "console_navigation": navigation(),
     }
 )
+bp.add_app_template_filter(display_name, "display_name")  # codes as people read them
 pages.register_error_pages(bp)
 
 

@@ -19,6 +19,7 @@ from fieldapp.core.charts import (
     percent_column_chart,
     stacked_bar_chart,
 )
+from fieldapp.core.display_names import words
 from fieldapp.core.templating.dates import as_london, format_time
 from fieldapp.core.weeks import Week
 from fieldapp.services.compliance import Counts, Row
@@ -62,7 +63,7 @@ def outcome_values(counts: Counts) -> list[int]:
 
 def event_label(key: str) -> str:
     """An event type (or duty kind) as words: 'released_under_investigation' reads as such."""
-    return key.replace("_", " ").capitalize()
+    return words(key)
 
 
 def day_text(day: date) -> str:

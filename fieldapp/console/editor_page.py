@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, render_template, url_for
 
+from fieldapp.core.display_names import display_name
 from fieldapp.core.editor.fields import group_fields
 from fieldapp.core.editor.problems import label
 from fieldapp.core.editor.sms_cost import SmsCharge, describe, describe_encoding
@@ -107,10 +108,7 @@ def render_new(
         errors=errors or {},
         error_list=error_list(errors or {}),
         language=form.get("language") or "en",
-        event_types=[
-            {"value": name, "text": name.replace("_", " ").capitalize()}
-            for name in LIBRARY_EVENT_TYPES
-        ],
+        event_types=[{"value": name, "text": display_name(name)} for name in LIBRARY_EVENT_TYPES],
         check_url=url_for("console.check_new_template"),
         back_url=url_if_served("console.templates"),
         **_helpers(str(form.get("channel") or "")),

@@ -10,6 +10,7 @@ from typing import Final
 
 #: Every scope an admin may grant, and what it allows (shown to admins and in the docs).
 SCOPES: Final[dict[str, str]] = {
+    "profile:read": "Read who the key acts for: the user's name, role and team (GET /me).",
     "cases:read": "List and read cases in the key user's scope.",
     "cases:write": "Create and change cases.",
     "victims:read": "List and read victims of cases in scope.",

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
 
 from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE, unstorable_paths
+from fieldapp.schemas.descriptions import field_description
 
 #: The accepted range of dates and times: wide enough for any real case, far from overflow.
 EARLIEST = date(1900, 1, 1)
@@ -26,7 +27,21 @@ EXAMPLE_DATE = "2026-12-14"
 RANGE_MESSAGE = f"Give a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
 
 
-class ApiSchema(Schema):
+class DescribedSchema(Schema):
+    """A schema whose fields without a description of their own take the shared one for their
+    name (``fieldapp.schemas.descriptions``), so the OpenAPI document and the connector say what
+    every field means."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        """Describe the field from the shared texts when it has no description of its own."""
+        if not field_obj.metadata.get("description"):
+            name = field_obj.data_key or field_name
+            text = field_description(type(self).__mro__, name)
+            if text is not None:
+                field_obj.metadata = {**field_obj.metadata, "description": text}
+
+
+class ApiSchema(DescribedSchema):
     """Refuses unknown fields (marshmallow's default) and omits empty values from output."""
 
     @pre_load

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from fieldapp.core.templating.context import TEMPLATE_LANGUAGES
 from fieldapp.core.templating.library import (
@@ -170,6 +170,10 @@ class TemplatePageSchema(ApiSchema):
     nextLink = fields.String(metadata={"description": NEXT_LINK_DOC})  # noqa: N815
 
 
+#: The query parameters the message picker fills from the message being written.
+PICKER_IDS = ("victim_id", "duty_id")
+
+
 class TemplateQuerySchema(PageQuerySchema):
     """Filters for the template list (officers see active, published templates only)."""
 
@@ -178,6 +182,30 @@ class TemplateQuerySchema(PageQuerySchema):
     event_type = fields.String(validate=validate.OneOf(LIBRARY_EVENT_TYPES))
     family = fields.String(validate=validate.Length(max=80))
     status = fields.String(validate=validate.OneOf(TEMPLATE_STATUSES))
+    victim_id = fields.UUID(
+        metadata={
+            "description": (
+                "Only templates a message to this person takes as they are: a safe channel "
+                "their format allows, their language, contentless if they need it, and a format "
+                "that serves their needs. Needs the victims:read scope with an API key."
+            )
+        }
+    )
+    duty_id = fields.UUID(
+        metadata={
+            "description": (
+                "Only templates that tell this duty's news (its event type), and that fit the "
+                "duty's person as victim_id does. Needs the duties:read scope with an API key."
+            )
+        }
+    )
+
+    @pre_load
+    def drop_empty_ids(self, data: Any, **_kwargs: Any) -> Any:
+        """A drop-down with no victim or duty chosen yet sends them empty: as if left out."""
+        if not any(data.get(name) == "" for name in PICKER_IDS):
+            return data
+        return {key: data[key] for key in data if not (key in PICKER_IDS and data[key] == "")}
 
 
 class TemplateCreateSchema(ApiSchema):

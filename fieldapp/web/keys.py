@@ -37,7 +37,14 @@ def authenticate_api_key(scope: str | None) -> None:
     hit_key_limit(caller.key_id, caller.rate_limit)
     if scope is None:
         raise ApiKeyNotAccepted()
-    if scope not in caller.scopes:
+    g.key_scopes = caller.scopes
+    require_key_scope(scope)
+
+
+def require_key_scope(scope: str) -> None:
+    """A key caller must hold ``scope`` (a view asking for more than its route's scope)."""
+    scopes = g.get("key_scopes")
+    if scopes is not None and scope not in scopes:
         raise InsufficientScope(
             f"This operation needs the scope '{scope}'.", extra={"required_scope": scope}
         )

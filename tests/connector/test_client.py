@@ -19,11 +19,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from fieldapp.core.templating.library import LIBRARY_DIRECTORY, load_library
 from fieldapp.services.templates.library import import_library
 from tests.connector.test_definition import DEFINITION
 from tests.factories import bearer, create_team, create_user, login
+from tests.factories.webhooks import stand_in_dns
 
 
 class ConnectorClient:
@@ -38,10 +40,15 @@ class ConnectorClient:
             op["operationId"]: (method, path, op)
             for path, item in definition["paths"].items()
             for method, op in item.items()
+            if not method.startswith("x-ms-")
         }
 
     def call(self, operation_id: str, **arguments: Any) -> Any:
         """Invoke an operation; arguments are named as its parameters; answers the body."""
+        return self.respond(operation_id, **arguments).get_json()
+
+    def respond(self, operation_id: str, **arguments: Any) -> TestResponse:
+        """Invoke an operation; the whole response (status, headers, body)."""
         method, path, operation = self.operations[operation_id]
         query: dict[str, Any] = {}
         headers = dict(self.auth)
@@ -65,7 +72,7 @@ class ConnectorClient:
             path, method=method.upper(), query_string=query, headers=headers, json=body
         )
         assert str(response.status_code) in operation["responses"], response.get_json()
-        return response.get_json()
+        return response
 
     def pages(self, operation_id: str, **arguments: Any) -> Iterator[dict[str, Any]]:
         """Every item of a pageable list, following nextLink as the platform does."""
@@ -87,6 +94,7 @@ class ConnectorClient:
         arguments = {
             name: caller[source["parameter"]]
             for name, source in dynamic.get("parameters", {}).items()
+            if source["parameter"] in caller  # a field not filled in yet is left out
         }
         target = self.operations[dynamic["operationId"]][2]
         if "x-ms-pageable" in target:
@@ -118,8 +126,8 @@ def connector(app: Flask, client: FlaskClient, session: Session) -> ConnectorCli
 
 
 SCOPES = [
-    "cases:read", "cases:write", "victims:read", "victims:write", "events:write",
-    "duties:read", "templates:read", "messages:read", "messages:write",
+    "profile:read", "cases:read", "cases:write", "victims:read", "victims:write", "events:write",
+    "duties:read", "templates:read", "messages:read", "messages:write", "webhooks",
 ]  # fmt: skip
 
 
@@ -153,11 +161,23 @@ def test_officer_app_writes_a_message_for_a_victim_through_the_connector(
 
     victims = connector.choices("MessageCreate", "victim_id", case_id=case["id"])
     victim_id = next(v["value"] for v in victims if v["title"] == "Shah")
-    templates = connector.choices("MessageCreate", "template_key")
-    template_key = next(
-        t["value"] for t in templates
-        if t["event_type"] == "arrested" and t["channel"] == "sms" and t["language"] == "en"
-    )  # fmt: skip
+    every_template = connector.choices("MessageCreate", "template_key")
+    templates = connector.choices(
+        "MessageCreate", "template_key", victim_id=victim_id, duty_id=duty["id"]
+    )
+    assert len(every_template) > 50
+    assert [t["value"] for t in templates] == ["arrested-sms-en"]  # the duty's news, by text
+    template_key = templates[0]["value"]
+
+    read = connector.call("GetVictim", victim_id=victim_id)
+    changed = connector.call(
+        "UpdateVictim",
+        victim_id=victim_id,
+        body={"needs": "Prefers a call after 5pm."},
+        **{"If-Match": str(read["version"])},
+    )
+    assert changed["version"] == read["version"] + 1
+    assert connector.call("GetMe")["username"] == "pc.conn"
 
     write = {"victim_id": victim_id, "template_key": template_key, "duty_id": duty["id"]}
     retry_key = str(uuid.uuid4())
@@ -179,3 +199,29 @@ def test_officer_app_writes_a_message_for_a_victim_through_the_connector(
     assert connector.call("GetMessage", message_id=message["id"])["status"] == "sent"
     listed = list(connector.pages("ListMessages", case_id=case["id"]))
     assert [m["id"] for m in listed] == [message["id"]]
+
+
+def test_turning_a_flow_on_and_off_subscribes_and_unsubscribes_through_the_trigger(
+    app: Flask, connector: ConnectorClient
+) -> None:
+    callback = "https://prod-07.uksouth.logic.azure.com/workflows/4f2a/triggers/manual/run"
+    stand_in_dns(app, {"prod-07.uksouth.logic.azure.com": "51.140.0.10"})
+    _, path, trigger = connector.operations["CreateWebhook"]
+    assert trigger["x-ms-trigger"] == "single"
+    # The platform fills the notification URL in; the maker picks the events.
+    created = connector.respond(
+        "CreateWebhook", body={"url": callback, "events": ["duty.overdue", "duty.due_soon"]}
+    )
+    assert created.status_code == 201
+    subscription = created.get_json()
+    assert (subscription["url"], subscription["status"]) == (callback, "active")
+    location = urlsplit(created.headers["Location"])
+    _, delete_path, _ = connector.operations["DeleteWebhook"]
+    assert location.path == delete_path.replace("{webhook_id}", subscription["id"])
+    assert location.path.startswith(path + "/")
+
+    # Turning the flow off: the platform deletes what the Location names, with the same key.
+    gone = connector.client.delete(location.path, headers=connector.auth)
+    assert gone.status_code == 204
+    again = connector.client.delete(location.path, headers=connector.auth)
+    assert again.status_code == 404

@@ -17,6 +17,7 @@ from tests.web.test_access import _concrete_path
 
 #: Every route usable with a key, and the scope it needs. Anything not listed refuses keys.
 KEY_ROUTES = {
+    "me.get_me": "profile:read",
     "cases.list_cases": "cases:read",
     "cases.get_case": "cases:read",
     "cases.create_case": "cases:write",

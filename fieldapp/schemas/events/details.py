@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fieldapp.core.templating.wording import table_codes
-from fieldapp.schemas.base import ApiDate, UtcDateTime
+from fieldapp.schemas.base import ApiDate, DescribedSchema, UtcDateTime
 from fieldapp.schemas.events.parts import (
     NAME,
     TEXT,
@@ -27,13 +27,13 @@ POLICE_OR_CPS = ("police", "cps")
 WITH_CONDITIONS = "bail_with_conditions"
 
 
-class NoDetails(Schema):
+class NoDetails(DescribedSchema):
     """Events that need nothing more than their type and time."""
 
     notes = notes_field()
 
 
-class BailVariedDetails(Schema):
+class BailVariedDetails(DescribedSchema):
     """Bail varied: the conditions now, and when the suspect must answer bail if that changed."""
 
     conditions = condition_list()
@@ -47,7 +47,7 @@ class BailDetails(BailVariedDetails):
     answer_bail_on = ApiDate(required=True)
 
 
-class BailDecisionPendingDetails(Schema):
+class BailDecisionPendingDetails(DescribedSchema):
     """A bail decision is coming: when, and the conditions being considered (the victim's views)."""
 
     decision_due_at = UtcDateTime(required=True)
@@ -55,14 +55,14 @@ class BailDecisionPendingDetails(Schema):
     notes = notes_field()
 
 
-class ReferralDetails(Schema):
+class ReferralDetails(DescribedSchema):
     """A referral to a support service."""
 
     service = fields.String(required=True, validate=NAME)
     notes = notes_field()
 
 
-class CourtDetails(Schema):
+class CourtDetails(DescribedSchema):
     """Where and when a hearing is: the court (and its Welsh name), its address and the time."""
 
     court_name = fields.String(required=True, validate=NAME)
@@ -111,21 +111,21 @@ class ReasonDetails(ReasonRule):
     reasons = fields.String(validate=TEXT)
 
 
-class OutOfCourtDetails(Schema):
+class OutOfCourtDetails(DescribedSchema):
     """An out-of-court resolution."""
 
     outcome = closed(table_codes("out_of_court_outcome"), required=True)
     notes = notes_field()
 
 
-class YouthOutcomeDetails(Schema):
+class YouthOutcomeDetails(DescribedSchema):
     """A youth out-of-court outcome."""
 
     outcome = closed(table_codes("youth_outcome"), required=True)
     notes = notes_field()
 
 
-class StatementDetails(Schema):
+class StatementDetails(DescribedSchema):
     """A victim personal statement (or a business impact statement) was taken."""
 
     statement_type = closed(table_codes("statement_type"), required=True)
@@ -141,7 +141,7 @@ class VrrDecidedDetails(ReasonRule):
     reasons = fields.String(validate=TEXT)
 
 
-class ReceivedDetails(Schema):
+class ReceivedDetails(DescribedSchema):
     """Court-stage news, with when the Witness Care Unit received it."""
 
     received_at = UtcDateTime()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from fieldapp.core.templating.wording import condition_rules, condition_types, reason_codes
+from fieldapp.schemas.base import DescribedSchema
 
 TEXT = validate.Length(min=1, max=500)
 NAME = validate.Length(min=2, max=200)
@@ -29,7 +30,7 @@ def closed(codes: tuple[str, ...], *, required: bool = False) -> fields.String:
     return fields.String(required=required, validate=validate.OneOf(codes))
 
 
-class BailCondition(Schema):
+class BailCondition(DescribedSchema):
     """One bail condition as data; those that protect the victim go in the victim's update.
 
     ``{text, protects_victim}`` without a type, as recorded before types existed, is ``other``.
@@ -71,7 +72,7 @@ def reason_code_list(event_type: str, *, required: bool = False) -> fields.List[
     )
 
 
-class ReasonRule(Schema):
+class ReasonRule(DescribedSchema):
     """Reasons as codes, free text or both; the code ``other`` needs the free text to say it."""
 
     # Whether a decision must come with at least one reason (codes or text).

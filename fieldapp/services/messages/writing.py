@@ -97,7 +97,7 @@ def _recipient(victim: Victim, channel: str) -> str:
     return address
 
 
-def _languages(victim: Victim) -> tuple[str, ...]:
+def message_languages(victim: Victim) -> tuple[str, ...]:
     """The languages to write in: Welsh first for a bilingual recipient."""
     return {"cy": ("cy",), "bilingual": ("cy", "en")}.get(victim.language, ("en",))
 
@@ -136,10 +136,11 @@ def _chosen(
     if requested is None:
         raise NotFound(f"No published template '{key}'.")
     needs.require_fits_needs(
-        victim, channel=requested.text.wording.channel, languages=_languages(victim)
+        victim, channel=requested.text.wording.channel, languages=message_languages(victim)
     )
     chosen = [
-        choose_variant(variants, requested, victim, language) for language in _languages(victim)
+        choose_variant(variants, requested, victim, language)
+        for language in message_languages(victim)
     ]
     pinned = data.get("template_version")
     if pinned is not None:

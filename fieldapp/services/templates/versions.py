@@ -8,13 +8,13 @@ The review workflow (submit, approve, reject, retire) lives in ``reviews``.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -76,9 +76,12 @@ def list_templates(
     filters: Mapping[str, Any],
     after_key: str | None,
     limit: int,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[MessageTemplate]:
-    """A page of templates in key order (plus one to show more follow)."""
+    """A page of templates in key order (plus one to show more follow), meeting ``where``."""
     query = visible_templates(actor, filters)
+    if where:
+        query = query.where(*where)
     if after_key is not None:
         query = query.where(MessageTemplate.key > after_key)
     return list(session.scalars(query.order_by(MessageTemplate.key).limit(limit + 1)))
