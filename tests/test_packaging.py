@@ -52,7 +52,11 @@ def test_the_wheel_has_the_package_version(wheel: zipfile.ZipFile) -> None:
 def test_the_wheel_carries_every_data_file_the_package_reads(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     tracked = subprocess.run(
-        ["git", "ls-files", "fieldapp", "message_templates"], cwd=ROOT, check=True, capture_output=True, text=True
+        ["git", "ls-files", "fieldapp", "message_templates"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     # Every committed file under fieldapp/ (migrations, rule JSON, console templates and static
     # files) and the built-in templates of message_templates/ are in the wheel, so an installed

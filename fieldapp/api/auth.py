@@ -21,7 +21,7 @@ from fieldapp.web.limits import (
     per_client_limit,
     per_username_limit,
 )
-from fieldapp.web.openapi_headers import RATE_LIMIT_HEADERS, RETRY_AFTER, header_refs
+from fieldapp.web.openapi_headers import RATE_LIMIT_HEADERS, header_refs
 from fieldapp.web.tokens import issue_pair
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in for devices.")
@@ -30,7 +30,7 @@ bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in
 @bp.post("/login")
 @bp.doc(
     operationId="SignIn",
-    responses={200: {"headers": header_refs(*RATE_LIMIT_HEADERS, RETRY_AFTER)}},
+    responses={200: {"headers": header_refs(*RATE_LIMIT_HEADERS)}},
 )
 @bp.arguments(LoginSchema)
 @bp.response(200, TokenPairSchema)

@@ -76,7 +76,8 @@ CALLBACKS: dict[str, Any] = {
                     },
                 },
                 "responses": {
-                    "2XX": {"description": "Received; anything else (or no answer) is retried."}
+                    "2XX": {"description": "Received; anything else (or no answer) is retried."},
+                    "4XX": {"description": "Refused by the receiver: retried with backoff."},
                 },
             }
         }

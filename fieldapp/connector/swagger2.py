@@ -250,7 +250,8 @@ def _merge_property(properties: dict[str, Any], name: str, prop: Mapping[str, An
         known.pop("minItems", None)  # the loosest bound of them all: none
     if "enum" in known and "enum" in prop:
         known["enum"] = [*known["enum"], *(v for v in prop["enum"] if v not in known["enum"])]
-        known.pop("description", None)
+        if known.get("description") != prop.get("description"):
+            known.pop("description", None)  # each variant's own words no longer fit the union
 
 
 def _enum_ref(node: Mapping[str, Any], enums: Mapping[str, Any]) -> str | None:

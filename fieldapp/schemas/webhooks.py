@@ -32,7 +32,8 @@ def _url_field(*, required: bool) -> fields.String:
             "description": (
                 "An https:// URL on a public address (private, loopback, link-local and metadata "
                 "addresses are refused, now and at every delivery). Redirects are not followed."
-            )
+            ),
+            "example": "https://integrations.example.police.uk/fieldapp/events",
         },
     )
 
