@@ -13,7 +13,6 @@ from fieldapp.connector.definition import (
     build_properties,
     dump,
 )
-from fieldapp.connector.swagger2 import flatten_document
 from fieldapp.web.links import public_host
 from fieldapp.web.openapi import current_api
 
@@ -22,8 +21,7 @@ bp = Blueprint("connector", __name__, url_prefix="/connector")
 
 def generate_definition(*, host: str = DEFAULT_HOST, scheme: str = "https") -> dict[str, Any]:
     """The running app's connector definition (needs an app context)."""
-    source = flatten_document(current_api().spec.to_dict())
-    return build_definition(source, host=host, scheme=scheme)
+    return build_definition(current_api().spec.to_dict(), host=host, scheme=scheme)
 
 
 @bp.get("/apiDefinition.swagger.json")

@@ -34,6 +34,7 @@ from fieldapp.connector.swagger2 import (
     convert_request_body,
     convert_responses,
     describe,
+    flatten_document,
     schema_refs,
 )
 from fieldapp.core.display_names import display_name
@@ -213,6 +214,7 @@ def build_definition(
     source: Mapping[str, Any], *, host: str = DEFAULT_HOST, scheme: str = "https"
 ) -> dict[str, Any]:
     """The connector's Swagger 2.0 definition from the app's OpenAPI 3 document."""
+    source = flatten_document(source)  # unions and named enums as a connector can show them
     paths: dict[str, dict[str, Any]] = {}
     for operation in OPERATIONS:
         paths.setdefault(operation.path, {})[operation.method] = _operation(operation, source)
