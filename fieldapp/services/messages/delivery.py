@@ -34,12 +34,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from sqlalchemy import CursorResult, delete, or_, select, update
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from fieldapp.core.outage_waits import next_outage_wait
 from fieldapp.models import Message, OutboxItem
 from fieldapp.models.base import utcnow
 from fieldapp.services.messages.contact_windows import outside_window
@@ -52,6 +49,7 @@ from fieldapp.services.messages.providers import (
     reference_of,
 )
 from fieldapp.services.messages.safe_contact import RecipientChanged, check_sendable, refuse_send
+from fieldapp.services.outbox_rounds import run_rounds
 from fieldapp.services.templates.published import VersionNotPublished
 
 log = logging.getLogger("fieldapp.delivery")
@@ -332,26 +330,19 @@ def run_worker(
     ``clock`` tells the time for claims and leases (tests step it instead of sleeping).
     While the database does not answer, the worker waits and tries again, each wait twice
     the last (``core.outage_waits``): it never exits because of an outage."""
-    stop = stop or threading.Event()
+    running = stop or threading.Event()
     tally: Counter[str] = Counter()
-    outage_wait = 0.0
-    while not stop.is_set():
-        try:
-            ids = _deliver_batch(sessions, provider, worker, settings, batch, stop, clock, tally)
-        except (DBAPIError, PoolTimeout) as error:
-            outage_wait = next_outage_wait(outage_wait, pace=idle_sleep)
-            log.warning(
-                "delivery waiting for the database",
-                extra={"fields": {"error": type(error).__name__, "retry_in": outage_wait}},
-            )
-            tally["database_unavailable"] += 1
-            stop.wait(outage_wait)
-            continue
-        outage_wait = 0.0
-        if not ids:
-            if once:
-                break
-            stop.wait(idle_sleep)
+    run_rounds(
+        lambda: bool(
+            _deliver_batch(sessions, provider, worker, settings, batch, running, clock, tally)
+        ),
+        stop=running,
+        once=once,
+        idle_sleep=idle_sleep,
+        tally=tally,
+        log=log,
+        waiting="delivery waiting for the database",
+    )
     return tally
 
 

@@ -84,18 +84,7 @@ def disable(
         .values(status="cancelled", last_error="subscription disabled", lease_until=None)
         .execution_options(synchronize_session=False)
     )
-    audit.record_anonymous(
-        session,
-        actor_name=WORKER_ACTOR,
-        client_address=None,
-        request_id=None,
-        purpose=WORKER_ACTOR,
-        operation=audit.ADMINISTRATION,
-        resource_type="webhook",
-        resource_id=str(subscription_id),
-        outcome="allowed",
-        reason=reason,
-    )
+    _audit_worker(session, subscription_id, outcome="allowed", reason=reason)
     log.warning(
         "webhook subscription disabled after repeated failures",
         extra={"fields": {"webhook_id": str(subscription_id), "failures": failures}},
@@ -104,6 +93,13 @@ def disable(
 
 def audit_refused_url(session: Session, subscription_id: uuid.UUID, reason: str) -> None:
     """Record a delivery refused because its URL now points somewhere it may not."""
+    _audit_worker(session, subscription_id, outcome="denied", reason=f"url refused: {reason}")
+
+
+def _audit_worker(
+    session: Session, subscription_id: uuid.UUID | None, *, outcome: str, reason: str
+) -> None:
+    """An audit record of what the webhook worker did to a subscription, in its name."""
     audit.record_anonymous(
         session,
         actor_name=WORKER_ACTOR,
@@ -113,6 +109,6 @@ def audit_refused_url(session: Session, subscription_id: uuid.UUID, reason: str)
         operation=audit.ADMINISTRATION,
         resource_type="webhook",
         resource_id=str(subscription_id),
-        outcome="denied",
-        reason=f"url refused: {reason}",
+        outcome=outcome,
+        reason=reason,
     )

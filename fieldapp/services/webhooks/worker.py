@@ -14,12 +14,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from fieldapp.core.outage_waits import next_outage_wait
 from fieldapp.models.base import utcnow
+from fieldapp.services.outbox_rounds import run_rounds
 from fieldapp.services.webhooks.delivery import Sender, claim, deliver_one, release, send_post
 from fieldapp.services.webhooks.scan import scan_duties
 from fieldapp.services.webhooks.settings import WebhookSettings
@@ -79,37 +77,35 @@ def run_worker(
     """Scan duties (each ``scan_interval``), claim and deliver, until the queue is empty
     (``once``) or ``stop`` is set. ``clock`` tells the time (tests step it, never sleep).
     While the database does not answer, the worker waits longer each time and tries again."""
-    stop = stop or threading.Event()
+    running = stop or threading.Event()
     tally: Counter[str] = Counter()
-    outage_wait = 0.0
     last_scan: datetime | None = None
-    while not stop.is_set():
-        try:
-            now = clock()
-            if last_scan is None or now - last_scan >= worker.settings.scan_interval:
-                with sessions() as session:
-                    tally += scan_duties(
+
+    def one_round() -> bool:
+        nonlocal last_scan
+        now = clock()
+        if last_scan is None or now - last_scan >= worker.settings.scan_interval:
+            with sessions() as session:
+                tally.update(
+                    scan_duties(
                         session,
                         now=now,
                         due_soon=worker.settings.due_soon,
                         lookback=worker.settings.scan_lookback,
                     )
-                last_scan = now
-            ids = _deliver_batch(sessions, worker, batch, stop, clock, tally)
-        except (DBAPIError, PoolTimeout) as error:
-            outage_wait = next_outage_wait(outage_wait, pace=idle_sleep)
-            log.warning(
-                "webhooks waiting for the database",
-                extra={"fields": {"error": type(error).__name__, "retry_in": outage_wait}},
-            )
-            tally["database_unavailable"] += 1
-            stop.wait(outage_wait)
-            continue
-        outage_wait = 0.0
-        if not ids:
-            if once:
-                break
-            stop.wait(idle_sleep)
+                )
+            last_scan = now
+        return bool(_deliver_batch(sessions, worker, batch, running, clock, tally))
+
+    run_rounds(
+        one_round,
+        stop=running,
+        once=once,
+        idle_sleep=idle_sleep,
+        tally=tally,
+        log=log,
+        waiting="webhooks waiting for the database",
+    )
     return tally
 
 
