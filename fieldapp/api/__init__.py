@@ -43,3 +43,4 @@ def register(api: FieldappApi) -> None:
     ):
         api.register_blueprint(module.bp)
     webhooks.document(api)
+    api.document_answers()

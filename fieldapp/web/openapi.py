@@ -109,9 +109,10 @@ class FieldappApi(Api):  # type: ignore[misc]
         prepare_response(default, self.spec, PROBLEM_MEDIA_TYPE)
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
-    def register_blueprint(self, blp: Any, **options: Any) -> None:
-        """Register and document a blueprint, then the headers its answers carry."""
-        super().register_blueprint(blp, **options)
+    def document_answers(self) -> None:
+        """Once every blueprint is registered: the headers, examples and error statuses of
+        every operation, and only the enums something uses (one pass over the whole document,
+        not one per blueprint: building an app stays cheap)."""
         # apispec keeps the paths privately; the headers pass needs every operation of a path.
         document_headers(self.spec._paths, self.spec.components.schemas)
         document_examples(self.spec._paths, self.spec.components.schemas)
