@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
+from marshmallow import Schema, ValidationError, fields, post_dump, pre_load, validate
 
 from fieldapp.core.text import UNSTORABLE_TEXT_MESSAGE, unstorable_paths
 from fieldapp.schemas.descriptions import field_description
@@ -101,3 +101,16 @@ class ApiDate(fields.Date):
         if not EARLIEST <= parsed <= LATEST:
             raise ValidationError(RANGE_MESSAGE)
         return parsed
+
+
+class TrimmedLength(validate.Length):
+    """A length the text must have once its surrounding spaces are removed, as it is stored.
+
+    Python's ``str.strip`` also removes the separator characters U+001C to U+001F, so a name of
+    only those would otherwise pass ``Length(min=1)`` and be stored empty.
+    """
+
+    def __call__(self, value: Any) -> Any:
+        """Check the trimmed text; the value itself passes on unchanged."""
+        super().__call__(value.strip() if isinstance(value, str) else value)
+        return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from fieldapp.schemas.base import ApiSchema, UtcDateTime
+from fieldapp.schemas.base import ApiSchema, TrimmedLength, UtcDateTime
 from fieldapp.schemas.paging import LIST_SCOPES, PageQuerySchema
 
 CASE_STATUSES = ("open", "closed")
@@ -48,7 +48,7 @@ class CaseCreateSchema(ApiSchema):
     )
     offence = fields.String(
         required=True,
-        validate=validate.Length(min=3, max=200),
+        validate=TrimmedLength(min=3, max=200),
         metadata={"example": "Burglary of a home"},
     )
     status = fields.String(load_default="open", validate=validate.OneOf(CASE_STATUSES))
@@ -61,7 +61,7 @@ class CaseUpdateSchema(ApiSchema):
     """Changes to a case."""
 
     offence = fields.String(
-        validate=validate.Length(min=3, max=200), metadata={"example": "Aggravated burglary"}
+        validate=TrimmedLength(min=3, max=200), metadata={"example": "Aggravated burglary"}
     )
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     officer_in_charge_id = fields.UUID()

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from fieldapp.core.roles import ROLES
-from fieldapp.schemas.base import ApiSchema, UtcDateTime
+from fieldapp.schemas.base import ApiSchema, TrimmedLength, UtcDateTime
 from fieldapp.schemas.victims import PhoneNumber
 from fieldapp.services.passwords import COMMON_PASSWORD_MESSAGE, is_common_password
 
@@ -38,7 +38,7 @@ class TeamSchema(ApiSchema):
     id = fields.UUID(dump_only=True)
     name = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=80),
+        validate=TrimmedLength(min=1, max=80),
         metadata={"example": "Northtown Neighbourhood Team"},
     )
     created_at = UtcDateTime(dump_only=True)

@@ -284,3 +284,18 @@ def test_paging_is_exact_when_many_cases_share_one_update_time(
         seen += [c["id"] for c in body["value"]]
         url = body.get("nextLink")
     assert sorted(seen) == sorted(made)
+
+
+@pytest.mark.parametrize("offence", ["   ", " a\u001c ", "\u001c\u001d\u001e"])
+def test_an_offence_that_is_mostly_spaces_is_a_422_and_no_case_is_stored(
+    app: Flask, client: FlaskClient, session: Session, teams: tuple[Team, Team], offence: str
+) -> None:
+    token = sign_in(app, client, session, "pc.blank", team=teams[0], display_name="PC Blank")
+    response = client.post(
+        "/api/v1/cases",
+        json={"crime_reference": "42/1009/26", "offence": offence},
+        headers=bearer(token),
+    )
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["offence"]
+    assert session.scalar(select(func.count()).select_from(Case)) == 0

@@ -314,6 +314,17 @@ def test_unknown_user_is_a_404_problem(client: FlaskClient, admin_token: str) ->
     assert malformed.status_code == 404
 
 
+@pytest.mark.parametrize("name", [" ", "\u001c", "\t\u2003"])
+def test_a_team_name_of_only_spaces_is_a_422_and_nothing_is_stored(
+    client: FlaskClient, session: Session, admin_token: str, name: str
+) -> None:
+    before = session.scalar(select(func.count()).select_from(Team))
+    response = client.post("/api/v1/teams", json={"name": name}, headers=bearer(admin_token))
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"name": ["Length must be between 1 and 80."]}
+    assert session.scalar(select(func.count()).select_from(Team)) == before
+
+
 def test_admin_creates_and_lists_teams(
     client: FlaskClient, session: Session, admin_token: str
 ) -> None:
